@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mitra-gov/mitra/dialog"
+)
+
+// runChat is a terminal conversation over the same dialog the WhatsApp
+// channel uses: lists become numbered lines.
+func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var ef engineFlags
+	ef.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	eng, err := ef.build(ctx)
+	if err != nil {
+		return err
+	}
+	bot := dialog.New(eng.Catalog(), eng, dialog.NewMemoryStore())
+	const user = "terminal"
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	say := func(in dialog.Inbound) error {
+		replies, err := bot.Handle(ctx, user, in)
+		if err != nil {
+			return err
+		}
+		renderReplies(out, replies)
+		fmt.Fprint(out, "\n> ")
+		return out.Flush()
+	}
+	fmt.Fprintln(out, "mitra chat · type a message; 0 = back, menu = main menu, exit = quit")
+	if err := say(dialog.Inbound{}); err != nil {
+		return err
+	}
+	in := bufio.NewReaderSize(stdin, 64<<10)
+	for {
+		line, err := readLine(in)
+		if errors.Is(err, io.EOF) {
+			fmt.Fprintln(out)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "exit", "quit", "/q":
+			return nil
+		}
+		if err := say(dialog.Inbound{Text: line}); err != nil {
+			return err
+		}
+	}
+}
+
+func renderReplies(w io.Writer, replies []dialog.Reply) {
+	for _, r := range replies {
+		fmt.Fprintf(w, "\n%s\n", r.Text)
+		for i, o := range r.Options {
+			if o.Description != "" {
+				fmt.Fprintf(w, "  %d. %s — %s\n", i+1, o.Title, o.Description)
+			} else {
+				fmt.Fprintf(w, "  %d. %s\n", i+1, o.Title)
+			}
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/evals"
+	"github.com/mitra-gov/mitra/retrieval"
+)
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "langid" {
+		return runLangIDEval(ctx, args[1:], stdout, stderr)
+	}
+	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	suites := fl.String("suites", "", "folder of .jsonl suites (default: the built-in suites)")
+	asJSON := fl.Bool("json", false, "print the metrics as JSON instead of a table")
+	htmlPath := fl.String("html", "", "also write a self-contained HTML report to this file")
+	baseline := fl.String("baseline", "", "fail when a figure is worse than this baseline (a --json output) beyond the tolerance")
+	tolerance := fl.Float64("tolerance", 0.01, "allowed drop of a rate below the baseline")
+	writeBaseline := fl.String("write-baseline", "", "write the metrics as a new baseline file")
+	calibrate := fl.Bool("calibrate", false, "search routing thresholds that keep confident-wrong at or below --max-wrong")
+	maxWrong := fl.Float64("max-wrong", 0.015, "confident-wrong rate allowed when calibrating")
+	failures := fl.Int("failures", 0, "print up to N cases not ranked first")
+	progress := fl.Bool("progress", true, "draw a progress bar on stderr")
+	var ef engineFlags
+	ef.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	eng, err := ef.build(ctx)
+	if err != nil {
+		return err
+	}
+	cases, err := loadCases(*suites, eng.Catalog())
+	if err != nil {
+		return err
+	}
+	var prog func(int, int)
+	if *progress && !*asJSON {
+		prog = evals.Progress(stderr)
+	}
+	outcomes, err := evals.Run(ctx, eng, cases, prog)
+	if err != nil {
+		return err
+	}
+	m := evals.Summarize(outcomes)
+	m.AliasOverlap = evals.AliasOverlap(cases, eng.Catalog())
+	t := eng.Thresholds()
+	m.Thresholds = &t
+	if *calibrate {
+		best, cm := evals.Calibrate(outcomes, *maxWrong)
+		fmt.Fprintf(stderr, "calibrated thresholds: %+v\n  top-1 %.3f, confident-wrong %.3f, menu-fallback %.3f, direct %.3f\n",
+			best, cm.Top1, cm.ConfidentWrong, cm.MenuFallback, cm.DirectRate)
+	}
+	if *asJSON {
+		if err := evals.WriteJSON(stdout, m); err != nil {
+			return err
+		}
+	} else {
+		evals.WriteTable(stdout, m)
+	}
+	if *failures > 0 {
+		writeFailures(stdout, outcomes, *failures)
+	}
+	if *htmlPath != "" {
+		if err := writeHTMLReport(*htmlPath, m, outcomes); err != nil {
+			return err
+		}
+	}
+	if *writeBaseline != "" {
+		if err := writeMetricsFile(*writeBaseline, m); err != nil {
+			return err
+		}
+	}
+	if *baseline != "" {
+		base, err := evals.ReadBaseline(*baseline)
+		if err != nil {
+			return err
+		}
+		if regs := evals.Compare(base, m, *tolerance); len(regs) > 0 {
+			for _, r := range regs {
+				fmt.Fprintln(stderr, "regression:", r)
+			}
+			return fmt.Errorf("%d eval figures fell beyond the tolerance of %.3f from %s", len(regs), *tolerance, *baseline)
+		}
+		fmt.Fprintf(stderr, "eval guard: no figure fell more than %.3f below %s\n", *tolerance, *baseline)
+	}
+	return nil
+}
+
+func loadCases(dir string, cat *catalog.Catalog) ([]evals.Case, error) {
+	var fsys fs.FS = evals.EmbeddedSuites()
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	return evals.LoadSuites(fsys, cat)
+}
+
+func writeFailures(w io.Writer, outcomes []evals.Outcome, n int) {
+	fmt.Fprintln(w, "\ncases not ranked first:")
+	for _, o := range outcomes {
+		if n == 0 {
+			return
+		}
+		if o.Case.InScope() && o.Rank == 1 || !o.Case.InScope() && o.Decision != retrieval.Direct {
+			continue
+		}
+		n--
+		fmt.Fprintf(w, "  %s %q [%s->%s] want %v got %v (%s)\n", o.Case.Where, o.Case.Text, o.Case.Lang, o.Lang, o.Case.Expect, first(o.Got, 3), o.Decision)
+	}
+}
+
+func first(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func writeHTMLReport(path string, m evals.Metrics, outcomes []evals.Outcome) error {
+	var failed []evals.Outcome
+	for _, o := range outcomes {
+		if o.Case.InScope() && o.Rank != 1 || o.ConfidentWrong() {
+			failed = append(failed, o)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := evals.WriteHTML(f, m, failed); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func writeMetricsFile(path string, m evals.Metrics) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := evals.WriteJSON(f, m); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func runLangIDEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("eval langid", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dakshina := fl.String("dakshina", "../shared/data/dakshina", "Dakshina folder with te/ and hi/")
+	asJSON := fl.Bool("json", false, "print JSON")
+	minIndic := fl.Float64("min-indic", 0, "fail when Telugu or Hindi accuracy is below this")
+	minEnglish := fl.Float64("min-english", 0, "fail when English accuracy is below this")
+	var ef engineFlags
+	ef.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	eng, err := ef.build(ctx)
+	if err != nil {
+		return err
+	}
+	cases, err := loadCases("", eng.Catalog())
+	if err != nil {
+		return err
+	}
+	var english []string
+	for _, c := range cases {
+		if c.Lang == catalog.English {
+			english = append(english, c.Text)
+		}
+	}
+	results, err := evals.LangIDEval(eng.Analyzer(), *dakshina, english)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "%-4s %8s %9s %9s  %s\n", "lang", "samples", "mitra", "lingua", "source")
+		for _, r := range results {
+			fmt.Fprintf(stdout, "%-4s %8d %9.3f %9.3f  %s\n", r.Lang, r.Samples, r.Accuracy, r.Lingua, r.Source)
+		}
+	}
+	for _, r := range results {
+		min := *minIndic
+		if r.Lang == catalog.English {
+			min = *minEnglish
+		}
+		if r.Accuracy < min {
+			return fmt.Errorf("language ID for %s is %.3f, below the required %.3f", r.Lang, r.Accuracy, min)
+		}
+	}
+	return nil
+}

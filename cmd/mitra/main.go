@@ -1,0 +1,77 @@
+// Command mitra is the WhatsApp governance assistant: its engine on the
+// command line (match, chat, eval, bench), the catalogue tools, and later
+// the server. It is the only place that reads configuration and wires
+// components together.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// usageError marks a mistake in how mitra was called; it exits with 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const usage = `mitra: a WhatsApp assistant for public services, in Telugu, Hindi and English.
+
+Usage:
+  mitra chat                     talk to mitra in the terminal (menus and free text)
+  mitra match [--json] [TEXT...] match messages to services (stdin: one per line)
+  mitra eval [flags]             run the eval suites; --baseline FILE guards against regressions
+  mitra eval langid              romanized language-ID accuracy on Dakshina held-out prefixes
+  mitra catalog lint             check the catalogue data, with file and line
+  mitra catalog list [--json]    list every service
+  mitra bench [--json]           matches per second, latency, memory
+
+Run "mitra COMMAND -h" for a command's flags. Environment: MITRA_CATALOG (a catalogue
+folder instead of the built-in one), MITRA_EMBEDDER (hash | openai), OPENAI_BASE_URL,
+OPENAI_API_KEY, MITRA_EMBED_MODEL, MITRA_EMBED_DIM.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if err == nil {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "mitra:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "match":
+		return runMatch(ctx, rest, stdin, stdout, stderr)
+	case "chat":
+		return runChat(ctx, rest, stdin, stdout, stderr)
+	case "eval":
+		return runEval(ctx, rest, stdout, stderr)
+	case "catalog":
+		return runCatalog(rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usagef("unknown command %q", cmd)
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/retrieval"
+)
+
+// maxLineBytes bounds one stdin line; the rest of a longer line is read
+// and dropped so the next line still lines up with its answer.
+const maxLineBytes = 64 << 10
+
+type matchCandidate struct {
+	ID           string  `json:"id"`
+	NameEN       string  `json:"name_en"`
+	DepartmentEN string  `json:"department_en"`
+	Score        float32 `json:"score"`
+	Lexical      float32 `json:"lexical"`
+	Vector       float32 `json:"vector"`
+}
+
+type matchLine struct {
+	Text         string           `json:"text"`
+	Lang         catalog.Lang     `json:"lang"`
+	LangFromText bool             `json:"lang_from_text"`
+	Script       string           `json:"script"`
+	Romanized    bool             `json:"romanized"`
+	SmallTalk    string           `json:"small_talk,omitempty"`
+	Decision     string           `json:"decision"`
+	Candidates   []matchCandidate `json:"candidates"`
+	Error        string           `json:"error,omitempty"`
+}
+
+func runMatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("match", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object per input")
+	prevLang := fs.String("lang", "", "conversation language so far (te, hi, en), kept for messages without one")
+	var ef engineFlags
+	ef.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	prev := catalog.Lang("")
+	if *prevLang != "" {
+		l, ok := catalog.ParseLang(*prevLang)
+		if !ok {
+			return usagef("-lang %q: want te, hi or en", *prevLang)
+		}
+		prev = l
+	}
+	eng, err := ef.build(ctx)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	answer := func(text string) error {
+		line := matchOne(ctx, eng, text, prev)
+		if *asJSON {
+			b, _ := json.Marshal(line)
+			out.Write(b)
+			return out.WriteByte('\n')
+		}
+		writeMatchText(out, line)
+		return nil
+	}
+	if fs.NArg() > 0 {
+		return answer(strings.Join(fs.Args(), " "))
+	}
+	in := bufio.NewReaderSize(stdin, 64<<10)
+	for {
+		text, err := readLine(in)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read stdin: %w", err)
+		}
+		if err := answer(text); err != nil {
+			return err
+		}
+	}
+}
+
+// readLine reads one line of any length, keeping at most maxLineBytes.
+func readLine(r *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if err != nil {
+			if len(b) > 0 && errors.Is(err, io.EOF) {
+				return string(b), nil
+			}
+			return "", err
+		}
+		if room := maxLineBytes - len(b); room > 0 {
+			b = append(b, chunk[:min(len(chunk), room)]...)
+		}
+		if !isPrefix {
+			return string(b), nil
+		}
+	}
+}
+
+func matchOne(ctx context.Context, eng *retrieval.Engine, text string, prev catalog.Lang) matchLine {
+	res, err := eng.Match(ctx, text, prev)
+	an := res.Analysis
+	line := matchLine{
+		Text: an.Text, Lang: an.Lang, LangFromText: an.LangFromText, Script: string(an.Script),
+		Romanized: an.Romanized, SmallTalk: an.SmallTalk, Decision: string(res.Decision),
+		Candidates: []matchCandidate{},
+	}
+	switch {
+	case err != nil:
+		line.Error = err.Error()
+		line.Decision = string(retrieval.Menu)
+	case strings.TrimSpace(an.Text) == "":
+		line.Error = "empty message"
+	}
+	for _, c := range res.Candidates {
+		dept, _ := eng.Catalog().Department(c.Service.Department)
+		name := ""
+		if dept != nil {
+			name = dept.Name.EN
+		}
+		line.Candidates = append(line.Candidates, matchCandidate{ID: c.Service.ID, NameEN: c.Service.Name.EN, DepartmentEN: name, Score: round3(c.Score),
+			Lexical: round3(c.Lexical), Vector: round3(c.Vector)})
+	}
+	return line
+}
+
+func round3(f float32) float32 { return float32(int(f*1000+0.5)) / 1000 }
+
+func writeMatchText(w io.Writer, l matchLine) {
+	romanized := ""
+	if l.Romanized {
+		romanized = ", romanized"
+	}
+	fmt.Fprintf(w, "%s  [%s, %s%s] -> %s", l.Text, l.Lang, l.Script, romanized, l.Decision)
+	if l.Error != "" {
+		fmt.Fprintf(w, " (%s)", l.Error)
+	}
+	if l.SmallTalk != "" {
+		fmt.Fprintf(w, " (%s)", l.SmallTalk)
+	}
+	fmt.Fprintln(w)
+	for i, c := range l.Candidates {
+		fmt.Fprintf(w, "  %d. %.3f (lexical %.3f, vector %.3f)  %s  (%s; %s)\n", i+1, c.Score, c.Lexical, c.Vector, c.NameEN, c.ID, c.DepartmentEN)
+	}
+}

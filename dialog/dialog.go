@@ -1,0 +1,381 @@
+// Package dialog is the conversation: greeting, language choice,
+// department and service menus, free text through the engine, and the
+// service card, in the citizen's language. It does no I/O of its own: it
+// takes a Matcher and a Store, and returns Replies that a channel (the
+// terminal, WhatsApp) renders.
+package dialog
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/retrieval"
+)
+
+// Matcher finds services for free text; *retrieval.Engine is one.
+type Matcher interface {
+	Match(ctx context.Context, text string, prev catalog.Lang) (retrieval.Result, error)
+}
+
+// Store keeps conversation state between messages.
+type Store interface {
+	Load(ctx context.Context, user string) (State, bool, error)
+	Save(ctx context.Context, user string, s State) error
+}
+
+// Screen is where the conversation stands.
+type Screen string
+
+const (
+	ScreenNew         Screen = ""
+	ScreenLanguage    Screen = "language"
+	ScreenDepartments Screen = "departments"
+	ScreenServices    Screen = "services"
+	ScreenChoose      Screen = "choose"
+	ScreenCard        Screen = "card"
+)
+
+// State is one citizen's conversation.
+type State struct {
+	Lang    catalog.Lang `json:"lang"`
+	Screen  Screen       `json:"screen"`
+	Dept    string       `json:"dept,omitempty"`
+	Page    int          `json:"page,omitempty"`
+	Service string       `json:"service,omitempty"`
+	// Options are the choices last shown, so that "2" means the second.
+	Options []Option  `json:"options,omitempty"`
+	Updated time.Time `json:"updated"`
+}
+
+// IdleTimeout ends a conversation: after it, a message starts afresh.
+const IdleTimeout = 24 * time.Hour
+
+// Option is one selectable row or button.
+type Option struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+}
+
+// Reply is one message to send: text, and optionally choices.
+type Reply struct {
+	Text    string
+	Options []Option
+}
+
+// Inbound is one message from a citizen: typed text, or the id of an
+// option they tapped.
+type Inbound struct {
+	Text     string
+	OptionID string
+}
+
+// Bot runs conversations. It is safe for concurrent use across users.
+type Bot struct {
+	cat     *catalog.Catalog
+	matcher Matcher
+	store   Store
+	now     func() time.Time
+	// PageSize is the rows of one list page, navigation rows included
+	// (WhatsApp lists hold at most 10 rows).
+	pageSize int
+}
+
+// New returns a bot over the catalogue and matcher, keeping state in store.
+func New(cat *catalog.Catalog, m Matcher, s Store) *Bot {
+	return &Bot{cat: cat, matcher: m, store: s, now: time.Now, pageSize: 10}
+}
+
+// Handle answers one inbound message and saves the new state.
+func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, error) {
+	st, ok, err := b.store.Load(ctx, user)
+	if err != nil {
+		return nil, fmt.Errorf("load conversation: %w", err)
+	}
+	if !ok || b.now().Sub(st.Updated) > IdleTimeout {
+		st = State{}
+	}
+	replies, err := b.step(ctx, &st, in)
+	if err != nil {
+		return nil, err
+	}
+	st.Updated = b.now()
+	if err := b.store.Save(ctx, user, st); err != nil {
+		return nil, fmt.Errorf("save conversation: %w", err)
+	}
+	return replies, nil
+}
+
+// Option ids carry what they select.
+const (
+	optLang    = "lang:"
+	optDept    = "dept:"
+	optService = "svc:"
+	optPage    = "page:"
+	optBack    = "back"
+	optMenu    = "menu"
+	optNone    = "none"
+)
+
+// navigation words work on every screen, in every script.
+var (
+	menuWords = keys("menu", "main menu", "మెనూ", "మెను", "मेनू", "मेन्यू", "start", "restart")
+	backWords = keys("0", "back", "వెనక్కి", "वापस", "piche", "venakki")
+	langWords = keys("language", "lang", "భాష", "भाषा", "bhasha", "basha", "change language")
+)
+
+func keys(words ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range words {
+		m[phraseKey(w)] = true
+	}
+	return m
+}
+
+func phraseKey(s string) string {
+	words := nlu.Words(nlu.Normalize(s))
+	for i, w := range words {
+		words[i] = nlu.Key(w)
+	}
+	return strings.Join(words, " ")
+}
+
+func (b *Bot) step(ctx context.Context, st *State, in Inbound) ([]Reply, error) {
+	if st.Lang == "" {
+		st.Lang = catalog.English
+	}
+	id := in.OptionID
+	text := strings.TrimSpace(in.Text)
+	if id == "" {
+		// A number picks from the options last shown.
+		if n, err := strconv.Atoi(text); err == nil && n > 0 {
+			if n > len(st.Options) {
+				return []Reply{{Text: t(st.Lang, msgBadNumber), Options: st.Options}}, nil
+			}
+			id = st.Options[n-1].ID
+		}
+	}
+	if id == "" {
+		switch k := phraseKey(text); {
+		case menuWords[k]:
+			id = optMenu
+		case backWords[k]:
+			id = optBack
+		case langWords[k]:
+			return b.languageMenu(st), nil
+		}
+	}
+	if id != "" {
+		return b.selectOption(ctx, st, id)
+	}
+	if st.Screen == ScreenNew {
+		// A first message is answered with the welcome; if it also asks
+		// for something, the answer follows it.
+		if text == "" {
+			return b.welcome(st), nil
+		}
+	}
+	return b.freeText(ctx, st, text)
+}
+
+func (b *Bot) selectOption(ctx context.Context, st *State, id string) ([]Reply, error) {
+	switch {
+	case strings.HasPrefix(id, optLang):
+		if l, ok := catalog.ParseLang(strings.TrimPrefix(id, optLang)); ok {
+			st.Lang = l
+		}
+		return append([]Reply{{Text: t(st.Lang, msgLanguageSet)}}, b.departments(st, 0)...), nil
+	case strings.HasPrefix(id, optDept):
+		return b.services(st, strings.TrimPrefix(id, optDept), 0), nil
+	case strings.HasPrefix(id, optService):
+		return b.card(st, strings.TrimPrefix(id, optService)), nil
+	case strings.HasPrefix(id, optPage):
+		n, _ := strconv.Atoi(strings.TrimPrefix(id, optPage))
+		if st.Screen == ScreenServices {
+			return b.services(st, st.Dept, n), nil
+		}
+		return b.departments(st, n), nil
+	case id == optBack:
+		return b.back(st), nil
+	case id == optMenu, id == optNone:
+		return b.departments(st, 0), nil
+	}
+	return b.departments(st, 0), nil
+}
+
+func (b *Bot) back(st *State) []Reply {
+	switch st.Screen {
+	case ScreenServices:
+		if st.Page > 0 {
+			return b.services(st, st.Dept, st.Page-1)
+		}
+		return b.departments(st, 0)
+	case ScreenDepartments:
+		if st.Page > 0 {
+			return b.departments(st, st.Page-1)
+		}
+		return b.languageMenu(st)
+	case ScreenCard:
+		if st.Dept != "" {
+			return b.services(st, st.Dept, 0)
+		}
+	}
+	return b.departments(st, 0)
+}
+
+func (b *Bot) welcome(st *State) []Reply {
+	return append([]Reply{{Text: t(st.Lang, msgWelcome)}}, b.languageMenu(st)...)
+}
+
+func (b *Bot) languageMenu(st *State) []Reply {
+	st.Screen = ScreenLanguage
+	st.Options = nil
+	for _, l := range catalog.Langs {
+		st.Options = append(st.Options, Option{ID: optLang + string(l), Title: languageNames[l]})
+	}
+	return []Reply{{Text: t(st.Lang, msgChooseLanguage), Options: st.Options}}
+}
+
+// page cuts items into list pages of b.pageSize rows, keeping one row for
+// "More" when a further page exists.
+func (b *Bot) page(items []Option, n int, lang catalog.Lang) ([]Option, int) {
+	per := b.pageSize - 1
+	pages := (len(items) + per - 1) / per
+	if len(items) <= b.pageSize {
+		return items, 0
+	}
+	n = max(0, min(n, pages-1))
+	start := n * per
+	end := min(start+per, len(items))
+	out := append([]Option{}, items[start:end]...)
+	if end < len(items) {
+		out = append(out, Option{ID: fmt.Sprintf("%s%d", optPage, n+1), Title: t(lang, msgMore) + " ▶", Description: fmt.Sprintf("%d/%d", n+2, pages)})
+	}
+	return out, n
+}
+
+func (b *Bot) departments(st *State, page int) []Reply {
+	var items []Option
+	for _, d := range b.cat.Departments {
+		items = append(items, Option{ID: optDept + d.ID, Title: d.Short.In(st.Lang), Description: d.Description.In(st.Lang)})
+	}
+	st.Options, st.Page = b.page(items, page, st.Lang)
+	st.Screen, st.Dept, st.Service = ScreenDepartments, "", ""
+	return []Reply{{Text: t(st.Lang, msgChooseDepartment), Options: st.Options}}
+}
+
+func (b *Bot) services(st *State, deptID string, page int) []Reply {
+	d, ok := b.cat.Department(deptID)
+	if !ok {
+		return b.departments(st, 0)
+	}
+	var items []Option
+	for _, s := range d.Services {
+		items = append(items, serviceOption(s, st.Lang))
+	}
+	st.Options, st.Page = b.page(items, page, st.Lang)
+	st.Screen, st.Dept, st.Service = ScreenServices, d.ID, ""
+	return []Reply{{Text: t(st.Lang, msgChooseService, d.Name.In(st.Lang)), Options: st.Options}}
+}
+
+func serviceOption(s *catalog.Service, lang catalog.Lang) Option {
+	return Option{ID: optService + s.ID, Title: s.Short.In(lang), Description: s.Description.In(lang)}
+}
+
+func (b *Bot) card(st *State, serviceID string) []Reply {
+	s, ok := b.cat.Service(serviceID)
+	if !ok {
+		return b.departments(st, 0)
+	}
+	st.Screen, st.Service, st.Dept = ScreenCard, s.ID, s.Department
+	st.Options = []Option{{ID: optBack, Title: t(st.Lang, msgBack)}, {ID: optMenu, Title: t(st.Lang, msgMainMenu)}}
+	return []Reply{{Text: ServiceCard(s, st.Lang) + "\n\n" + t(st.Lang, msgCardFooter), Options: st.Options}}
+}
+
+// ServiceCard renders what a citizen needs to know about a service.
+func ServiceCard(s *catalog.Service, lang catalog.Lang) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s*\n%s\n\n", s.Name.In(lang), s.Description.In(lang))
+	fmt.Fprintf(&b, "*%s*\n%s\n\n", t(lang, msgDocuments), bullets(s.Documents.In(lang)))
+	fee := t(lang, msgFeeUnknown)
+	switch {
+	case s.FeeINR == nil:
+	case *s.FeeINR == 0:
+		fee = t(lang, msgFree)
+	default:
+		fee = fmt.Sprintf("₹%d", *s.FeeINR)
+	}
+	fmt.Fprintf(&b, "*%s:* %s\n", t(lang, msgFee), fee)
+	sla := t(lang, msgSLAUnknown)
+	switch {
+	case s.SLADays == nil:
+	case *s.SLADays == 0:
+		sla = t(lang, msgSameDay)
+	default:
+		sla = t(lang, msgDays, *s.SLADays)
+	}
+	fmt.Fprintf(&b, "*%s:* %s\n", t(lang, msgSLA), sla)
+	var where []string
+	for _, d := range s.Delivery {
+		if name := deliveryNames[d][lang]; name != "" {
+			where = append(where, name)
+		}
+	}
+	fmt.Fprintf(&b, "*%s:* %s", t(lang, msgHowToApply), strings.Join(where, ", "))
+	return b.String()
+}
+
+func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, error) {
+	if text == "" {
+		return []Reply{{Text: t(st.Lang, msgEmpty), Options: st.Options}}, nil
+	}
+	res, err := b.matcher.Match(ctx, text, st.Lang)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	if res.Analysis.LangFromText {
+		st.Lang = res.Analysis.Lang
+	}
+	switch res.Analysis.SmallTalk {
+	case "greeting":
+		return b.welcome(st), nil
+	case "thanks":
+		return []Reply{{Text: t(st.Lang, msgThanks)}}, nil
+	}
+	switch res.Decision {
+	case retrieval.Direct:
+		return b.card(st, res.Candidates[0].Service.ID), nil
+	case retrieval.Choose:
+		st.Screen = ScreenChoose
+		st.Options = nil
+		for _, c := range res.Candidates[:min(3, len(res.Candidates))] {
+			st.Options = append(st.Options, serviceOption(c.Service, st.Lang))
+		}
+		st.Options = append(st.Options, Option{ID: optNone, Title: t(st.Lang, msgNoneOfThese)})
+		return []Reply{{Text: t(st.Lang, msgDidYouMean), Options: st.Options}}, nil
+	}
+	return append([]Reply{{Text: t(st.Lang, msgNotFound)}}, b.departments(st, 0)...), nil
+}
+
+// MemoryStore keeps state in memory, for `mitra chat` and tests.
+type MemoryStore struct {
+	states map[string]State
+}
+
+// NewMemoryStore returns an empty store. It is not safe for concurrent use.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{states: map[string]State{}} }
+
+func (m *MemoryStore) Load(_ context.Context, user string) (State, bool, error) {
+	s, ok := m.states[user]
+	return s, ok, nil
+}
+
+func (m *MemoryStore) Save(_ context.Context, user string, s State) error {
+	m.states[user] = s
+	return nil
+}

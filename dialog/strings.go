@@ -1,0 +1,204 @@
+package dialog
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mitra-gov/mitra/catalog"
+)
+
+// msg is a message key; every key has a text in all three languages (a test
+// checks), written as a person in a government office would say it.
+type msg int
+
+const (
+	msgWelcome msg = iota
+	msgChooseLanguage
+	msgChooseDepartment
+	msgChooseService
+	msgDidYouMean
+	msgNoneOfThese
+	msgNotFound
+	msgDocuments
+	msgFee
+	msgFree
+	msgFeeUnknown
+	msgSLA
+	msgSameDay
+	msgDays
+	msgSLAUnknown
+	msgHowToApply
+	msgBack
+	msgMainMenu
+	msgMore
+	msgThanks
+	msgBadNumber
+	msgEmpty
+	msgHint
+	msgLanguageSet
+	msgCardFooter
+)
+
+var texts = map[msg]map[catalog.Lang]string{
+	msgWelcome: {
+		catalog.Telugu:  "నమస్కారం! నేను మిత్ర, ప్రభుత్వ సేవల సహాయకుడిని. మీకు ఏ సేవ కావాలో మీ మాటల్లో రాయండి, లేదా కింది జాబితా నుండి ఎంచుకోండి.",
+		catalog.Hindi:   "नमस्ते! मैं मित्र हूँ, सरकारी सेवाओं का सहायक। आपको जो सेवा चाहिए, अपने शब्दों में लिखें, या नीचे दी गई सूची से चुनें।",
+		catalog.English: "Hello! I am Mitra, your assistant for government services. Tell me in your own words what you need, or pick from the list below.",
+	},
+	msgChooseLanguage: {
+		catalog.Telugu:  "మీ భాషను ఎంచుకోండి / अपनी भाषा चुनें / Choose your language",
+		catalog.Hindi:   "మీ భాషను ఎంచుకోండి / अपनी भाषा चुनें / Choose your language",
+		catalog.English: "మీ భాషను ఎంచుకోండి / अपनी भाषा चुनें / Choose your language",
+	},
+	msgChooseDepartment: {
+		catalog.Telugu:  "శాఖను ఎంచుకోండి",
+		catalog.Hindi:   "विभाग चुनें",
+		catalog.English: "Choose a department",
+	},
+	msgChooseService: {
+		catalog.Telugu:  "%s: సేవను ఎంచుకోండి",
+		catalog.Hindi:   "%s: सेवा चुनें",
+		catalog.English: "%s: choose a service",
+	},
+	msgDidYouMean: {
+		catalog.Telugu:  "మీరు వీటిలో దేని గురించి అడుగుతున్నారు?",
+		catalog.Hindi:   "आप इनमें से किसके बारे में पूछ रहे हैं?",
+		catalog.English: "Which of these do you mean?",
+	},
+	msgNoneOfThese: {
+		catalog.Telugu:  "ఇవేవీ కావు",
+		catalog.Hindi:   "इनमें से कोई नहीं",
+		catalog.English: "None of these",
+	},
+	msgNotFound: {
+		catalog.Telugu:  "క్షమించండి, మీరు అడిగిన సేవను నేను సరిగ్గా గుర్తించలేకపోయాను. దయచేసి శాఖను ఎంచుకోండి.",
+		catalog.Hindi:   "माफ़ कीजिए, मैं आपकी माँगी गई सेवा ठीक से पहचान नहीं पाया। कृपया विभाग चुनें।",
+		catalog.English: "Sorry, I could not tell which service you need. Please choose a department.",
+	},
+	msgDocuments: {
+		catalog.Telugu:  "కావాల్సిన పత్రాలు",
+		catalog.Hindi:   "ज़रूरी दस्तावेज़",
+		catalog.English: "Documents needed",
+	},
+	msgFee: {
+		catalog.Telugu:  "రుసుము",
+		catalog.Hindi:   "शुल्क",
+		catalog.English: "Fee",
+	},
+	msgFree: {
+		catalog.Telugu:  "ఉచితం",
+		catalog.Hindi:   "निःशुल्क",
+		catalog.English: "Free",
+	},
+	msgFeeUnknown: {
+		catalog.Telugu:  "సచివాలయంలో అడిగి తెలుసుకోండి",
+		catalog.Hindi:   "सचिवालय में पूछें",
+		catalog.English: "Ask at your secretariat",
+	},
+	msgSLA: {
+		catalog.Telugu:  "ఎన్ని రోజుల్లో",
+		catalog.Hindi:   "कितने दिन में",
+		catalog.English: "Time to deliver",
+	},
+	msgSameDay: {
+		catalog.Telugu:  "అదే రోజు (కౌంటర్ వద్దే)",
+		catalog.Hindi:   "उसी दिन (काउंटर पर)",
+		catalog.English: "Same day (at the counter)",
+	},
+	msgDays: {
+		catalog.Telugu:  "%d రోజులు",
+		catalog.Hindi:   "%d दिन",
+		catalog.English: "%d days",
+	},
+	msgSLAUnknown: {
+		catalog.Telugu:  "దరఖాస్తును బట్టి మారుతుంది",
+		catalog.Hindi:   "आवेदन के अनुसार अलग-अलग",
+		catalog.English: "Varies with the application",
+	},
+	msgHowToApply: {
+		catalog.Telugu:  "ఎక్కడ దరఖాస్తు చేయాలి",
+		catalog.Hindi:   "कहाँ आवेदन करें",
+		catalog.English: "Where to apply",
+	},
+	msgBack: {
+		catalog.Telugu:  "వెనక్కి",
+		catalog.Hindi:   "वापस",
+		catalog.English: "Back",
+	},
+	msgMainMenu: {
+		catalog.Telugu:  "ప్రధాన మెనూ",
+		catalog.Hindi:   "मुख्य मेनू",
+		catalog.English: "Main menu",
+	},
+	msgMore: {
+		catalog.Telugu:  "మరిన్ని",
+		catalog.Hindi:   "और देखें",
+		catalog.English: "More",
+	},
+	msgThanks: {
+		catalog.Telugu:  "సంతోషం! ఇంకేమైనా కావాలంటే రాయండి, లేదా menu అని పంపండి.",
+		catalog.Hindi:   "आपका स्वागत है! और कुछ चाहिए तो लिखें, या menu भेजें।",
+		catalog.English: "You're welcome! Write if you need anything else, or send menu.",
+	},
+	msgBadNumber: {
+		catalog.Telugu:  "ఆ సంఖ్య జాబితాలో లేదు. దయచేసి జాబితాలోని ఒక సంఖ్యను పంపండి.",
+		catalog.Hindi:   "यह संख्या सूची में नहीं है। कृपया सूची में से कोई संख्या भेजें।",
+		catalog.English: "That number is not in the list. Please send one of the numbers shown.",
+	},
+	msgEmpty: {
+		catalog.Telugu:  "దయచేసి మీకు ఏ సేవ కావాలో రాయండి.",
+		catalog.Hindi:   "कृपया लिखें कि आपको कौन-सी सेवा चाहिए।",
+		catalog.English: "Please write which service you need.",
+	},
+	msgHint: {
+		catalog.Telugu:  "సంఖ్యను పంపండి · 0 = వెనక్కి · menu = ప్రధాన మెనూ",
+		catalog.Hindi:   "संख्या भेजें · 0 = वापस · menu = मुख्य मेनू",
+		catalog.English: "Send a number · 0 = back · menu = main menu",
+	},
+	msgLanguageSet: {
+		catalog.Telugu:  "సరే, ఇకపై తెలుగులో మాట్లాడుకుందాం.",
+		catalog.Hindi:   "ठीक है, अब हम हिंदी में बात करेंगे।",
+		catalog.English: "Okay, we will continue in English.",
+	},
+	msgCardFooter: {
+		catalog.Telugu:  "మరో సేవ కోసం మీ మాటల్లో రాయండి.",
+		catalog.Hindi:   "किसी और सेवा के लिए अपने शब्दों में लिखें।",
+		catalog.English: "For another service, just write what you need.",
+	},
+}
+
+// deliveryNames names each delivery channel in each language.
+var deliveryNames = map[string]map[catalog.Lang]string{
+	"whatsapp":    {catalog.Telugu: "వాట్సాప్‌లోనే (మన మిత్ర)", catalog.Hindi: "व्हाट्सऐप पर (मन मित्र)", catalog.English: "Right here on WhatsApp (Mana Mitra)"},
+	"secretariat": {catalog.Telugu: "గ్రామ/వార్డు సచివాలయం", catalog.Hindi: "ग्राम/वार्ड सचिवालय", catalog.English: "Village/ward secretariat"},
+	"meeseva":     {catalog.Telugu: "మీసేవ కేంద్రం", catalog.Hindi: "मीसेवा केंद्र", catalog.English: "MeeSeva centre"},
+	"online":      {catalog.Telugu: "ఆన్‌లైన్ పోర్టల్", catalog.Hindi: "ऑनलाइन पोर्टल", catalog.English: "Online portal"},
+	"office":      {catalog.Telugu: "సంబంధిత శాఖ కార్యాలయం", catalog.Hindi: "संबंधित विभाग का कार्यालय", catalog.English: "The department's office"},
+	"post":        {catalog.Telugu: "పోస్టు ద్వారా", catalog.Hindi: "डाक द्वारा", catalog.English: "By post"},
+}
+
+// languageNames are shown in each language's own script on the language
+// buttons, so that anyone can find theirs.
+var languageNames = map[catalog.Lang]string{catalog.Telugu: "తెలుగు", catalog.Hindi: "हिन्दी", catalog.English: "English"}
+
+func t(lang catalog.Lang, m msg, args ...any) string {
+	s := texts[m][lang]
+	if s == "" {
+		s = texts[m][catalog.English]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// bullets renders a list of items one per line.
+func bullets(items []string) string {
+	var b strings.Builder
+	for _, it := range items {
+		b.WriteString("• ")
+		b.WriteString(it)
+		b.WriteByte('\n')
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

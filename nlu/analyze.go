@@ -1,0 +1,136 @@
+package nlu
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/pemistahl/lingua-go"
+
+	"github.com/mitra-gov/mitra/catalog"
+)
+
+// Analysis is what nlu learns from one message.
+type Analysis struct {
+	// Text is the normalised message.
+	Text   string
+	Script Script
+	// Lang is the language to reply in. When the message carries no
+	// language of its own ("ok", "1", an emoji), it is the conversation's
+	// language passed to Analyze, and LangFromText is false.
+	Lang         catalog.Lang
+	LangFromText bool
+	// Confidence of the language decision, 0 to 1.
+	Confidence float64
+	// Romanized is true for Telugu or Hindi typed in Latin letters.
+	Romanized bool
+	// Words are the words of Text; Keys their transliteration keys, in order.
+	Words []string
+	Keys  []string
+	// SmallTalk is "greeting" or "thanks" when that is all the message
+	// says, "" otherwise.
+	SmallTalk string
+}
+
+// Analyzer detects script and language. It is safe for concurrent use.
+type Analyzer struct {
+	native lingua.LanguageDetector
+	latin  *LatinModel
+	// minLatinConfidence is the posterior below which a one-word Latin
+	// message keeps the conversation's language.
+	minLatinConfidence float64
+}
+
+// NewAnalyzer builds an analyzer from a romanized-language model (see
+// LoadLatinModel). lingua-go is restricted to Telugu, Hindi and English,
+// the only languages mitra answers in.
+func NewAnalyzer(latin *LatinModel) *Analyzer {
+	det := lingua.NewLanguageDetectorBuilder().
+		FromLanguages(lingua.Telugu, lingua.Hindi, lingua.English).
+		WithLowAccuracyMode().
+		Build()
+	return &Analyzer{native: det, latin: latin, minLatinConfidence: 0.8}
+}
+
+// Analyze reads a message. prev is the conversation's language so far,
+// kept when the message does not show one; "" means English.
+func (a *Analyzer) Analyze(text string, prev catalog.Lang) Analysis {
+	if prev == "" {
+		prev = catalog.English
+	}
+	norm := Normalize(text)
+	an := Analysis{Text: norm, Lang: prev, Confidence: 0}
+	an.Words = Words(norm)
+	an.Keys = make([]string, len(an.Words))
+	for i, w := range an.Words {
+		an.Keys[i] = Key(w)
+	}
+	counts := CountScripts(norm)
+	an.Script = counts.Script()
+	an.SmallTalk = smallTalk(an.Keys)
+	switch {
+	case counts.Telugu+counts.Devanagari > 0:
+		// Any Indic script decides the reply language: someone who types
+		// "నాకు income certificate కావాలి" reads Telugu.
+		an.Lang, an.Confidence = a.nativeLang(norm, counts)
+		an.LangFromText = true
+	case counts.Latin > 0 && !neutralOnly(an.Keys):
+		grammar := hasGrammarWord(an.Words)
+		s := a.latin.Identify(norm, grammar)
+		// A few nouns ("pattadar passbook", "adangal") are names of
+		// things, not Telugu or Hindi sentences: they do not show which
+		// language the sender reads, so the conversation's stays.
+		nounsOnly := s.Lang != catalog.English && len(an.Words) <= 2 && !grammar
+		if !nounsOnly && (s.Words >= 2 || s.Confidence >= a.minLatinConfidence) {
+			an.Lang, an.Confidence, an.LangFromText = s.Lang, s.Confidence, true
+			an.Romanized = s.Lang != catalog.English
+		}
+	}
+	return an
+}
+
+// nativeLang picks Telugu or Hindi for text with Indic letters. The script
+// settles it when only one Indic script is present; lingua-go breaks the
+// rare tie of both.
+func (a *Analyzer) nativeLang(text string, c ScriptCounts) (catalog.Lang, float64) {
+	switch {
+	case c.Devanagari == 0:
+		return catalog.Telugu, 1
+	case c.Telugu == 0:
+		return catalog.Hindi, 1
+	}
+	var indic strings.Builder
+	for _, r := range text {
+		if (r >= 0x0900 && r <= 0x097F) || (r >= 0x0C00 && r <= 0x0C7F) || unicode.IsSpace(r) {
+			indic.WriteRune(r)
+		}
+	}
+	if lang, ok := a.native.DetectLanguageOf(indic.String()); ok {
+		conf := a.native.ComputeLanguageConfidence(indic.String(), lang)
+		switch lang {
+		case lingua.Telugu:
+			return catalog.Telugu, conf
+		case lingua.Hindi:
+			return catalog.Hindi, conf
+		}
+	}
+	if c.Telugu >= c.Devanagari {
+		return catalog.Telugu, 0.5
+	}
+	return catalog.Hindi, 0.5
+}
+
+// NativeLanguage runs lingua-go alone on a text; the language-ID eval uses
+// it to compare against Analyze.
+func (a *Analyzer) NativeLanguage(text string) (catalog.Lang, bool) {
+	lang, ok := a.native.DetectLanguageOf(text)
+	if !ok {
+		return "", false
+	}
+	switch lang {
+	case lingua.Telugu:
+		return catalog.Telugu, true
+	case lingua.Hindi:
+		return catalog.Hindi, true
+	}
+	return catalog.English, true
+}

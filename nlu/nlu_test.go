@@ -1,0 +1,100 @@
+package nlu
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestDetectScript(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want Script
+	}{
+		{"నాకు ఆదాయ ధృవీకరణ పత్రం కావాలి", ScriptTelugu},
+		{"मुझे आय प्रमाण पत्र चाहिए", ScriptDevanagari},
+		{"mujhe income certificate chahiye", ScriptLatin},
+		{"నాకు income certificate కావాలి", ScriptMixed},
+		{"मुझे caste certificate चाहिए", ScriptMixed},
+		{"1B కావాలి", ScriptTelugu},
+		{"123", ScriptNone},
+		{"🙏🙏", ScriptNone},
+		{"", ScriptNone},
+	}
+	for _, tt := range tests {
+		if got := DetectScript(tt.in); got != tt.want {
+			t.Errorf("DetectScript(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"  Income   CERTIFICATE ", "income certificate"},
+		// ZWNJ is part of Telugu spelling and must survive.
+		{"పాస్\u200cబుక్", "పాస్\u200cబుక్"},
+		// Decomposed Devanagari nukta letter (ड + ़) composes where NFC allows.
+		{"नमस्ते\u200b", "नमस्ते"},
+		{"line\x00one\ttwo", "lineone two"},
+		{"Ｉｎｃｏｍｅ", "ｉｎｃｏｍｅ"},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := Normalize("ok\xff\xfe"); !utf8.ValidString(got) {
+		t.Errorf("Normalize kept invalid UTF-8: %q", got)
+	}
+	long := strings.Repeat("అ", 10000)
+	if n := utf8.RuneCountInString(Normalize(long)); n != MaxRunes {
+		t.Errorf("Normalize(10000 runes) kept %d runes, want %d", n, MaxRunes)
+	}
+}
+
+// The point of the key: the same word in three scripts, and its usual
+// romanized spellings, meet.
+func TestKeyMeetsAcrossScripts(t *testing.T) {
+	t.Parallel()
+	groups := [][]string{
+		{"కార్డు", "कार्ड", "card", "kaardu", "kard"},
+		{"సర్టిఫికెట్", "सर्टिफिकेट", "sartifiket", "sarTifiket"},
+		{"ప్రమాణ", "प्रमाण", "pramaan", "praman"},
+		{"కావాలి", "kavali", "kaavaali", "kaavali"},
+		{"చాహిఏ", "चाहिए", "chahiye", "chaahie"},
+		{"జోడ్నా", "जोड़ना", "jodna", "jodnaa"},
+		{"బిల్లు", "बिल", "bill", "billu"},
+		{"పాస్‌బుక్", "पासबुक", "passbook", "pasbuk"},
+		{"అడంగల్", "adangal", "addangal"},
+		{"కృషి", "कृषि", "krishi"},
+	}
+	for _, g := range groups {
+		want := Key(g[0])
+		for _, w := range g[1:] {
+			if got := Key(w); got != want {
+				t.Errorf("Key(%q) = %q, want %q (= Key(%q))", w, got, want, g[0])
+			}
+		}
+	}
+}
+
+func TestRomanize(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"రేషన్", "reshan"},
+		{"కార్డు", "kaardu"},
+		{"पत्र", "patr"},
+		{"जोड़ना", "jodnaa"},
+		{"ఆధార్", "aadhaar"},
+		{"ఫీజు", "phiiju"},
+		{"ऑफिस", "ophis"},
+		{"౧౨", "12"},
+	}
+	for _, tt := range tests {
+		if got := Romanize(tt.in); got != tt.want {
+			t.Errorf("Romanize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package nlu
+
+import "strings"
+
+// Words that say nothing about language or service: acknowledgements and
+// navigation that read the same in all three languages as typed in Latin.
+// A message of only these keeps the conversation's language.
+var neutralWords = keySet(
+	"ok", "okay", "k", "kk", "yes", "no", "yeah", "ya", "haa", "ha", "hmm", "hm",
+	"hi", "hello", "hey", "hii", "helo", "menu", "back", "thanks", "thank", "you", "thanku", "tq", "thx",
+	"bye", "mitra", "hai", "sir", "madam",
+)
+
+// Greeting and thanks words in every script and common spelling. Keys are
+// compared, so "నమస్కారం", "namaskaram" and "namaskaaram" are one entry.
+var greetingWords = keySet(
+	"hi", "hii", "hiii", "hello", "helo", "hallo", "hey", "hai", "namaste", "namasthe", "namaskar", "namaskaram",
+	"namaskaaram", "namskar", "pranam", "good", "morning", "afternoon", "evening", "gm", "salaam", "salam",
+	"assalamu", "alaikum", "vanakkam", "sir", "madam", "anna", "andi", "garu", "ji", "bhai", "there", "dear",
+	"నమస్కారం", "నమస్తే", "హాయ్", "హలో", "శుభోదయం", "గుడ్", "మార్నింగ్", "అండి", "గారు", "సార్",
+	"नमस्ते", "नमस्कार", "हाय", "हेलो", "हैलो", "प्रणाम", "सुप्रभात", "जी", "सर", "सलाम",
+)
+
+var thanksWords = keySet(
+	"thanks", "thank", "you", "thanku", "tq", "thx", "ty", "dhanyavad", "dhanyavaad", "dhanyavadalu",
+	"shukriya", "ok", "okay", "bye", "done", "great", "nice", "super", "so", "much", "very",
+	"ధన్యవాదాలు", "థాంక్స్", "థ్యాంక్స్", "సరే", "ఓకే", "धन्यवाद", "शुक्रिया", "थैंक्स", "ठीक", "है",
+)
+
+func keySet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[Key(Normalize(w))] = true
+	}
+	return m
+}
+
+// smallTalk says whether the message is only a greeting or only thanks.
+func smallTalk(keys []string) string {
+	if len(keys) == 0 || len(keys) > 6 {
+		return ""
+	}
+	if allIn(keys, greetingWords) {
+		return "greeting"
+	}
+	if allIn(keys, thanksWords) {
+		return "thanks"
+	}
+	return ""
+}
+
+func neutralOnly(keys []string) bool { return allIn(keys, neutralWords) }
+
+func allIn(keys []string, set map[string]bool) bool {
+	for _, k := range keys {
+		if !set[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// grammarWords are romanized Telugu and Hindi words that only a sentence
+// in that language has: verbs of wanting and doing, case endings,
+// pronouns, question words. Compared as typed.
+var grammarWords = wordSet(
+	// Telugu
+	"kavali", "kaavali", "kavaali", "kaavaali", "kavale", "kaavale", "naaku", "naku", "maaku", "maku", "meeku",
+	"ela", "elaa", "enti", "emiti", "endi", "ledu", "ledhu", "undi", "undhi", "unnadi", "cheyali", "cheyyali",
+	"cheyyaali", "cheyandi", "cheyyandi", "lo", "ki", "ku", "nundi", "nunchi", "ekkada", "eppudu", "enni",
+	"raledu", "vachindi", "vachhindi", "ivvandi", "ivvaledu", "cheppandi", "chesanu", "chesa", "kosam",
+	"kattali", "kattaali", "teesukovali", "tisukovali", "pettali", "marchali", "chudali", "choodali",
+	"cheyinchali", "avutundi", "ayyindi", "poyindi", "unnanu", "nenu", "maa", "mee", "naa", "nuvvu", "evaru",
+	"emaindi", "inka", "kuda", "kooda", "gurinchi", "daggara", "entha", "andi", "garu", "ivvali",
+	"unda", "leda", "cheyi", "cheyu", "cheyandi", "namaskaram", "namaskaaram", "namaskaramandi",
+	"dhanyavaadalu", "dhanyavadalu", "anna", "akka", "ayya", "babu",
+	// Hindi
+	"hai", "hain", "ka", "ke", "ko", "se", "mein", "mujhe", "muje", "chahiye", "chaiye", "chahie", "karna",
+	"karni", "karne", "kaise", "kese", "kya", "nahi", "nahin", "nhi", "hua", "hui", "gaya", "gayi", "tha",
+	"thi", "mera", "meri", "mere", "aur", "kab", "kahan", "kaha", "kitna", "kitne", "liye", "apna", "apne",
+	"hamara", "hamare", "hamari", "banwana", "banvana", "milega", "mila", "mili", "bharna", "dena", "lena",
+	"karwana", "karvana", "raha", "rahi", "rahe", "hoga", "hogi", "batao", "bataye", "kijiye", "dijiye",
+	"namaste", "namaskar", "dhanyavad", "dhanyavaad", "shukriya", "bhai", "bhaiya", "ji", "haan", "accha",
+)
+
+func wordSet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// teluguEndings are verb endings no English word has: poyindi, cheyyali,
+// raaledu, avutundi, chestunnaru.
+var teluguEndings = []string{"indi", "inda", "aali", "yyali", "aledu", "utundi", "tunnaru", "tunnanu", "tunnadu", "chali", "vali"}
+
+// hasGrammarWord reports whether a word of the message is Telugu or Hindi
+// grammar.
+func hasGrammarWord(words []string) bool {
+	for _, w := range words {
+		if grammarWords[w] {
+			return true
+		}
+		for _, e := range teluguEndings {
+			if len(w) > len(e)+1 && strings.HasSuffix(w, e) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,287 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/nlu"
+)
+
+// Candidate is a service that may be what the message means.
+type Candidate struct {
+	Service *catalog.Service
+	Score   float32 // fused score, 0 to 1
+	Lexical float32
+	Vector  float32
+}
+
+// Result is the engine's answer for one message.
+type Result struct {
+	Analysis   nlu.Analysis
+	Decision   Decision
+	Candidates []Candidate // best first, at most MaxCandidates
+	Elapsed    time.Duration
+}
+
+// MaxCandidates is how many candidates a Result carries.
+const MaxCandidates = 5
+
+// Reranker reorders the engine's candidates, e.g. with an LLM; it may only
+// choose among them (see prompts/). nil means no reranking.
+type Reranker interface {
+	Rerank(ctx context.Context, text string, lang catalog.Lang, cands []Candidate) ([]Candidate, error)
+}
+
+// Engine matches messages to catalogue services. It is safe for concurrent
+// use once built.
+type Engine struct {
+	cat      *catalog.Catalog
+	analyzer *nlu.Analyzer
+	embedder Embedder
+	keyed    keyEmbedder // the embedder, when it can embed keys directly
+	index    Index
+	lex      *lexicon
+	byID     map[string]int
+	// VectorWeight is the share of the vector score in the fused score;
+	// the rest is lexical.
+	vectorWeight float32
+	thresholds   Thresholds
+	reranker     Reranker
+}
+
+// keyEmbedder is implemented by embedders that can take transliteration
+// keys, saving a second analysis of the message.
+type keyEmbedder interface {
+	EmbedKeys(keys []string) []float32
+}
+
+// Config assembles an engine. Index may be nil: the engine then builds an
+// in-memory index with the embedder.
+type Config struct {
+	Catalog      *catalog.Catalog
+	Analyzer     *nlu.Analyzer
+	Embedder     Embedder
+	Index        Index
+	Thresholds   *Thresholds
+	VectorWeight float32
+	Reranker     Reranker
+}
+
+// DefaultVectorWeight is the share of the vector channel in the fused score.
+const DefaultVectorWeight = 0.25
+
+// NewEngine builds the lexical index and, unless one is given, embeds the
+// catalogue into an in-memory vector index.
+func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Catalog == nil || cfg.Analyzer == nil || cfg.Embedder == nil {
+		return nil, fmt.Errorf("retrieval: catalog, analyzer and embedder are required")
+	}
+	e := &Engine{
+		cat:          cfg.Catalog,
+		analyzer:     cfg.Analyzer,
+		embedder:     cfg.Embedder,
+		index:        cfg.Index,
+		lex:          newLexicon(cfg.Catalog.Services),
+		byID:         make(map[string]int, len(cfg.Catalog.Services)),
+		vectorWeight: cfg.VectorWeight,
+		thresholds:   DefaultThresholds,
+		reranker:     cfg.Reranker,
+	}
+	if cfg.VectorWeight == 0 {
+		e.vectorWeight = DefaultVectorWeight
+	}
+	if cfg.Thresholds != nil {
+		e.thresholds = *cfg.Thresholds
+	}
+	e.keyed, _ = cfg.Embedder.(keyEmbedder)
+	for i, s := range cfg.Catalog.Services {
+		e.byID[s.ID] = i
+	}
+	if e.index == nil {
+		idx, err := BuildMemoryIndex(ctx, cfg.Embedder, cfg.Catalog.Services)
+		if err != nil {
+			return nil, err
+		}
+		e.index = idx
+	}
+	return e, nil
+}
+
+// ServiceDocument is the text embedded for a service: its names and
+// aliases in every language and script.
+func ServiceDocument(s *catalog.Service) string {
+	parts := []string{s.Name.EN, s.Name.TE, s.Name.HI, s.Short.EN, s.Short.TE, s.Short.HI}
+	parts = append(parts, s.Aliases.All()...)
+	out := ""
+	for _, p := range parts {
+		out += p + "\n"
+	}
+	return out
+}
+
+// embedBatch bounds a request to a remote embedder.
+const embedBatch = 64
+
+// EmbedServices embeds every service document, in batches.
+func EmbedServices(ctx context.Context, emb Embedder, services []*catalog.Service) ([][]float32, error) {
+	out := make([][]float32, 0, len(services))
+	for start := 0; start < len(services); start += embedBatch {
+		end := min(start+embedBatch, len(services))
+		texts := make([]string, 0, end-start)
+		for _, s := range services[start:end] {
+			texts = append(texts, ServiceDocument(s))
+		}
+		vecs, err := emb.Embed(ctx, texts)
+		if err != nil {
+			return nil, fmt.Errorf("embed catalogue with %s: %w", emb.Name(), err)
+		}
+		if len(vecs) != len(texts) {
+			return nil, fmt.Errorf("embed catalogue with %s: got %d vectors for %d texts", emb.Name(), len(vecs), len(texts))
+		}
+		out = append(out, vecs...)
+	}
+	return out, nil
+}
+
+// BuildMemoryIndex embeds the services into a new in-memory index.
+func BuildMemoryIndex(ctx context.Context, emb Embedder, services []*catalog.Service) (*MemoryIndex, error) {
+	vecs, err := EmbedServices(ctx, emb, services)
+	if err != nil {
+		return nil, err
+	}
+	idx := NewMemoryIndex(emb.Dimensions())
+	for i, s := range services {
+		if err := idx.Add(s.ID, vecs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return idx, nil
+}
+
+// Catalog returns the catalogue the engine matches against.
+func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
+
+// Analyzer returns the engine's language analyzer.
+func (e *Engine) Analyzer() *nlu.Analyzer { return e.analyzer }
+
+// Thresholds returns the routing thresholds in use.
+func (e *Engine) Thresholds() Thresholds { return e.thresholds }
+
+// vectorCandidates is how many nearest vectors join the lexical candidates.
+const vectorCandidates = 20
+
+// Match analyses a message and ranks services for it. prev is the
+// conversation's language so far ("" for none).
+func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Result, error) {
+	start := time.Now()
+	an := e.analyzer.Analyze(text, prev)
+	res := Result{Analysis: an, Decision: Menu}
+	keys := filterKeys(an.Words, an.Keys)
+	if an.SmallTalk != "" || len(keys) == 0 {
+		res.Elapsed = time.Since(start)
+		return res, nil
+	}
+	var qvec []float32
+	if e.keyed != nil {
+		qvec = e.keyed.EmbedKeys(keys)
+	} else {
+		vecs, err := e.embedder.Embed(ctx, []string{an.Text})
+		if err != nil {
+			return res, fmt.Errorf("embed message: %w", err)
+		}
+		qvec = vecs[0]
+	}
+	hits, err := e.index.Search(ctx, qvec, vectorCandidates)
+	if err != nil {
+		return res, fmt.Errorf("search index: %w", err)
+	}
+	lex := make([]float32, len(e.cat.Services))
+	e.lex.score(keys, lex)
+	vec := make(map[int]float32, len(hits))
+	for _, h := range hits {
+		if i, ok := e.byID[h.ID]; ok {
+			vec[i] = h.Score
+		}
+	}
+	lexOnly := e.lexicalOnly(lex, vec)
+	if scorer, ok := e.index.(idScorer); ok && len(lexOnly) > 0 {
+		ids := make([]string, len(lexOnly))
+		for j, i := range lexOnly {
+			ids[j] = e.cat.Services[i].ID
+		}
+		if scores, err := scorer.ScoreIDs(ctx, qvec, ids); err == nil {
+			for j, i := range lexOnly {
+				vec[i] = scores[j]
+			}
+		}
+	}
+	cands := make([]Candidate, 0, 32)
+	for i, l := range lex {
+		if l > 0 {
+			cands = append(cands, e.candidate(i, l, vec[i]))
+			delete(vec, i)
+		}
+	}
+	for i, v := range vec {
+		cands = append(cands, e.candidate(i, 0, v))
+	}
+	sort.Slice(cands, func(a, b int) bool {
+		if cands[a].Score != cands[b].Score {
+			return cands[a].Score > cands[b].Score
+		}
+		return cands[a].Service.ID < cands[b].Service.ID
+	})
+	if len(cands) > MaxCandidates {
+		cands = cands[:MaxCandidates]
+	}
+	if e.reranker != nil && len(cands) > 1 {
+		if rr, err := e.reranker.Rerank(ctx, an.Text, an.Lang, cands); err == nil {
+			cands = rr
+		}
+	}
+	res.Candidates = cands
+	scores := make([]float32, len(cands))
+	for i, c := range cands {
+		scores[i] = c.Score
+	}
+	res.Decision = e.thresholds.Decide(scores)
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// idScorer is implemented by indexes that can score given ids directly.
+type idScorer interface {
+	ScoreIDs(ctx context.Context, q []float32, ids []string) ([]float32, error)
+}
+
+// lexicalOnly lists the services with a lexical score good enough to be a
+// candidate but no vector score yet. Only those near the lexical top are
+// worth a vector lookup.
+func (e *Engine) lexicalOnly(lex []float32, vec map[int]float32) []int {
+	var top float32
+	for _, l := range lex {
+		top = max(top, l)
+	}
+	var out []int
+	for i, l := range lex {
+		if _, has := vec[i]; !has && l > 0 && l >= top*0.5 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (e *Engine) candidate(i int, lex, vec float32) Candidate {
+	if vec < 0 {
+		vec = 0
+	}
+	return Candidate{
+		Service: e.cat.Services[i],
+		Score:   (1-e.vectorWeight)*lex + e.vectorWeight*vec,
+		Lexical: lex,
+		Vector:  vec,
+	}
+}

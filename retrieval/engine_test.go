@@ -1,0 +1,145 @@
+package retrieval_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/evals"
+	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/retrieval"
+)
+
+var (
+	engineOnce sync.Once
+	engine     *retrieval.Engine
+	engineErr  error
+)
+
+func testEngine(t testing.TB) *retrieval.Engine {
+	t.Helper()
+	engineOnce.Do(func() {
+		cat, err := catalog.Load(catalog.Embedded())
+		if err != nil {
+			engineErr = err
+			return
+		}
+		latin, err := nlu.LoadLatinModel()
+		if err != nil {
+			engineErr = err
+			return
+		}
+		engine, engineErr = retrieval.NewEngine(context.Background(), retrieval.Config{
+			Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256),
+		})
+	})
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+// The same request in three scripts and romanized forms reaches the same
+// service, and the reply language follows the message.
+func TestMatchAcrossScripts(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t)
+	tests := []struct {
+		text string
+		lang catalog.Lang
+		want string
+	}{
+		{"నాకు ఆదాయ ధృవీకరణ పత్రం కావాలి", catalog.Telugu, "income-certificate"},
+		{"mujhe income certificate chahiye", catalog.Hindi, "income-certificate"},
+		{"I need an income certificate", catalog.English, "income-certificate"},
+		{"naaku income certificate kavali", catalog.Telugu, "income-certificate"},
+		{"नाकु income certificate కావాలి", catalog.Telugu, "income-certificate"},
+		{"आय प्रमाण पत्र", catalog.Hindi, "income-certificate"},
+		{"రేషన్ కార్డు కొత్తది కావాలి", catalog.Telugu, "new-rice-card"},
+		{"naya ration card banwana hai", catalog.Hindi, "new-rice-card"},
+		{"I need a caste certificate", catalog.English, "caste-certificate"},
+		{"current bill kattali", catalog.Telugu, "power-bill-payment"},
+	}
+	for _, tt := range tests {
+		res, err := e.Match(context.Background(), tt.text, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Candidates) == 0 || res.Candidates[0].Service.ID != tt.want {
+			var got []string
+			for _, c := range res.Candidates {
+				got = append(got, c.Service.ID)
+			}
+			t.Errorf("%q: candidates %v, want %s first", tt.text, got, tt.want)
+		}
+		if res.Analysis.Lang != tt.lang {
+			t.Errorf("%q: lang %s, want %s", tt.text, res.Analysis.Lang, tt.lang)
+		}
+	}
+}
+
+func TestGreetingsAndNoiseNeverRouteDirectly(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t)
+	for _, text := range []string{"hi", "Hello sir", "నమస్కారం", "नमस्ते जी", "thanks", "ok", "", "   ", "🙏🙏🙏", "12345",
+		"\xff\xfe\xfd", "asdfgh qwerty", "who won the cricket match yesterday"} {
+		res, err := e.Match(context.Background(), text, catalog.Telugu)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		if res.Decision == retrieval.Direct {
+			t.Errorf("%q routed directly to %s", text, res.Candidates[0].Service.ID)
+		}
+	}
+	// A message without language keeps the conversation's.
+	res, _ := e.Match(context.Background(), "ok", catalog.Hindi)
+	if res.Analysis.Lang != catalog.Hindi || res.Analysis.LangFromText {
+		t.Errorf("\"ok\" in a Hindi conversation: lang %s (from text %v), want hi kept", res.Analysis.Lang, res.Analysis.LangFromText)
+	}
+}
+
+func BenchmarkMatch(b *testing.B) {
+	e := testEngine(b)
+	cases, err := evals.LoadSuites(evals.EmbeddedSuites(), e.Catalog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Match(ctx, cases[i%len(cases)].Text, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"naaku income certificate kavali", "రేషన్ కార్డు", "राशन कार्ड", "", "\xff", "1", "🙏", "పాస్\u200cబుక్"} {
+		f.Add(s)
+	}
+	e := testEngine(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := e.Match(context.Background(), text, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Candidates) > retrieval.MaxCandidates {
+			t.Fatalf("%d candidates", len(res.Candidates))
+		}
+		if res.Decision == retrieval.Direct && len(res.Candidates) == 0 {
+			t.Fatal("direct without a candidate")
+		}
+		for i := 1; i < len(res.Candidates); i++ {
+			if res.Candidates[i].Score > res.Candidates[i-1].Score {
+				t.Fatal("candidates not sorted")
+			}
+		}
+		switch res.Analysis.Lang {
+		case catalog.Telugu, catalog.Hindi, catalog.English:
+		default:
+			t.Fatalf("lang %q", res.Analysis.Lang)
+		}
+	})
+}

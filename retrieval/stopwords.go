@@ -1,0 +1,104 @@
+package retrieval
+
+import "github.com/mitra-gov/mitra/nlu"
+
+// stopKeys are words that say how someone asks, not what for: "I need",
+// "kavali", "chahiye", "ela", "how", "please", in every script, with the
+// common romanized spellings. Removing them keeps "naaku income certificate kavali" from
+// matching services on "kavali".
+var stopKeys = keySet(
+	// English
+	"i", "me", "my", "mine", "we", "our", "us", "you", "your", "a", "an", "the", "to", "for", "of", "in", "on",
+	"at", "is", "are", "am", "was", "be", "been", "it", "this", "that", "and", "or", "with", "from", "by",
+	"want", "wants", "need", "needs", "needed", "required", "require", "please", "pls", "plz", "kindly", "sir", "madam",
+	"how", "what", "where", "when", "which", "who", "can", "could", "do", "does", "did", "get", "got", "give",
+	"should", "would", "will", "shall", "may", "help", "hi", "hello", "know", "tell", "about", "regarding",
+	"there", "any", "some", "have", "has", "had", "not", "no", "yes", "ok", "okay", "so", "too", "also", "just",
+	"now", "then", "than", "here", "its", "im", "ive", "dont", "cant", "u", "ur", "r", "hai", "ji",
+	// Telugu, romanized and native
+	"naaku", "naku", "nenu", "maa", "ma", "mana", "memu", "meeru", "mee", "kavali", "kaavali", "kavaali",
+	"kaavaali", "kavalante", "ela", "elaa", "ekkada", "emiti", "enti", "endi", "eppudu", "enni", "cheyali",
+	"cheyyali", "cheyyaali", "cheppandi", "cheppu", "ivvandi", "ivvu", "andi", "garu", "lo", "ki", "ku", "ni",
+	"nu", "tho", "kosam", "ante", "oka", "inka", "kuda", "kooda", "chala", "unnaya", "undi", "ledu", "ledhu",
+	"nenu", "na", "naa", "please", "plz", "sir", "anna", "amma", "ayya", "ga", "kada", "aa", "ee", "emi",
+	"kavaale", "kaavale", "kavale", "kavalii", "chey", "cheyi", "cheyandi", "cheyyandi", "cheyyalante",
+	"cheyalante", "ivvali", "ivvaali", "ekkada", "elaa", "yela", "ela?", "emti", "entandi", "enduku",
+	"undhi", "unnadi", "unnai", "unnayi", "ledhu", "ledu", "raledu", "avvali", "kosamu", "gurinchi",
+	"nenu", "naaku", "naku", "maaku", "maku", "meeku", "miku", "daggara", "nundi", "nunchi", "dwara",
+	"teesukovali", "tisukovali", "theesukovali", "pondali", "kaavalante", "kavalante",
+	"నాకు", "నేను", "మా", "మేము", "మీరు", "కావాలి", "ఎలా", "ఎక్కడ", "ఏమిటి", "ఎప్పుడు", "ఎన్ని",
+	"చేయాలి", "చెప్పండి", "ఇవ్వండి", "అండి", "గారు", "లో", "కి", "కు", "ని", "తో", "కోసం", "ఒక", "ఇంకా",
+	"కూడా", "చాలా", "ఉంది", "లేదు", "నా", "దయచేసి", "సార్", "ఏమి",
+	// Hindi, romanized and native
+	"mujhe", "muje", "mujhko", "mera", "meri", "mere", "hum", "hame", "hamara", "hamari", "aap", "aapka",
+	"chahiye", "chaiye", "chahie", "chahiye", "karna", "karni", "karne", "kaise", "kaha", "kahan", "kya",
+	"kyu", "kab", "kitne", "kitna", "ka", "ke", "ki", "ko", "se", "me", "mein", "par", "pe", "liye", "lie",
+	"hai", "hain", "h", "tha", "thi", "ho", "hota", "hoga", "ek", "bhi", "aur", "ya", "nahi", "nahin", "nhi",
+	"krna", "kr", "kare", "karo", "kijiye", "dijiye", "de", "bataye", "batao", "bhai", "ji", "sahab",
+	"chahie", "chaiye", "chahiyee", "chahte", "chahta", "chahti", "karna", "karwana", "karvana", "banwana",
+	"banvana", "banana", "milega", "milta", "mile", "lena", "leni", "lene", "hoga", "hogi", "kaise", "kese",
+	"kaisa", "kahan", "kaha", "kidhar", "kyun", "kyon", "apna", "apne", "apni", "hamare", "hamko", "humko",
+	"मुझे", "मेरा", "मेरी", "मेरे", "हम", "हमारा", "आप", "चाहिए", "करना", "करनी", "करने", "कैसे", "कहाँ",
+	"कहां", "क्या", "कब", "कितने", "का", "के", "की", "को", "से", "में", "पर", "लिए", "है", "हैं", "था",
+	"हो", "एक", "भी", "और", "या", "नहीं", "कृपया", "बताइए", "बताओ", "दीजिए", "जी",
+)
+
+// stopSet holds Latin stop words as typed (lowercase) and Indic ones as
+// transliteration keys. Latin words are compared as typed because their
+// keys collide with content words: "kho" (lost) and "ko" (to) share a key.
+// Indic spellings vary less, and their keys absorb the variation.
+type stopSet struct {
+	latin map[string]bool
+	indic map[string]bool
+}
+
+func keySet(words ...string) stopSet {
+	s := stopSet{latin: map[string]bool{}, indic: map[string]bool{}}
+	for _, w := range words {
+		w = nlu.Normalize(w)
+		if nlu.DetectScript(w) == nlu.ScriptLatin {
+			s.latin[w] = true
+		} else {
+			s.indic[nlu.Key(w)] = true
+		}
+	}
+	return s
+}
+
+// stop reports whether a word (normalised) with the given key is a stop
+// word.
+func (s stopSet) stop(word, key string) bool {
+	if s.latin[word] {
+		return true
+	}
+	return len(word) > 0 && word[0] >= 0x80 && s.indic[key]
+}
+
+// contentKeys keys the words and drops the stop words.
+func contentKeys(words []string) []string {
+	keys := make([]string, len(words))
+	for i, w := range words {
+		keys[i] = nlu.Key(w)
+	}
+	return filterKeys(words, keys)
+}
+
+// filterKeys drops stop words from the keyed words of a text.
+func filterKeys(words, keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for i, k := range keys {
+		if k != "" && !stopKeys.stop(words[i], k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
