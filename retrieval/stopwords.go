@@ -4,7 +4,9 @@ import "github.com/mitra-gov/mitra/nlu"
 
 // stopKeys are words that say how someone asks, not what for: "I need",
 // "kavali", "chahiye", "ela", "how", "please", in every script, with the
-// common romanized spellings. Removing them keeps "naaku income certificate kavali" from
+// common romanized spellings. Negations and "still" (raledu, nahi aaya,
+// inka, not received) stay: they tell a status check or complaint from a
+// new application. Removing them keeps "naaku income certificate kavali" from
 // matching services on "kavali".
 var stopKeys = keySet(
 	// English
@@ -13,34 +15,34 @@ var stopKeys = keySet(
 	"want", "wants", "need", "needs", "needed", "required", "require", "please", "pls", "plz", "kindly", "sir", "madam",
 	"how", "what", "where", "when", "which", "who", "can", "could", "do", "does", "did", "get", "got", "give",
 	"should", "would", "will", "shall", "may", "help", "hi", "hello", "know", "tell", "about", "regarding",
-	"there", "any", "some", "have", "has", "had", "not", "no", "yes", "ok", "okay", "so", "too", "also", "just",
+	"there", "any", "some", "have", "has", "had", "no", "yes", "ok", "okay", "so", "too", "also", "just",
 	"now", "then", "than", "here", "its", "im", "ive", "dont", "cant", "u", "ur", "r", "hai", "ji",
 	// Telugu, romanized and native
 	"naaku", "naku", "nenu", "maa", "ma", "mana", "memu", "meeru", "mee", "kavali", "kaavali", "kavaali",
 	"kaavaali", "kavalante", "ela", "elaa", "ekkada", "emiti", "enti", "endi", "eppudu", "enni", "cheyali",
 	"cheyyali", "cheyyaali", "cheppandi", "cheppu", "ivvandi", "ivvu", "andi", "garu", "lo", "ki", "ku", "ni",
-	"nu", "tho", "kosam", "ante", "oka", "inka", "kuda", "kooda", "chala", "unnaya", "undi", "ledu", "ledhu",
+	"nu", "tho", "kosam", "ante", "oka", "kuda", "kooda", "chala", "unnaya", "undi", "ledhu",
 	"nenu", "na", "naa", "please", "plz", "sir", "anna", "amma", "ayya", "ga", "kada", "aa", "ee", "emi",
 	"kavaale", "kaavale", "kavale", "kavalii", "chey", "cheyi", "cheyandi", "cheyyandi", "cheyyalante",
 	"cheyalante", "ivvali", "ivvaali", "ekkada", "elaa", "yela", "ela?", "emti", "entandi", "enduku",
-	"undhi", "unnadi", "unnai", "unnayi", "ledhu", "ledu", "raledu", "avvali", "kosamu", "gurinchi",
+	"undhi", "unnadi", "unnai", "unnayi", "avvali", "kosamu", "gurinchi",
 	"nenu", "naaku", "naku", "maaku", "maku", "meeku", "miku", "daggara", "nundi", "nunchi", "dwara",
 	"teesukovali", "tisukovali", "theesukovali", "pondali", "kaavalante", "kavalante",
 	"నాకు", "నేను", "మా", "మేము", "మీరు", "కావాలి", "ఎలా", "ఎక్కడ", "ఏమిటి", "ఎప్పుడు", "ఎన్ని",
 	"చేయాలి", "చెప్పండి", "ఇవ్వండి", "అండి", "గారు", "లో", "కి", "కు", "ని", "తో", "కోసం", "ఒక", "ఇంకా",
-	"కూడా", "చాలా", "ఉంది", "లేదు", "నా", "దయచేసి", "సార్", "ఏమి",
+	"కూడా", "చాలా", "ఉంది", "నా", "దయచేసి", "సార్", "ఏమి",
 	// Hindi, romanized and native
 	"mujhe", "muje", "mujhko", "mera", "meri", "mere", "hum", "hame", "hamara", "hamari", "aap", "aapka",
 	"chahiye", "chaiye", "chahie", "chahiye", "karna", "karni", "karne", "kaise", "kaha", "kahan", "kya",
-	"kyu", "kab", "kitne", "kitna", "ka", "ke", "ki", "ko", "se", "me", "mein", "par", "pe", "liye", "lie",
-	"hai", "hain", "h", "tha", "thi", "ho", "hota", "hoga", "ek", "bhi", "aur", "ya", "nahi", "nahin", "nhi",
+	"kyu", "kab", "ka", "ke", "ki", "ko", "se", "me", "mein", "par", "pe", "liye", "lie",
+	"hai", "hain", "h", "tha", "thi", "ho", "hota", "hoga", "ek", "bhi", "aur", "ya", "nhi",
 	"krna", "kr", "kare", "karo", "kijiye", "dijiye", "de", "bataye", "batao", "bhai", "ji", "sahab",
 	"chahie", "chaiye", "chahiyee", "chahte", "chahta", "chahti", "karna", "karwana", "karvana", "banwana",
 	"banvana", "banana", "milega", "milta", "mile", "lena", "leni", "lene", "hoga", "hogi", "kaise", "kese",
 	"kaisa", "kahan", "kaha", "kidhar", "kyun", "kyon", "apna", "apne", "apni", "hamare", "hamko", "humko",
 	"मुझे", "मेरा", "मेरी", "मेरे", "हम", "हमारा", "आप", "चाहिए", "करना", "करनी", "करने", "कैसे", "कहाँ",
-	"कहां", "क्या", "कब", "कितने", "का", "के", "की", "को", "से", "में", "पर", "लिए", "है", "हैं", "था",
-	"हो", "एक", "भी", "और", "या", "नहीं", "कृपया", "बताइए", "बताओ", "दीजिए", "जी",
+	"कहां", "क्या", "कब", "का", "के", "की", "को", "से", "में", "पर", "लिए", "है", "हैं", "था",
+	"हो", "एक", "भी", "और", "या", "कृपया", "बताइए", "बताओ", "दीजिए", "जी",
 )
 
 // stopSet holds Latin stop words as typed (lowercase) and Indic ones as

@@ -1,0 +1,227 @@
+package dialog_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/retrieval"
+)
+
+var (
+	once sync.Once
+	eng  *retrieval.Engine
+)
+
+func engine(t *testing.T) *retrieval.Engine {
+	t.Helper()
+	once.Do(func() {
+		cat, err := catalog.Load(catalog.Embedded())
+		if err != nil {
+			t.Fatal(err)
+		}
+		latin, err := nlu.LoadLatinModel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err = retrieval.NewEngine(context.Background(), retrieval.Config{Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if eng == nil {
+		t.Fatal("engine not built")
+	}
+	return eng
+}
+
+// conversation drives one user's chat and checks every reply against the
+// WhatsApp list limits.
+type conversation struct {
+	t    *testing.T
+	bot  *dialog.Bot
+	last []dialog.Reply
+}
+
+func newConversation(t *testing.T) *conversation {
+	e := engine(t)
+	return &conversation{t: t, bot: dialog.New(e.Catalog(), e, dialog.NewMemoryStore())}
+}
+
+func (c *conversation) send(text string) []dialog.Reply {
+	c.t.Helper()
+	replies, err := c.bot.Handle(context.Background(), "9190000000", dialog.Inbound{Text: text})
+	if err != nil {
+		c.t.Fatalf("%q: %v", text, err)
+	}
+	for _, r := range replies {
+		if len(r.Options) > 10 {
+			c.t.Errorf("%q: %d options, WhatsApp lists allow 10", text, len(r.Options))
+		}
+		for _, o := range r.Options {
+			if n := utf8.RuneCountInString(o.Title); n > 24 {
+				c.t.Errorf("%q: option title %q has %d characters", text, o.Title, n)
+			}
+			if n := utf8.RuneCountInString(o.Description); n > 72 {
+				c.t.Errorf("%q: option description %q has %d characters", text, o.Description, n)
+			}
+		}
+	}
+	c.last = replies
+	return replies
+}
+
+func (c *conversation) options() []dialog.Option {
+	return c.last[len(c.last)-1].Options
+}
+
+func (c *conversation) text() string {
+	var b strings.Builder
+	for _, r := range c.last {
+		b.WriteString(r.Text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func TestMenuWalkToServiceCard(t *testing.T) {
+	t.Parallel()
+	c := newConversation(t)
+	c.send("Hi")
+	if !strings.Contains(c.text(), "Mitra") || len(c.options()) != 3 {
+		t.Fatalf("welcome: %q with %d options", c.text(), len(c.options()))
+	}
+	c.send("1") // తెలుగు
+	if got := c.options()[0].Title; got != "రెవెన్యూ" {
+		t.Errorf("first department in Telugu = %q", got)
+	}
+	if !strings.Contains(c.text(), "శాఖను ఎంచుకోండి") {
+		t.Errorf("department prompt not in Telugu: %q", c.text())
+	}
+	// Walk the department pages to the end and back.
+	pages := 1
+	for strings.HasPrefix(c.options()[len(c.options())-1].ID, "page:") {
+		c.send("10")
+		pages++
+	}
+	if pages < 4 {
+		t.Errorf("36 departments fit in %d pages of 10 rows", pages)
+	}
+	c.send("0")
+	c.send("menu")
+	c.send("1") // Revenue
+	if !strings.Contains(c.text(), "సేవను ఎంచుకోండి") {
+		t.Fatalf("service list prompt: %q", c.text())
+	}
+	c.send("2")
+	card := c.text()
+	for _, want := range []string{"కావాల్సిన పత్రాలు", "రుసుము", "ఎన్ని రోజుల్లో", "ఎక్కడ దరఖాస్తు చేయాలి"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("service card lacks %q:\n%s", want, card)
+		}
+	}
+	c.send("0")
+	if !strings.Contains(c.text(), "సేవను ఎంచుకోండి") {
+		t.Errorf("back from a card should list the department's services: %q", c.text())
+	}
+}
+
+func TestFreeTextInEachLanguage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text, want string
+	}{
+		{"నాకు ఆదాయ ధ్రువీకరణ పత్రం కావాలి", "ఆదాయ"},
+		{"mujhe income certificate chahiye", "आय प्रमाण पत्र"},
+		{"I need an income certificate", "Income Certificate"},
+	}
+	for _, tt := range tests {
+		c := newConversation(t)
+		c.send(tt.text)
+		if !strings.Contains(c.text(), tt.want) {
+			t.Errorf("%q: reply lacks %q:\n%s", tt.text, tt.want, c.text())
+		}
+	}
+}
+
+func TestChooseOffersTopThreeAndNoneOfThese(t *testing.T) {
+	t.Parallel()
+	c := newConversation(t)
+	c.send("pension")
+	opts := c.options()
+	if len(opts) != 4 || opts[3].ID != "none" {
+		t.Fatalf("choose reply options = %+v, want 3 services + none", opts)
+	}
+	c.send("4")
+	if !strings.Contains(c.text(), "Choose a department") {
+		t.Errorf("\"none of these\" should open the department menu: %q", c.text())
+	}
+}
+
+func TestUnknownAndBadInputAnswerPolitely(t *testing.T) {
+	t.Parallel()
+	c := newConversation(t)
+	c.send("నమస్కారం")
+	c.send("2") // हिन्दी
+	c.send("99")
+	if !strings.Contains(c.text(), "यह संख्या सूची में नहीं है") {
+		t.Errorf("out-of-range number in Hindi: %q", c.text())
+	}
+	c.send("asdkjh qwpoei")
+	if !strings.Contains(c.text(), "माफ़ कीजिए") {
+		t.Errorf("unmatched text in Hindi: %q", c.text())
+	}
+	c.send("भाषा")
+	if len(c.options()) != 3 {
+		t.Errorf("\"भाषा\" should offer the languages: %+v", c.options())
+	}
+}
+
+type clockStore struct {
+	*dialog.MemoryStore
+}
+
+func TestStateExpiresAfterIdleDay(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	store := dialog.NewMemoryStore()
+	bot := dialog.New(e.Catalog(), e, store)
+	ctx := context.Background()
+	if _, err := bot.Handle(ctx, "u", dialog.Inbound{Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bot.Handle(ctx, "u", dialog.Inbound{OptionID: "lang:te"}); err != nil {
+		t.Fatal(err)
+	}
+	st, _, _ := store.Load(ctx, "u")
+	st.Updated = time.Now().Add(-25 * time.Hour)
+	store.Save(ctx, "u", st)
+	replies, err := bot.Handle(ctx, "u", dialog.Inbound{Text: "5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(replies[0].Text, "not in the list") {
+		t.Errorf("after 25 idle hours the old menu must be gone: %q", replies[0].Text)
+	}
+}
+
+func TestServiceCardEveryLanguage(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	s, ok := e.Catalog().Service("income-certificate")
+	if !ok {
+		t.Fatal("no income-certificate")
+	}
+	for _, lang := range catalog.Langs {
+		card := dialog.ServiceCard(s, lang)
+		if !strings.Contains(card, s.Name.In(lang)) || !strings.Contains(card, s.Documents.In(lang)[0]) {
+			t.Errorf("%s card:\n%s", lang, card)
+		}
+	}
+}
