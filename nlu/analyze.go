@@ -38,6 +38,9 @@ type Analyzer struct {
 	// minLatinConfidence is the posterior below which a one-word Latin
 	// message keeps the conversation's language.
 	minLatinConfidence float64
+	// nounsConfidence is the posterior a short message without Telugu or
+	// Hindi grammar needs before its spelling alone decides.
+	nounsConfidence float64
 }
 
 // NewAnalyzer builds an analyzer from a romanized-language model (see
@@ -48,7 +51,7 @@ func NewAnalyzer(latin *LatinModel) *Analyzer {
 		FromLanguages(lingua.Telugu, lingua.Hindi, lingua.English).
 		WithLowAccuracyMode().
 		Build()
-	return &Analyzer{native: det, latin: latin, minLatinConfidence: 0.8}
+	return &Analyzer{native: det, latin: latin, minLatinConfidence: 0.8, nounsConfidence: 0.95}
 }
 
 // Analyze reads a message. prev is the conversation's language so far,
@@ -74,12 +77,16 @@ func (a *Analyzer) Analyze(text string, prev catalog.Lang) Analysis {
 		an.Lang, an.Confidence = a.nativeLang(norm, counts)
 		an.LangFromText = true
 	case counts.Latin > 0 && !neutralOnly(an.Keys):
-		grammar := hasGrammarWord(an.Words)
+		glang, grammar := grammarLang(an.Words)
 		s := a.latin.Identify(norm, grammar)
-		// A few nouns ("pattadar passbook", "adangal") are names of
-		// things, not Telugu or Hindi sentences: they do not show which
-		// language the sender reads, so the conversation's stays.
-		nounsOnly := s.Lang != catalog.English && len(an.Words) <= 2 && !grammar
+		if glang != "" {
+			s.Lang = glang
+		}
+		// A few nouns ("pattadar passbook", "ttd darshan ticket") are
+		// names of things, not Telugu or Hindi sentences: unless their
+		// spelling is unmistakable, they do not show which language the
+		// sender reads, and the conversation's stays.
+		nounsOnly := s.Lang != catalog.English && !grammar && len(an.Words) <= 4 && s.Confidence < a.nounsConfidence
 		if !nounsOnly && (s.Words >= 2 || s.Confidence >= a.minLatinConfidence) {
 			an.Lang, an.Confidence, an.LangFromText = s.Lang, s.Confidence, true
 			an.Romanized = s.Lang != catalog.English

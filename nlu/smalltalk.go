@@ -1,6 +1,10 @@
 package nlu
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mitra-gov/mitra/catalog"
+)
 
 // Words that say nothing about language or service: acknowledgements and
 // navigation that read the same in all three languages as typed in Latin.
@@ -62,26 +66,40 @@ func allIn(keys []string, set map[string]bool) bool {
 
 // grammarWords are romanized Telugu and Hindi words that only a sentence
 // in that language has: verbs of wanting and doing, case endings,
-// pronouns, question words. Compared as typed.
-var grammarWords = wordSet(
-	// Telugu
-	"kavali", "kaavali", "kavaali", "kaavaali", "kavale", "kaavale", "naaku", "naku", "maaku", "maku", "meeku",
-	"ela", "elaa", "enti", "emiti", "endi", "ledu", "ledhu", "undi", "undhi", "unnadi", "cheyali", "cheyyali",
-	"cheyyaali", "cheyandi", "cheyyandi", "lo", "ki", "ku", "nundi", "nunchi", "ekkada", "eppudu", "enni",
-	"raledu", "vachindi", "vachhindi", "ivvandi", "ivvaledu", "cheppandi", "chesanu", "chesa", "kosam",
-	"kattali", "kattaali", "teesukovali", "tisukovali", "pettali", "marchali", "chudali", "choodali",
-	"cheyinchali", "avutundi", "ayyindi", "poyindi", "unnanu", "nenu", "maa", "mee", "naa", "nuvvu", "evaru",
-	"emaindi", "inka", "kuda", "kooda", "gurinchi", "daggara", "entha", "andi", "garu", "ivvali",
-	"unda", "leda", "cheyi", "cheyu", "cheyandi", "namaskaram", "namaskaaram", "namaskaramandi",
-	"dhanyavaadalu", "dhanyavadalu", "anna", "akka", "ayya", "babu",
-	// Hindi
-	"hai", "hain", "ka", "ke", "ko", "se", "mein", "mujhe", "muje", "chahiye", "chaiye", "chahie", "karna",
-	"karni", "karne", "kaise", "kese", "kya", "nahi", "nahin", "nhi", "hua", "hui", "gaya", "gayi", "tha",
-	"thi", "mera", "meri", "mere", "aur", "kab", "kahan", "kaha", "kitna", "kitne", "liye", "apna", "apne",
-	"hamara", "hamare", "hamari", "banwana", "banvana", "milega", "mila", "mili", "bharna", "dena", "lena",
-	"karwana", "karvana", "raha", "rahi", "rahe", "hoga", "hogi", "batao", "bataye", "kijiye", "dijiye",
-	"namaste", "namaskar", "dhanyavad", "dhanyavaad", "shukriya", "bhai", "bhaiya", "ji", "haan", "accha",
-)
+// pronouns, question words, and greetings that belong to one language.
+// Compared as typed. "ki" is in both languages and counts for neither.
+var grammarWords = mergeLangs(map[catalog.Lang][]string{
+	catalog.Telugu: {
+		"kavali", "kaavali", "kavaali", "kaavaali", "kavale", "kaavale", "naaku", "naku", "maaku", "maku", "meeku",
+		"ela", "elaa", "enti", "emiti", "endi", "ledu", "ledhu", "undi", "undhi", "unnadi", "cheyali", "cheyyali",
+		"cheyyaali", "cheyandi", "cheyyandi", "lo", "ku", "nundi", "nunchi", "ekkada", "eppudu", "enni",
+		"raledu", "vachindi", "vachhindi", "ivvandi", "ivvaledu", "cheppandi", "chesanu", "chesa", "kosam",
+		"kattali", "kattaali", "teesukovali", "tisukovali", "pettali", "marchali", "chudali", "choodali",
+		"cheyinchali", "avutundi", "ayyindi", "poyindi", "unnanu", "nenu", "maa", "mee", "naa", "nuvvu", "evaru",
+		"emaindi", "inka", "kuda", "kooda", "gurinchi", "daggara", "entha", "andi", "garu", "ivvali",
+		"unda", "leda", "cheyi", "cheyu", "namaskaram", "namaskaaram", "namaskaramandi",
+		"dhanyavaadalu", "dhanyavadalu", "chyali", "cheyyi",
+	},
+	catalog.Hindi: {
+		"hai", "hain", "ka", "ke", "ko", "se", "mein", "mujhe", "muje", "chahiye", "chaiye", "chahie", "karna",
+		"karni", "karne", "kaise", "kese", "kya", "nahi", "nahin", "nhi", "hua", "hui", "gaya", "gayi", "tha",
+		"thi", "mera", "meri", "mere", "aur", "kab", "kahan", "kaha", "kitna", "kitne", "liye", "apna", "apne",
+		"hamara", "hamare", "hamari", "banwana", "banvana", "milega", "mila", "mili", "bharna", "dena", "lena",
+		"karwana", "karvana", "raha", "rahi", "rahe", "hoga", "hogi", "batao", "bataye", "kijiye", "dijiye",
+		"kare", "karen", "karein", "namaste", "namaskar", "dhanyavad", "dhanyavaad", "shukriya", "bhai", "bhaiya",
+		"ji", "haan", "accha", "salaam", "alaikum", "assalamu", "walaikum",
+	},
+})
+
+func mergeLangs(m map[catalog.Lang][]string) map[string]catalog.Lang {
+	out := map[string]catalog.Lang{}
+	for lang, words := range m {
+		for _, w := range words {
+			out[w] = lang
+		}
+	}
+	return out
+}
 
 func wordSet(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
@@ -95,18 +113,32 @@ func wordSet(words ...string) map[string]bool {
 // raaledu, avutundi, chestunnaru.
 var teluguEndings = []string{"indi", "inda", "aali", "yyali", "aledu", "utundi", "tunnaru", "tunnanu", "tunnadu", "chali", "vali"}
 
-// hasGrammarWord reports whether a word of the message is Telugu or Hindi
-// grammar.
-func hasGrammarWord(words []string) bool {
+// grammarLang counts the Telugu and Hindi grammar words of a message and
+// returns the language with more ("" for none or a tie), and whether any
+// was found.
+func grammarLang(words []string) (catalog.Lang, bool) {
+	te, hi := 0, 0
 	for _, w := range words {
-		if grammarWords[w] {
-			return true
+		switch grammarWords[w] {
+		case catalog.Telugu:
+			te++
+			continue
+		case catalog.Hindi:
+			hi++
+			continue
 		}
 		for _, e := range teluguEndings {
 			if len(w) > len(e)+1 && strings.HasSuffix(w, e) {
-				return true
+				te++
+				break
 			}
 		}
 	}
-	return false
+	switch {
+	case te > hi:
+		return catalog.Telugu, true
+	case hi > te:
+		return catalog.Hindi, true
+	}
+	return "", te > 0
 }

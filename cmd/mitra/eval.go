@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/evals"
@@ -177,7 +178,8 @@ func runLangIDEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var english []string
 	for _, c := range cases {
-		if c.Lang == catalog.English {
+		// Greetings ("hi", "ok") have no language of their own.
+		if c.Lang == catalog.English && !slices.Contains(c.Tags, "greeting") {
 			english = append(english, c.Text)
 		}
 	}
@@ -192,9 +194,9 @@ func runLangIDEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "%-4s %8s %9s %9s  %s\n", "lang", "samples", "mitra", "lingua", "source")
+		fmt.Fprintf(stdout, "%-4s %8s %9s %9s %10s  %s\n", "lang", "samples", "mitra", "lingua", "abstained", "source")
 		for _, r := range results {
-			fmt.Fprintf(stdout, "%-4s %8d %9.3f %9.3f  %s\n", r.Lang, r.Samples, r.Accuracy, r.Lingua, r.Source)
+			fmt.Fprintf(stdout, "%-4s %8d %9.3f %9.3f %10.3f  %s\n", r.Lang, r.Samples, r.Accuracy, r.Lingua, r.Abstained, r.Source)
 		}
 	}
 	for _, r := range results {
