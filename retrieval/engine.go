@@ -218,15 +218,16 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 			}
 		}
 	}
+	cued := cuedKinds(an.Words, an.Keys)
 	cands := make([]Candidate, 0, 32)
 	for i, l := range lex {
 		if l > 0 {
-			cands = append(cands, e.candidate(i, l, vec[i]))
+			cands = append(cands, e.candidate(i, l, vec[i], cued))
 			delete(vec, i)
 		}
 	}
 	for i, v := range vec {
-		cands = append(cands, e.candidate(i, 0, v))
+		cands = append(cands, e.candidate(i, 0, v, cued))
 	}
 	sort.Slice(cands, func(a, b int) bool {
 		if cands[a].Score != cands[b].Score {
@@ -274,14 +275,14 @@ func (e *Engine) lexicalOnly(lex []float32, vec map[int]float32) []int {
 	return out
 }
 
-func (e *Engine) candidate(i int, lex, vec float32) Candidate {
+func (e *Engine) candidate(i int, lex, vec float32, cued map[catalog.Kind]bool) Candidate {
 	if vec < 0 {
 		vec = 0
 	}
-	return Candidate{
-		Service: e.cat.Services[i],
-		Score:   (1-e.vectorWeight)*lex + e.vectorWeight*vec,
-		Lexical: lex,
-		Vector:  vec,
+	s := e.cat.Services[i]
+	score := (1-e.vectorWeight)*lex + e.vectorWeight*vec
+	if cued[s.Kind] && lex > 0 {
+		score = min(1, score+cueBoost)
 	}
+	return Candidate{Service: s, Score: score, Lexical: lex, Vector: vec}
 }

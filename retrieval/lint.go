@@ -12,8 +12,9 @@ import (
 // LintAliases finds names and aliases of different services that the
 // matcher cannot tell apart: equal once transliterated and stripped of the
 // words it ignores ("caste certificate kho gaya" and "caste certificate"
-// both become "kast sertifikat"). catalog.Lint only sees exact duplicates;
-// this sees what matching sees.
+// both become "kast sertifikat"), unless a cue in the alias points to its
+// own service's kind ("pension raledu" on a status check). catalog.Lint
+// only sees exact duplicates; this sees what matching sees.
 func LintAliases(cat *catalog.Catalog) []catalog.Problem {
 	type owner struct {
 		svc  *catalog.Service
@@ -24,13 +25,21 @@ func LintAliases(cat *catalog.Catalog) []catalog.Problem {
 	for _, s := range cat.Services {
 		texts := append([]string{s.Name.EN, s.Name.TE, s.Name.HI}, s.Aliases.All()...)
 		for _, t := range texts {
-			keys := contentKeys(nlu.Words(nlu.Normalize(t)))
+			words := nlu.Words(nlu.Normalize(t))
+			keys := contentKeys(words)
 			if len(keys) == 0 {
 				problems = append(problems, catalog.Problem{Where: s.Where(), Msg: fmt.Sprintf("service %s: %q has only words the matcher ignores", s.ID, t)})
 				continue
 			}
 			sort.Strings(keys)
 			k := strings.Join(keys, " ")
+			all := make([]string, len(words))
+			for i, w := range words {
+				all[i] = nlu.Key(w)
+			}
+			if cuedKinds(words, all)[s.Kind] {
+				k += " |" + string(s.Kind)
+			}
 			if o, ok := seen[k]; ok && o.svc != s {
 				problems = append(problems, catalog.Problem{Where: s.Where(), Msg: fmt.Sprintf(
 					"service %s: %q matches exactly like %q of %s (%s); add a distinguishing word",

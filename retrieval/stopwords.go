@@ -5,8 +5,9 @@ import "github.com/mitra-gov/mitra/nlu"
 // stopKeys are words that say how someone asks, not what for: "I need",
 // "kavali", "chahiye", "ela", "how", "please", in every script, with the
 // common romanized spellings. Negations and "still" (raledu, nahi aaya,
-// inka, not received) stay: they tell a status check or complaint from a
-// new application. Removing them keeps "naaku income certificate kavali" from
+// inka) are here too: as content words they would match any alias that
+// happens to contain them; their meaning (a status check or a complaint)
+// is read separately, as a cue (see cues.go). Removing them keeps "naaku income certificate kavali" from
 // matching services on "kavali".
 var stopKeys = keySet(
 	// English
@@ -22,6 +23,7 @@ var stopKeys = keySet(
 	"kaavaali", "kavalante", "ela", "elaa", "ekkada", "emiti", "enti", "endi", "eppudu", "enni", "cheyali",
 	"cheyyali", "cheyyaali", "cheppandi", "cheppu", "ivvandi", "ivvu", "andi", "garu", "lo", "ki", "ku", "ni",
 	"nu", "tho", "kosam", "ante", "oka", "kuda", "kooda", "chala", "unnaya", "undi", "ledhu",
+	"ledu", "ledhu", "raledu", "raaledu", "inka", "inkaa", "ivvaledu", "avvaledu",
 	"nenu", "na", "naa", "please", "plz", "sir", "anna", "amma", "ayya", "ga", "kada", "aa", "ee", "emi",
 	"kavaale", "kaavale", "kavale", "kavalii", "chey", "cheyi", "cheyandi", "cheyyandi", "cheyyalante",
 	"cheyalante", "ivvali", "ivvaali", "ekkada", "elaa", "yela", "ela?", "emti", "entandi", "enduku",
@@ -30,11 +32,12 @@ var stopKeys = keySet(
 	"teesukovali", "tisukovali", "theesukovali", "pondali", "kaavalante", "kavalante",
 	"నాకు", "నేను", "మా", "మేము", "మీరు", "కావాలి", "ఎలా", "ఎక్కడ", "ఏమిటి", "ఎప్పుడు", "ఎన్ని",
 	"చేయాలి", "చెప్పండి", "ఇవ్వండి", "అండి", "గారు", "లో", "కి", "కు", "ని", "తో", "కోసం", "ఒక", "ఇంకా",
-	"కూడా", "చాలా", "ఉంది", "నా", "దయచేసి", "సార్", "ఏమి",
+	"కూడా", "చాలా", "ఉంది", "నా", "లేదు", "రాలేదు", "ఇంకా", "ఇవ్వలేదు", "దయచేసి", "సార్", "ఏమి",
 	// Hindi, romanized and native
 	"mujhe", "muje", "mujhko", "mera", "meri", "mere", "hum", "hame", "hamara", "hamari", "aap", "aapka",
 	"chahiye", "chaiye", "chahie", "chahiye", "karna", "karni", "karne", "kaise", "kaha", "kahan", "kya",
 	"kyu", "kab", "ka", "ke", "ki", "ko", "se", "me", "mein", "par", "pe", "liye", "lie",
+	"nahi", "nahin", "nhi", "abhi", "tak", "aaya", "aayi", "aya", "mila", "mili", "not", "yet", "still",
 	"hai", "hain", "h", "tha", "thi", "ho", "hota", "hoga", "ek", "bhi", "aur", "ya", "nhi",
 	"krna", "kr", "kare", "karo", "kijiye", "dijiye", "de", "bataye", "batao", "bhai", "ji", "sahab",
 	"chahie", "chaiye", "chahiyee", "chahte", "chahta", "chahti", "karna", "karwana", "karvana", "banwana",
@@ -42,7 +45,7 @@ var stopKeys = keySet(
 	"kaisa", "kahan", "kaha", "kidhar", "kyun", "kyon", "apna", "apne", "apni", "hamare", "hamko", "humko",
 	"मुझे", "मेरा", "मेरी", "मेरे", "हम", "हमारा", "आप", "चाहिए", "करना", "करनी", "करने", "कैसे", "कहाँ",
 	"कहां", "क्या", "कब", "का", "के", "की", "को", "से", "में", "पर", "लिए", "है", "हैं", "था",
-	"हो", "एक", "भी", "और", "या", "कृपया", "बताइए", "बताओ", "दीजिए", "जी",
+	"हो", "एक", "भी", "और", "या", "नहीं", "अभी", "तक", "आया", "आई", "मिला", "मिली", "कृपया", "बताइए", "बताओ", "दीजिए", "जी",
 )
 
 // stopSet holds Latin stop words as typed (lowercase) and Indic ones as
