@@ -118,6 +118,9 @@ func Calibrate(outcomes []Outcome, maxWrong float64) (retrieval.Thresholds, Metr
 			break
 		}
 	}
+	best.DirectScore = round2(best.DirectScore)
+	best.DirectMargin = round2(best.DirectMargin)
+	best.ChooseScore = round2(best.ChooseScore)
 	rerouted := make([]Outcome, len(outcomes))
 	for i, o := range outcomes {
 		o.Decision = best.Decide(o.Scores)
@@ -130,3 +133,5 @@ func Calibrate(outcomes []Outcome, maxWrong float64) (retrieval.Thresholds, Metr
 func thresholdsString(t retrieval.Thresholds) string {
 	return fmt.Sprintf("direct_score=%.2f direct_margin=%.2f choose_score=%.2f", t.DirectScore, t.DirectMargin, t.ChooseScore)
 }
+
+func round2(f float32) float32 { return float32(int(f*100+0.5)) / 100 }

@@ -20,7 +20,7 @@ var neutralWords = keySet(
 var greetingWords = keySet(
 	"hi", "hii", "hiii", "hello", "helo", "hallo", "hey", "hai", "namaste", "namasthe", "namaskar", "namaskaram",
 	"namaskaaram", "namskar", "pranam", "good", "morning", "afternoon", "evening", "gm", "salaam", "salam",
-	"assalamu", "alaikum", "vanakkam", "sir", "madam", "anna", "andi", "garu", "ji", "bhai", "there", "dear",
+	"assalamu", "alaikum", "vanakkam", "mitra", "మిత్ర", "मित्र", "mana", "మన", "sir", "madam", "anna", "andi", "garu", "ji", "bhai", "there", "dear",
 	"నమస్కారం", "నమస్తే", "హాయ్", "హలో", "శుభోదయం", "గుడ్", "మార్నింగ్", "అండి", "గారు", "సార్",
 	"नमस्ते", "नमस्कार", "हाय", "हेलो", "हैलो", "प्रणाम", "सुप्रभात", "जी", "सर", "सलाम",
 )

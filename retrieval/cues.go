@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"strings"
+
 	"github.com/mitra-gov/mitra/catalog"
 )
 
@@ -17,7 +19,7 @@ var cueKinds = []struct {
 		// Not received, still, stopped: a status check or a complaint.
 		words: keySet("raledu", "raaledu", "ledu", "ledhu", "inka", "inkaa", "ivvaledu", "avvaledu", "aagipoyindi",
 			"agipoyindi", "apesaru", "aapesaru", "emaindi", "emayindi", "nahi", "nahin", "nhi", "abhi", "band",
-			"mila", "mili", "vachinda", "vachhinda", "vachindha", "ayyinda",
+			"mila", "mili", "vachinda", "vachhinda", "vachindha", "ayyinda", "ayindi", "ayyindi",
 			"ruka", "ruki", "not", "yet", "still", "stopped", "pending", "delay", "delayed",
 			"రాలేదు", "లేదు", "ఇంకా", "ఇవ్వలేదు", "ఆగిపోయింది", "ఆపేశారు", "ఏమైంది", "నహీ",
 			"नहीं", "अभी", "तक", "बंद", "रुकी", "रुका"),
@@ -40,12 +42,19 @@ var cueKinds = []struct {
 // unrelated service past the routing thresholds on its own.
 const cueBoost = 0.06
 
+// teluguNegative is the key ending of Telugu negative verbs (raaledu,
+// ivvaledu, pettaledu, cheyyaledu: "has not come / given / installed /
+// done"), in either script; like "nahi", it cues a status check or a
+// complaint.
+const teluguNegative = "aled"
+
 // cuedKinds returns the kinds the message's words point to.
 func cuedKinds(words, keys []string) map[catalog.Kind]bool {
 	var out map[catalog.Kind]bool
 	for i, w := range words {
-		for _, c := range cueKinds {
-			if c.words.stop(w, keys[i]) {
+		for j, c := range cueKinds {
+			negative := j == 0 && len(keys[i]) > len(teluguNegative)+1 && strings.HasSuffix(keys[i], teluguNegative)
+			if negative || c.words.stop(w, keys[i]) {
 				if out == nil {
 					out = map[catalog.Kind]bool{}
 				}

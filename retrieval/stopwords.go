@@ -18,6 +18,8 @@ var stopKeys = keySet(
 	"should", "would", "will", "shall", "may", "help", "hi", "hello", "know", "tell", "about", "regarding",
 	"there", "any", "some", "have", "has", "had", "no", "yes", "ok", "okay", "so", "too", "also", "just",
 	"now", "then", "than", "here", "its", "im", "ive", "dont", "cant", "u", "ur", "r", "hai", "ji",
+	// the assistant's own name: "hello mitra" names no service
+	"mitra", "మిత్ర", "मित्र",
 	// Telugu, romanized and native
 	"naaku", "naku", "nenu", "maa", "ma", "mana", "memu", "meeru", "mee", "kavali", "kaavali", "kavaali",
 	"kaavaali", "kavalante", "ela", "elaa", "ekkada", "emiti", "enti", "endi", "eppudu", "enni", "cheyali",

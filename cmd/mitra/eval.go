@@ -45,7 +45,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	var prog func(int, int)
-	if *progress && !*asJSON {
+	if *progress && !*asJSON && isTerminal(stderr) {
 		prog = evals.Progress(stderr)
 	}
 	outcomes, err := evals.Run(ctx, eng, cases, prog)
@@ -209,4 +209,15 @@ func runLangIDEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	return nil
+}
+
+// isTerminal reports whether w is a character device (a person watching),
+// where a progress bar helps; in CI logs it is noise.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
