@@ -166,4 +166,3 @@ func (s *Service) Where() string { return s.pos.String() }
 
 // Where returns "file:line" of a department.
 func (d *Department) Where() string { return d.pos.String() }
-

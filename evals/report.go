@@ -117,7 +117,7 @@ func WriteHTML(w io.Writer, m Metrics, failures []Outcome) error {
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct": func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
+	"pct":  func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
 	"join": func(s []string) string { return strings.Join(s, ", ") },
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mitra eval report</title>
