@@ -48,8 +48,12 @@ func Normalize(s string) string {
 			continue
 		default:
 			if space {
+				if n+1 >= MaxRunes {
+					return b.String()
+				}
 				b.WriteByte(' ')
 				space = false
+				n++
 			}
 			if unicode.Is(unicode.Latin, r) {
 				r = unicode.ToLower(r)

@@ -3,6 +3,7 @@ package nlu
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -177,6 +178,13 @@ func squash(w string) string {
 	}
 	for i := 0; i < n; i++ {
 		c := w[i]
+		if c >= utf8.RuneSelf {
+			// Letters of other scripts pass through whole, unsquashed.
+			_, size := utf8.DecodeRuneInString(w[i:])
+			b = append(b, w[i:i+size]...)
+			i += size - 1
+			continue
+		}
 		next := at(i + 1)
 		var out byte
 		switch {
