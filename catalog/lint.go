@@ -33,13 +33,9 @@ func (c *Catalog) Lint() []Problem {
 	var l linter
 	l.aliasOwner = make(map[string]*Service)
 	deptSeen := make(map[string]*Department)
+	deptPos := make(map[string]position)
 	for _, d := range c.Departments {
-		if !idPattern.MatchString(d.ID) {
-			l.add(d.pos, "department id %q must be lowercase letters, digits and dashes", d.ID)
-		}
-		if first, dup := deptSeen[d.ID]; dup {
-			l.add(d.pos, "duplicate department id %q (first at %s)", d.ID, first.pos)
-		}
+		l.id(d.pos, "department", d.ID, deptPos)
 		deptSeen[d.ID] = d
 		l.localized(d.pos, "department "+d.ID, "name", d.Name, 0)
 		l.localized(d.pos, "department "+d.ID, "short", d.Short, MaxShort)
@@ -49,16 +45,10 @@ func (c *Catalog) Lint() []Problem {
 		}
 	}
 	l.menu(c, deptSeen)
-	svcSeen := make(map[string]*Service)
+	svcPos := make(map[string]position)
 	rowSeen := make(map[int]*Service)
 	for _, s := range c.Services {
-		if !idPattern.MatchString(s.ID) {
-			l.add(s.pos, "service id %q must be lowercase letters, digits and dashes", s.ID)
-		}
-		if first, dup := svcSeen[s.ID]; dup {
-			l.add(s.pos, "duplicate service id %q (first at %s)", s.ID, first.pos)
-		}
-		svcSeen[s.ID] = s
+		l.id(s.pos, "service", s.ID, svcPos)
 		l.service(c, s)
 		for _, r := range s.SourceRows {
 			if first, dup := rowSeen[r]; dup && first != s {
@@ -78,6 +68,18 @@ type linter struct {
 
 func (l *linter) add(p position, format string, args ...any) {
 	l.problems = append(l.problems, Problem{Where: p.String(), Msg: fmt.Sprintf(format, args...)})
+}
+
+// id checks an id's form and that it is the first of its name.
+func (l *linter) id(p position, what, id string, seen map[string]position) {
+	if !idPattern.MatchString(id) {
+		l.add(p, "%s id %q must be lowercase letters, digits and dashes", what, id)
+	}
+	if first, dup := seen[id]; dup {
+		l.add(p, "duplicate %s id %q (first at %s)", what, id, first)
+		return
+	}
+	seen[id] = p
 }
 
 func (l *linter) menu(c *Catalog, depts map[string]*Department) {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -31,18 +30,12 @@ type benchReport struct {
 // runBench measures the engine on the eval suites' texts, on one core:
 // the figures a person compares between versions.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlagSet("bench", stderr)
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	duration := fl.Duration("duration", 3*time.Second, "how long to keep matching")
-	var ef engineFlags
-	ef.register(fl)
-	if err := fl.Parse(args); err != nil {
-		return usagef("%v", err)
-	}
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
-	eng, err := ef.build(ctx)
+	eng, ef, err := parseAndBuild(ctx, fl, args)
 	if err != nil {
 		return err
 	}

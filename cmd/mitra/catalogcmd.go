@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -23,8 +22,7 @@ func runCatalog(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usagef("catalog: want lint or list")
 	}
-	fl := flag.NewFlagSet("catalog "+args[0], flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlagSet("catalog "+args[0], stderr)
 	asJSON := fl.Bool("json", false, "print JSON")
 	var ef engineFlags
 	ef.register(fl)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -15,14 +14,7 @@ import (
 // runChat is a terminal conversation over the same dialog the WhatsApp
 // channel uses: lists become numbered lines.
 func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	var ef engineFlags
-	ef.register(fl)
-	if err := fl.Parse(args); err != nil {
-		return usagef("%v", err)
-	}
-	eng, err := ef.build(ctx)
+	eng, _, err := parseAndBuild(ctx, newFlagSet("chat", stderr), args)
 	if err != nil {
 		return err
 	}

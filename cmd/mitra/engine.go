@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strconv"
@@ -98,4 +99,23 @@ func (f *engineFlags) build(ctx context.Context) (*retrieval.Engine, error) {
 		return nil, fmt.Errorf("build engine: %w", err)
 	}
 	return eng, nil
+}
+
+// newFlagSet returns a command's flag set, reporting to stderr.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fl := flag.NewFlagSet(name, flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	return fl
+}
+
+// parseAndBuild adds the engine flags to a command's own, parses args and
+// builds the engine.
+func parseAndBuild(ctx context.Context, fl *flag.FlagSet, args []string) (*retrieval.Engine, *engineFlags, error) {
+	var ef engineFlags
+	ef.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	eng, err := ef.build(ctx)
+	return eng, &ef, err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -19,8 +18,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(args) > 0 && args[0] == "langid" {
 		return runLangIDEval(ctx, args[1:], stdout, stderr)
 	}
-	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlagSet("eval", stderr)
 	suites := fl.String("suites", "", "folder of .jsonl suites (default: the built-in suites)")
 	asJSON := fl.Bool("json", false, "print the metrics as JSON instead of a table")
 	htmlPath := fl.String("html", "", "also write a self-contained HTML report to this file")
@@ -30,13 +28,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	calibrate := fl.Bool("calibrate", false, "search routing thresholds that keep confident-wrong at or below --max-wrong")
 	maxWrong := fl.Float64("max-wrong", 0.015, "confident-wrong rate allowed when calibrating")
 	failures := fl.Int("failures", 0, "print up to N cases not ranked first")
-	progress := fl.Bool("progress", true, "draw a progress bar on stderr")
-	var ef engineFlags
-	ef.register(fl)
-	if err := fl.Parse(args); err != nil {
-		return usagef("%v", err)
-	}
-	eng, err := ef.build(ctx)
+	progress := fl.Bool("progress", true, "draw a progress bar on stderr (when it is a terminal)")
+	eng, _, err := parseAndBuild(ctx, fl, args)
 	if err != nil {
 		return err
 	}
@@ -157,18 +150,12 @@ func writeMetricsFile(path string, m evals.Metrics) error {
 }
 
 func runLangIDEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("eval langid", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	fl := newFlagSet("eval langid", stderr)
 	dakshina := fl.String("dakshina", "../shared/data/dakshina", "Dakshina folder with te/ and hi/")
 	asJSON := fl.Bool("json", false, "print JSON")
 	minIndic := fl.Float64("min-indic", 0, "fail when Telugu or Hindi accuracy is below this")
 	minEnglish := fl.Float64("min-english", 0, "fail when English accuracy is below this")
-	var ef engineFlags
-	ef.register(fl)
-	if err := fl.Parse(args); err != nil {
-		return usagef("%v", err)
-	}
-	eng, err := ef.build(ctx)
+	eng, _, err := parseAndBuild(ctx, fl, args)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -40,14 +39,12 @@ type matchLine struct {
 }
 
 func runMatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("match", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("match", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per input")
 	prevLang := fs.String("lang", "", "conversation language so far (te, hi, en), kept for messages without one")
-	var ef engineFlags
-	ef.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return usagef("%v", err)
+	eng, _, err := parseAndBuild(ctx, fs, args)
+	if err != nil {
+		return err
 	}
 	prev := catalog.Lang("")
 	if *prevLang != "" {
@@ -56,10 +53,6 @@ func runMatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return usagef("-lang %q: want te, hi or en", *prevLang)
 		}
 		prev = l
-	}
-	eng, err := ef.build(ctx)
-	if err != nil {
-		return err
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
