@@ -249,6 +249,11 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		scores[i] = c.Score
 	}
 	res.Decision = e.thresholds.Decide(scores)
+	if res.Decision == Direct && len(keys) == 1 && e.lex.generic(keys[0]) {
+		// One word shared by a family of services ("pension", "bill"):
+		// however well it matches one alias, the citizen should pick.
+		res.Decision = Choose
+	}
 	res.Elapsed = time.Since(start)
 	return res, nil
 }

@@ -99,6 +99,37 @@ func TestGreetingsAndNoiseNeverRouteDirectly(t *testing.T) {
 	}
 }
 
+// One word that names a family of services ("pension", "bill") offers a
+// choice, never a direct routing; status words steer among the family.
+func TestGenericWordsOfferAChoice(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t)
+	for _, text := range []string{"pension", "bill", "complaint", "certificate", "పెన్షన్", "बिल"} {
+		res, err := e.Match(context.Background(), text, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Decision == retrieval.Direct {
+			t.Errorf("%q routed directly to %s", text, res.Candidates[0].Service.ID)
+		}
+	}
+	for text, want := range map[string]string{
+		"pension abhi tak nahi aaya": "pension-status",
+		"నా పెన్షన్ ఇంకా రాలేదు":     "pension-status",
+		"amma ki pension kavali":     "old-age-pension",
+		"ration card status chudali": "rice-card-status",
+		"मकान का बिल नहीं आया":       "housing-beneficiary-status",
+	} {
+		res, err := e.Match(context.Background(), text, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Candidates) == 0 || res.Candidates[0].Service.ID != want {
+			t.Errorf("%q: first %v, want %s", text, res.Candidates, want)
+		}
+	}
+}
+
 func BenchmarkMatch(b *testing.B) {
 	e := testEngine(b)
 	cases, err := evals.LoadSuites(evals.EmbeddedSuites(), e.Catalog())

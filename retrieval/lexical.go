@@ -14,6 +14,7 @@ import (
 type lexicon struct {
 	vocab    map[string]int32 // key -> token id
 	idf      []float32        // by token id
+	df       []int32          // by token id: how many services use the token
 	postings [][]int32        // token id -> doc ids
 	docs     []lexDoc
 	services int
@@ -73,10 +74,12 @@ func newLexicon(services []*catalog.Service) *lexicon {
 		}
 	}
 	lx.idf = make([]float32, len(lx.keys))
+	lx.df = make([]int32, len(lx.keys))
 	lx.postings = make([][]int32, len(lx.keys))
 	for id := range lx.keys {
-		n := float64(len(df[int32(id)]))
-		lx.idf[id] = float32(math.Log(1 + float64(lx.services)/n))
+		n := len(df[int32(id)])
+		lx.df[id] = int32(n)
+		lx.idf[id] = float32(math.Log(1 + float64(lx.services)/float64(n)))
 	}
 	for di := range lx.docs {
 		d := &lx.docs[di]
@@ -119,6 +122,18 @@ func deletions(k string) []string {
 		out = append(out, k[:i]+k[i+1:])
 	}
 	return out
+}
+
+// genericServices is how many services must share a word for it to be
+// generic: "pension", "bill", "complaint", "licence" name a family of
+// services, not one.
+const genericServices = 5
+
+// generic reports whether a message made of the single key k names a
+// family of services rather than one.
+func (lx *lexicon) generic(k string) bool {
+	id, ok := lx.vocab[k]
+	return ok && lx.df[id] >= genericServices
 }
 
 // Match qualities: an exact key, a known key plus a suffix (Telugu and

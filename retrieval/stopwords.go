@@ -51,22 +51,27 @@ var stopKeys = keySet(
 )
 
 // stopSet holds Latin stop words as typed (lowercase) and Indic ones as
-// transliteration keys. Latin words are compared as typed because their
-// keys collide with content words: "kho" (lost) and "ko" (to) share a key.
-// Indic spellings vary less, and their keys absorb the variation.
+// transliteration keys, per script. Latin words are compared as typed
+// because their keys collide with content words: "kho" (lost) and "ko"
+// (to) share a key. Indic spellings vary less, and their keys absorb the
+// variation; but a key is only compared within its script, since Telugu
+// గారు (an honorific) and Hindi घर (house) share one too.
 type stopSet struct {
 	latin map[string]bool
-	indic map[string]bool
+	indic map[nlu.Script]map[string]bool
 }
 
 func keySet(words ...string) stopSet {
-	s := stopSet{latin: map[string]bool{}, indic: map[string]bool{}}
+	s := stopSet{latin: map[string]bool{}, indic: map[nlu.Script]map[string]bool{
+		nlu.ScriptTelugu: {}, nlu.ScriptDevanagari: {},
+	}}
 	for _, w := range words {
 		w = nlu.Normalize(w)
-		if nlu.DetectScript(w) == nlu.ScriptLatin {
+		switch script := nlu.DetectScript(w); script {
+		case nlu.ScriptLatin:
 			s.latin[w] = true
-		} else {
-			s.indic[nlu.Key(w)] = true
+		case nlu.ScriptTelugu, nlu.ScriptDevanagari:
+			s.indic[script][nlu.Key(w)] = true
 		}
 	}
 	return s
@@ -78,7 +83,10 @@ func (s stopSet) stop(word, key string) bool {
 	if s.latin[word] {
 		return true
 	}
-	return len(word) > 0 && word[0] >= 0x80 && s.indic[key]
+	if len(word) == 0 || word[0] < 0x80 {
+		return false
+	}
+	return s.indic[nlu.DetectScript(word)][key]
 }
 
 // contentKeys keys the words and drops the stop words.
