@@ -5,7 +5,7 @@ import (
 	_ "embed"
 )
 
-//go:generate sh -c "cd .. && go run ./internal/trainlid"
+//go:generate ../scripts/train-langid
 
 //go:embed data/latin-langid.tsv.gz
 var latinModelFile []byte
