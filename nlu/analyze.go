@@ -95,16 +95,11 @@ func (a *Analyzer) Analyze(text string, prev catalog.Lang) Analysis {
 	return an
 }
 
-// nativeLang picks Telugu or Hindi for text with Indic letters. The script
-// settles it when only one Indic script is present; lingua-go breaks the
-// rare tie of both.
+// nativeLang picks Telugu or Hindi for text with Indic letters: lingua-go,
+// restricted to Telugu, Hindi and English, reads the Indic part (it is
+// exact on native script). When lingua-go cannot decide, the script with
+// more letters does.
 func (a *Analyzer) nativeLang(text string, c ScriptCounts) (catalog.Lang, float64) {
-	switch {
-	case c.Devanagari == 0:
-		return catalog.Telugu, 1
-	case c.Telugu == 0:
-		return catalog.Hindi, 1
-	}
 	var indic strings.Builder
 	for _, r := range text {
 		if (r >= 0x0900 && r <= 0x097F) || (r >= 0x0C00 && r <= 0x0C7F) || unicode.IsSpace(r) {
@@ -112,12 +107,11 @@ func (a *Analyzer) nativeLang(text string, c ScriptCounts) (catalog.Lang, float6
 		}
 	}
 	if lang, ok := a.native.DetectLanguageOf(indic.String()); ok {
-		conf := a.native.ComputeLanguageConfidence(indic.String(), lang)
 		switch lang {
 		case lingua.Telugu:
-			return catalog.Telugu, conf
+			return catalog.Telugu, 1
 		case lingua.Hindi:
-			return catalog.Hindi, conf
+			return catalog.Hindi, 1
 		}
 	}
 	if c.Telugu >= c.Devanagari {
