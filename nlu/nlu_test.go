@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mitra-gov/mitra/catalog"
 )
 
 func TestDetectScript(t *testing.T) {
@@ -96,5 +98,49 @@ func TestRomanize(t *testing.T) {
 		if got := Romanize(tt.in); got != tt.want {
 			t.Errorf("Romanize(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestAnalyzeLanguage(t *testing.T) {
+	t.Parallel()
+	latin, err := LoadLatinModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := NewAnalyzer(latin)
+	tests := []struct {
+		text      string
+		prev      catalog.Lang
+		want      catalog.Lang
+		fromText  bool
+		romanized bool
+	}{
+		{"naaku income certificate kavali", catalog.English, catalog.Telugu, true, true},
+		{"current bill ekkuva vachindi", catalog.English, catalog.Telugu, true, true},
+		{"mujhe income certificate chahiye", catalog.English, catalog.Hindi, true, true},
+		{"bijli ka bill bahut zyada aaya hai", catalog.Telugu, catalog.Hindi, true, true},
+		{"I need a caste certificate for my son", catalog.Telugu, catalog.English, true, false},
+		{"how do i pay property tax", catalog.Hindi, catalog.English, true, false},
+		{"నాకు income certificate కావాలి", catalog.English, catalog.Telugu, true, false},
+		{"मुझे caste certificate चाहिए", catalog.English, catalog.Hindi, true, false},
+		{"రేషన్ కార్డు", catalog.Hindi, catalog.Telugu, true, false},
+		// Nothing to go on: the conversation's language stays.
+		{"ok", catalog.Hindi, catalog.Hindi, false, false},
+		{"2", catalog.Telugu, catalog.Telugu, false, false},
+		{"🙏", catalog.Telugu, catalog.Telugu, false, false},
+		{"pattadar passbook", catalog.Hindi, catalog.Hindi, false, false},
+	}
+	for _, tt := range tests {
+		a := an.Analyze(tt.text, tt.prev)
+		if a.Lang != tt.want || a.LangFromText != tt.fromText || a.Romanized != tt.romanized {
+			t.Errorf("Analyze(%q, %s) = %s (from text %v, romanized %v), want %s (%v, %v)",
+				tt.text, tt.prev, a.Lang, a.LangFromText, a.Romanized, tt.want, tt.fromText, tt.romanized)
+		}
+	}
+	if a := an.Analyze("Namaste ji", catalog.English); a.SmallTalk != "greeting" {
+		t.Errorf("Namaste ji: small talk %q", a.SmallTalk)
+	}
+	if a := an.Analyze("ధన్యవాదాలు", catalog.English); a.SmallTalk != "thanks" {
+		t.Errorf("ధన్యవాదాలు: small talk %q", a.SmallTalk)
 	}
 }
