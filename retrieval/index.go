@@ -42,9 +42,6 @@ func (m *MemoryIndex) Add(id string, v []float32) error {
 	return nil
 }
 
-// Len is the number of stored vectors.
-func (m *MemoryIndex) Len() int { return len(m.ids) }
-
 // Search returns the k nearest vectors, best first; ties break by id so
 // results are reproducible.
 func (m *MemoryIndex) Search(_ context.Context, q []float32, k int) ([]Hit, error) {
