@@ -27,7 +27,7 @@ type Thresholds struct {
 
 // DefaultThresholds were calibrated on evals/suites (see the closing note
 // of the engine issue and `mitra eval --calibrate`).
-var DefaultThresholds = Thresholds{DirectScore: 0.54, DirectMargin: 0.10, ChooseScore: 0.40}
+var DefaultThresholds = Thresholds{DirectScore: 0.57, DirectMargin: 0.09, ChooseScore: 0.40}
 
 // Decide routes on the ranked scores (best first).
 func (t Thresholds) Decide(scores []float32) Decision {

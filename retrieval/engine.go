@@ -50,6 +50,10 @@ type Engine struct {
 	vectorWeight float32
 	thresholds   Thresholds
 	reranker     Reranker
+	// prior is a small per-service bonus from the menu order, which content
+	// teams set most-used first: among near-equal matches, the service
+	// more citizens need wins.
+	prior []float32
 }
 
 // keyEmbedder is implemented by embedders that can take transliteration
@@ -100,6 +104,7 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 	for i, s := range cfg.Catalog.Services {
 		e.byID[s.ID] = i
 	}
+	e.prior = menuPrior(cfg.Catalog)
 	if e.index == nil {
 		idx, err := BuildMemoryIndex(ctx, cfg.Embedder, cfg.Catalog.Services)
 		if err != nil {
@@ -258,6 +263,29 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 	return res, nil
 }
 
+// priorWeight bounds the menu-order bonus: enough to break near-ties,
+// never enough to outrank a clearly better match.
+const priorWeight = 0.02
+
+// menuPrior gives each service a bonus from its department's place in the
+// menu and its own place in the department, both most-used first.
+func menuPrior(cat *catalog.Catalog) []float32 {
+	rank := make(map[string]int, len(cat.Departments))
+	for i, d := range cat.Departments {
+		rank[d.ID] = i
+	}
+	pos := map[string]int{}
+	out := make([]float32, len(cat.Services))
+	for i, s := range cat.Services {
+		within := pos[s.Department]
+		pos[s.Department]++
+		dept := 1 - float32(rank[s.Department])/float32(len(cat.Departments))
+		svc := 1 - float32(min(within, 10))/10
+		out[i] = priorWeight * dept * svc
+	}
+	return out
+}
+
 // idScorer is implemented by indexes that can score given ids directly.
 type idScorer interface {
 	ScoreIDs(ctx context.Context, q []float32, ids []string) ([]float32, error)
@@ -287,7 +315,10 @@ func (e *Engine) candidate(i int, lex, vec float32, cued map[catalog.Kind]bool) 
 	s := e.cat.Services[i]
 	score := (1-e.vectorWeight)*lex + e.vectorWeight*vec
 	if cued[s.Kind] && lex > 0 {
-		score = min(1, score+cueBoost)
+		score += cueBoost
+	}
+	if lex > 0 {
+		score = min(1, score+e.prior[i])
 	}
 	return Candidate{Service: s, Score: score, Lexical: lex, Vector: vec}
 }
