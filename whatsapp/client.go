@@ -1,0 +1,154 @@
+package whatsapp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Client sends messages through the Graph API. The base URL is
+// configurable so that tests and the simulator point it at a fake.
+type Client struct {
+	base          string // e.g. https://graph.facebook.com/v24.0
+	phoneNumberID string
+	token         string
+	http          *http.Client
+}
+
+// ClientConfig configures a Graph API client.
+type ClientConfig struct {
+	BaseURL       string // default https://graph.facebook.com/v24.0
+	PhoneNumberID string
+	Token         string
+	HTTPClient    *http.Client // default: 15 s timeout
+}
+
+// DefaultBaseURL is the Graph API version mitra was written against.
+const DefaultBaseURL = "https://graph.facebook.com/v24.0"
+
+// NewClient returns a Graph API client.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if cfg.PhoneNumberID == "" || cfg.Token == "" {
+		return nil, errors.New("whatsapp: phone number id and token are required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), phoneNumberID: cfg.PhoneNumberID, token: cfg.Token, http: cfg.HTTPClient}, nil
+}
+
+// SendError is a failed send, classified for the sender's retry decision.
+type SendError struct {
+	HTTPStatus int
+	Code       int // Meta's error code (0 when none was parsed)
+	Message    string
+	retryable  bool
+}
+
+func (e *SendError) Error() string {
+	return fmt.Sprintf("whatsapp send: http %d, code %d: %s", e.HTTPStatus, e.Code, e.Message)
+}
+
+// Retryable reports whether sending again later may succeed: throttling,
+// server errors, lost connections. Permanent errors (not on WhatsApp,
+// outside the 24-hour window, an invalid payload) are not.
+func (e *SendError) Retryable() bool { return e.retryable }
+
+// throttleCodes are Meta's rate-limit codes: back off and retry.
+var throttleCodes = map[int]bool{4: true, 80007: true, 130429: true, 131048: true, 131056: true, 133016: true, 131057: true}
+
+// transientCodes are server-side failures worth retrying.
+var transientCodes = map[int]bool{131000: true, 131053: true, 1: true, 2: true}
+
+func classify(status int, body []byte) *SendError {
+	var env struct {
+		Error struct {
+			Message string `json:"message"`
+			Code    int    `json:"code"`
+		} `json:"error"`
+	}
+	e := &SendError{HTTPStatus: status}
+	if err := json.Unmarshal(body, &env); err == nil {
+		e.Code, e.Message = env.Error.Code, env.Error.Message
+	} else {
+		e.Message = "unparseable response"
+	}
+	e.retryable = status == http.StatusTooManyRequests || status >= 500 || throttleCodes[e.Code] || transientCodes[e.Code]
+	return e
+}
+
+// Send posts one message and returns its WhatsApp message id.
+func (c *Client) Send(ctx context.Context, m Outbound) (string, error) {
+	var resp struct {
+		Messages []struct {
+			ID string `json:"id"`
+		} `json:"messages"`
+	}
+	if err := c.post(ctx, m, &resp); err != nil {
+		return "", err
+	}
+	if len(resp.Messages) == 0 || resp.Messages[0].ID == "" {
+		return "", &SendError{HTTPStatus: http.StatusOK, Message: "response has no message id", retryable: true}
+	}
+	return resp.Messages[0].ID, nil
+}
+
+// MarkRead marks an inbound message read (blue ticks) and, if typing is
+// set, shows the typing indicator until the reply arrives (at most 25 s).
+func (c *Client) MarkRead(ctx context.Context, messageID string, typing bool) error {
+	body := map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": messageID}
+	if typing {
+		body["typing_indicator"] = map[string]string{"type": "text"}
+	}
+	var resp struct {
+		Success bool `json:"success"`
+	}
+	if err := c.post(ctx, body, &resp); err != nil {
+		return err
+	}
+	if !resp.Success {
+		return &SendError{HTTPStatus: http.StatusOK, Message: "mark as read not acknowledged"}
+	}
+	return nil
+}
+
+// maxResponse bounds how much of a Graph API response is read.
+const maxResponse = 1 << 20
+
+func (c *Client) post(ctx context.Context, body any, out any) error {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("whatsapp: encode message: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/"+c.phoneNumberID+"/messages", bytes.NewReader(payload))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := c.http.Do(req)
+	if err != nil {
+		return &SendError{Message: err.Error(), retryable: true}
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
+	if err != nil {
+		return &SendError{HTTPStatus: res.StatusCode, Message: err.Error(), retryable: true}
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return classify(res.StatusCode, data)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &SendError{HTTPStatus: res.StatusCode, Message: "unparseable success response", retryable: false}
+	}
+	return nil
+}

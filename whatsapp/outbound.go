@@ -1,0 +1,208 @@
+package whatsapp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of the Cloud API's outbound messages, in characters (runes).
+// Builders hold every message to them, so an invalid payload is never sent.
+const (
+	MaxTextBody        = 4096
+	MaxInteractiveBody = 1024
+	MaxHeaderFooter    = 60
+	MaxListButton      = 20
+	MaxListRows        = 10
+	MaxRowID           = 200
+	MaxRowTitle        = 24
+	MaxRowDescription  = 72
+	MaxSectionTitle    = 24
+	MaxButtons         = 3
+	MaxButtonID        = 256
+	MaxButtonTitle     = 20
+)
+
+// Outbound is one message ready to send: the JSON body of a POST to
+// /<phone-number-id>/messages.
+type Outbound struct {
+	MessagingProduct string          `json:"messaging_product"`
+	RecipientType    string          `json:"recipient_type"`
+	To               string          `json:"to"`
+	Type             string          `json:"type"`
+	Text             *outText        `json:"text,omitempty"`
+	Interactive      *outInteractive `json:"interactive,omitempty"`
+	Context          *outContext     `json:"context,omitempty"`
+}
+
+type outText struct {
+	PreviewURL bool   `json:"preview_url"`
+	Body       string `json:"body"`
+}
+
+type outContext struct {
+	MessageID string `json:"message_id"`
+}
+
+type outInteractive struct {
+	Type   string     `json:"type"`
+	Header *outHeader `json:"header,omitempty"`
+	Body   outBody    `json:"body"`
+	Footer *outBody   `json:"footer,omitempty"`
+	Action outAction  `json:"action"`
+}
+
+type outHeader struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+type outBody struct {
+	Text string `json:"text"`
+}
+
+type outAction struct {
+	Button   string       `json:"button,omitempty"`
+	Sections []outSection `json:"sections,omitempty"`
+	Buttons  []outButton  `json:"buttons,omitempty"`
+}
+
+type outSection struct {
+	Title string   `json:"title,omitempty"`
+	Rows  []outRow `json:"rows"`
+}
+
+type outRow struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+}
+
+type outButton struct {
+	Type  string `json:"type"`
+	Reply struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	} `json:"reply"`
+}
+
+// Row is one list row or reply button.
+type Row struct {
+	ID          string
+	Title       string
+	Description string
+}
+
+// ErrInvalidMessage means a message could not be built within the API's
+// limits (no rows, an empty body, an id too long to shorten).
+var ErrInvalidMessage = errors.New("whatsapp: invalid message")
+
+func envelope(to, typ string) Outbound {
+	return Outbound{MessagingProduct: "whatsapp", RecipientType: "individual", To: to, Type: typ}
+}
+
+// TextMessages builds text messages for body, split at line or word
+// boundaries into as few messages as the 4,096-character limit allows.
+func TextMessages(to, body string) ([]Outbound, error) {
+	body = strings.TrimSpace(body)
+	if to == "" || body == "" {
+		return nil, fmt.Errorf("%w: text needs a recipient and a body", ErrInvalidMessage)
+	}
+	var out []Outbound
+	for _, part := range splitRunes(body, MaxTextBody) {
+		m := envelope(to, "text")
+		m.Text = &outText{Body: part, PreviewURL: strings.Contains(part, "http://") || strings.Contains(part, "https://")}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// List builds an interactive list. Titles and descriptions longer than the
+// limits are shortened with an ellipsis; more than ten rows is an error,
+// because dropping a citizen's options silently is worse than failing
+// loudly in tests.
+func List(to, body, button string, rows []Row) (Outbound, error) {
+	if to == "" || strings.TrimSpace(body) == "" || len(rows) == 0 || len(rows) > MaxListRows {
+		return Outbound{}, fmt.Errorf("%w: a list needs a recipient, a body and 1 to %d rows (got %d)", ErrInvalidMessage, MaxListRows, len(rows))
+	}
+	section := outSection{}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.ID == "" || utf8.RuneCountInString(r.ID) > MaxRowID || seen[r.ID] {
+			return Outbound{}, fmt.Errorf("%w: row id %q empty, repeated or over %d characters", ErrInvalidMessage, r.ID, MaxRowID)
+		}
+		seen[r.ID] = true
+		section.Rows = append(section.Rows, outRow{ID: r.ID, Title: Shorten(r.Title, MaxRowTitle), Description: Shorten(r.Description, MaxRowDescription)})
+	}
+	m := envelope(to, "interactive")
+	m.Interactive = &outInteractive{
+		Type:   "list",
+		Body:   outBody{Text: Shorten(body, MaxInteractiveBody)},
+		Action: outAction{Button: Shorten(button, MaxListButton), Sections: []outSection{section}},
+	}
+	return m, nil
+}
+
+// Buttons builds up to three reply buttons, whose titles must be unique.
+func Buttons(to, body string, buttons []Row) (Outbound, error) {
+	if to == "" || strings.TrimSpace(body) == "" || len(buttons) == 0 || len(buttons) > MaxButtons {
+		return Outbound{}, fmt.Errorf("%w: reply buttons need a recipient, a body and 1 to %d buttons (got %d)", ErrInvalidMessage, MaxButtons, len(buttons))
+	}
+	m := envelope(to, "interactive")
+	m.Interactive = &outInteractive{Type: "button", Body: outBody{Text: Shorten(body, MaxInteractiveBody)}}
+	titles := map[string]bool{}
+	for _, b := range buttons {
+		title := Shorten(b.Title, MaxButtonTitle)
+		if b.ID == "" || utf8.RuneCountInString(b.ID) > MaxButtonID || strings.TrimSpace(b.ID) != b.ID || titles[title] || title == "" {
+			return Outbound{}, fmt.Errorf("%w: button %q/%q has a bad id or a repeated title", ErrInvalidMessage, b.ID, b.Title)
+		}
+		titles[title] = true
+		var ob outButton
+		ob.Type = "reply"
+		ob.Reply.ID, ob.Reply.Title = b.ID, title
+		m.Interactive.Action.Buttons = append(m.Interactive.Action.Buttons, ob)
+	}
+	return m, nil
+}
+
+// Shorten cuts s to at most max characters, ending with "…" when cut.
+func Shorten(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:max-1])) + "…"
+}
+
+// splitRunes splits s into parts of at most max runes, preferring to cut
+// after a newline, then after a space.
+func splitRunes(s string, max int) []string {
+	var parts []string
+	r := []rune(s)
+	for len(r) > max {
+		cut := max
+		for _, sep := range []rune{'\n', ' '} {
+			if i := lastIndex(r[:max], sep); i > max/2 {
+				cut = i + 1
+				break
+			}
+		}
+		parts = append(parts, strings.TrimSpace(string(r[:cut])))
+		r = r[cut:]
+	}
+	if rest := strings.TrimSpace(string(r)); rest != "" {
+		parts = append(parts, rest)
+	}
+	return parts
+}
+
+func lastIndex(r []rune, c rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == c {
+			return i
+		}
+	}
+	return -1
+}
