@@ -1,0 +1,164 @@
+// Package store is mitra's PostgreSQL: embedded numbered migrations, the
+// connection pool with pgvector types, conversations, inbound dedupe, the
+// outbox, delivery statuses, and the pgvector catalogue index. All SQL
+// lives here.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects, applies mitra's and River's migrations, and returns a
+// pool whose connections know the pgvector types (registered only after
+// the migrations created the extension).
+func Open(ctx context.Context, url string) (*Store, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	err = Migrate(ctx, conn)
+	conn.Close(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error { return pgxvec.RegisterTypes(ctx, c) }
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	s := &Store{Pool: pool}
+	if err := s.migrateRiver(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.Pool.Close() }
+
+// migrationLock is the advisory lock key that serialises migrators, so
+// that several mitra processes starting at once migrate once.
+const migrationLock = 0x6d69747261 // "mitra"
+
+// Migrate applies the embedded migrations that have not been applied, each
+// in its own transaction, under an advisory lock.
+func Migrate(ctx context.Context, conn *pgx.Conn) error {
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS mitra_migrations (
+		version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	files, err := migrationFiles()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		var done bool
+		if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM mitra_migrations WHERE version = $1)", f.version).Scan(&done); err != nil {
+			return err
+		}
+		if done {
+			continue
+		}
+		sql, err := migrations.ReadFile("migrations/" + f.name)
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, string(sql)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO mitra_migrations (version, name) VALUES ($1, $2)", f.version, f.name)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+type migrationFile struct {
+	version int
+	name    string
+}
+
+func migrationFiles() ([]migrationFile, error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migrationFile
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %q is not NNNN_name.sql", e.Name())
+		}
+		out = append(out, migrationFile{v, e.Name()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// LatestMigration is the highest embedded migration version.
+func LatestMigration() int {
+	files, err := migrationFiles()
+	if err != nil || len(files) == 0 {
+		return 0
+	}
+	return files[len(files)-1].version
+}
+
+func (s *Store) migrateRiver(ctx context.Context) error {
+	m, err := rivermigrate.New(riverpgxv5.New(s.Pool), nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the database answers and the migrations are all
+// applied.
+func (s *Store) Ready(ctx context.Context) error {
+	var v *int
+	if err := s.Pool.QueryRow(ctx, "SELECT max(version) FROM mitra_migrations").Scan(&v); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if v == nil || *v < LatestMigration() {
+		return errors.New("database: migrations not applied")
+	}
+	return nil
+}
