@@ -62,17 +62,21 @@ type Option struct {
 	Description string `json:"description,omitempty"`
 }
 
-// Reply is one message to send: text, and optionally choices.
+// Reply is one message to send: text, and optionally choices. Button is
+// the label of the button that opens a long list of options.
 type Reply struct {
 	Text    string
 	Options []Option
+	Button  string
 }
 
 // Inbound is one message from a citizen: typed text, or the id of an
-// option they tapped.
+// option they tapped. Media names a kind of message mitra does not read
+// yet (image, sticker, location, ...); the text is then ignored.
 type Inbound struct {
 	Text     string
 	OptionID string
+	Media    string
 }
 
 // Bot runs conversations. It is safe for concurrent use across users.
@@ -100,9 +104,22 @@ func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, err
 	if !ok || b.now().Sub(st.Updated) > IdleTimeout {
 		st = State{}
 	}
-	replies, err := b.step(ctx, &st, in)
-	if err != nil {
-		return nil, err
+	if st.Lang == "" {
+		st.Lang = catalog.English
+	}
+	var replies []Reply
+	if in.Media != "" {
+		replies = []Reply{{Text: t(st.Lang, msgUnsupported), Options: st.Options}}
+	} else {
+		replies, err = b.step(ctx, &st, in)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for i := range replies {
+		if len(replies[i].Options) > 0 {
+			replies[i].Button = t(st.Lang, msgOptions)
+		}
 	}
 	st.Updated = b.now()
 	if err := b.store.Save(ctx, user, st); err != nil {
@@ -146,9 +163,6 @@ func phraseKey(s string) string {
 }
 
 func (b *Bot) step(ctx context.Context, st *State, in Inbound) ([]Reply, error) {
-	if st.Lang == "" {
-		st.Lang = catalog.English
-	}
 	id := in.OptionID
 	text := strings.TrimSpace(in.Text)
 	if id == "" {

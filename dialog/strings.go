@@ -37,9 +37,21 @@ const (
 	msgHint
 	msgLanguageSet
 	msgCardFooter
+	msgUnsupported
+	msgOptions
 )
 
 var texts = map[msg]map[catalog.Lang]string{
+	msgUnsupported: {
+		catalog.Telugu:  "క్షమించండి, ఇలాంటి సందేశాన్ని నేను ఇంకా చదవలేను. మీకు కావాల్సిన సేవను తెలుగు, ఇంగ్లీష్ లేదా హిందీలో రాయండి, లేదా menu అని పంపండి.",
+		catalog.Hindi:   "माफ़ कीजिए, ऐसा संदेश मैं अभी पढ़ नहीं सकता। जो सेवा चाहिए वह हिंदी, अंग्रेज़ी या तेलुगु में लिखें, या menu भेजें।",
+		catalog.English: "Sorry, I can't read this kind of message yet. Please type the service you need in English, Telugu or Hindi, or send menu.",
+	},
+	msgOptions: {
+		catalog.Telugu:  "ఎంపికలు చూడండి",
+		catalog.Hindi:   "विकल्प देखें",
+		catalog.English: "See options",
+	},
 	msgWelcome: {
 		catalog.Telugu:  "నమస్కారం! నేను మిత్ర, ప్రభుత్వ సేవల సహాయకుడిని. మీకు ఏ సేవ కావాలో మీ మాటల్లో రాయండి, లేదా కింది జాబితా నుండి ఎంచుకోండి.",
 		catalog.Hindi:   "नमस्ते! मैं मित्र हूँ, सरकारी सेवाओं का सहायक। आपको जो सेवा चाहिए, अपने शब्दों में लिखें, या नीचे दी गई सूची से चुनें।",

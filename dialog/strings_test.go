@@ -1,0 +1,51 @@
+package dialog
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/mitra-gov/mitra/catalog"
+)
+
+// Every message is written in all three languages, in the right script.
+func TestEveryMessageInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	for m := msgWelcome; m <= msgOptions; m++ {
+		for _, l := range catalog.Langs {
+			s := texts[m][l]
+			if strings.TrimSpace(s) == "" {
+				t.Errorf("message %d has no %s text", m, l)
+				continue
+			}
+			want := map[catalog.Lang]*unicode.RangeTable{catalog.Telugu: unicode.Telugu, catalog.Hindi: unicode.Devanagari, catalog.English: unicode.Latin}[l]
+			if !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(want, r) }) {
+				t.Errorf("message %d in %s is not in its script: %q", m, l, s)
+			}
+		}
+	}
+	for d, names := range deliveryNames {
+		for _, l := range catalog.Langs {
+			if names[l] == "" {
+				t.Errorf("delivery %s has no %s name", d, l)
+			}
+		}
+	}
+}
+
+func TestUnsupportedMediaGetsPoliteReply(t *testing.T) {
+	t.Parallel()
+	bot := New(&catalog.Catalog{}, nil, NewMemoryStore())
+	st := State{Lang: catalog.Telugu, Screen: ScreenDepartments}
+	store := bot.store.(*MemoryStore)
+	st.Updated = bot.now()
+	store.Save(context.Background(), "u", st)
+	replies, err := bot.Handle(context.Background(), "u", Inbound{Media: "sticker"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "క్షమించండి") {
+		t.Errorf("sticker reply = %+v", replies)
+	}
+}
