@@ -159,6 +159,15 @@ func (t Tx) ApplyStatus(ctx context.Context, st whatsapp.Status) error {
 	return err
 }
 
+// OutboxIDs lists the outbox rows of one inbound message, in order.
+func (s *Store) OutboxIDs(ctx context.Context, inboundID string) ([]int64, error) {
+	rows, err := s.Pool.Query(ctx, "SELECT id FROM outbox WHERE inbound_id = $1 ORDER BY seq", inboundID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
 // OutboxRow is a reply to send.
 type OutboxRow struct {
 	ID          int64

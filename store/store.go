@@ -162,3 +162,23 @@ func (s *Store) Ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// QueueDepth counts the jobs waiting or running, by queue and state.
+func (s *Store) QueueDepth(ctx context.Context) (map[[2]string]float64, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT queue, state::text, count(*) FROM river_job
+		WHERE state IN ('available', 'running', 'retryable', 'scheduled') GROUP BY 1, 2`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[[2]string]float64{}
+	for rows.Next() {
+		var q, st string
+		var n int64
+		if err := rows.Scan(&q, &st, &n); err != nil {
+			return nil, err
+		}
+		out[[2]string{q, st}] = float64(n)
+	}
+	return out, rows.Err()
+}

@@ -80,8 +80,17 @@ func orDefault(v, def int) int {
 	return def
 }
 
-// build assembles the engine: catalogue, language models, embedder, index.
+// build assembles the engine: catalogue, language models, embedder, and an
+// in-memory index.
 func (f *engineFlags) build(ctx context.Context) (*retrieval.Engine, error) {
+	return f.buildWith(ctx, nil)
+}
+
+// indexFactory builds the vector index for a catalogue and embedder; nil
+// means the in-memory index.
+type indexFactory func(ctx context.Context, cat *catalog.Catalog, emb retrieval.Embedder) (retrieval.Index, error)
+
+func (f *engineFlags) buildWith(ctx context.Context, newIndex indexFactory) (*retrieval.Engine, error) {
 	cat, err := f.loadCatalog()
 	if err != nil {
 		return nil, err
@@ -94,7 +103,13 @@ func (f *engineFlags) build(ctx context.Context) (*retrieval.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := retrieval.NewEngine(ctx, retrieval.Config{Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: emb})
+	var index retrieval.Index
+	if newIndex != nil {
+		if index, err = newIndex(ctx, cat, emb); err != nil {
+			return nil, err
+		}
+	}
+	eng, err := retrieval.NewEngine(ctx, retrieval.Config{Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: emb, Index: index})
 	if err != nil {
 		return nil, fmt.Errorf("build engine: %w", err)
 	}

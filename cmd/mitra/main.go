@@ -23,6 +23,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 const usage = `mitra: a WhatsApp assistant for public services, in Telugu, Hindi and English.
 
 Usage:
+  mitra serve [flags]            the WhatsApp webhook server, with the browser simulator by default
   mitra chat                     talk to mitra in the terminal (menus and free text)
   mitra match [--json] [TEXT...] match messages to services (stdin: one per line)
   mitra eval [flags]             run the eval suites; --baseline FILE guards against regressions
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
 	case "match":
 		return runMatch(ctx, rest, stdin, stdout, stderr)
 	case "chat":

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/retrieval"
+	"github.com/mitra-gov/mitra/server"
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/whatsapp"
+	"github.com/mitra-gov/mitra/worker"
+)
+
+// Development credentials the simulator uses when none are configured;
+// never valid against Meta.
+const (
+	simAppSecret     = "simulator-app-secret"
+	simVerifyToken   = "simulator-verify-token"
+	simToken         = "simulator-token"
+	simPhoneNumberID = "106540352242922"
+)
+
+type serveConfig struct {
+	addr, dbURL, index            string
+	appSecret, verifyToken, token string
+	phoneNumberID, apiBase        string
+	simulator                     bool
+	sendRate                      float64
+	processWorkers, sendWorkers   int
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := newFlagSet("serve", stderr)
+	var c serveConfig
+	fl.StringVar(&c.addr, "addr", envOr("MITRA_ADDR", "127.0.0.1:8080"), "listen address")
+	fl.StringVar(&c.dbURL, "database-url", os.Getenv("MITRA_DATABASE_URL"), "PostgreSQL URL (MITRA_DATABASE_URL)")
+	fl.StringVar(&c.index, "index", envOr("MITRA_INDEX", "memory"), "catalogue vector index: memory or pgvector")
+	fl.BoolVar(&c.simulator, "simulator", os.Getenv("WHATSAPP_API_BASE") == "", "serve the browser simulator and a built-in fake Graph API (default when WHATSAPP_API_BASE is unset)")
+	fl.StringVar(&c.apiBase, "whatsapp-api-base", os.Getenv("WHATSAPP_API_BASE"), "Graph API base URL, e.g. https://graph.facebook.com/v24.0")
+	fl.Float64Var(&c.sendRate, "send-rate", 80, "messages per second per business number")
+	fl.IntVar(&c.processWorkers, "process-workers", 8, "inbound messages processed at once")
+	fl.IntVar(&c.sendWorkers, "send-workers", 16, "sends in flight at once")
+	c.appSecret, c.verifyToken = os.Getenv("WHATSAPP_APP_SECRET"), os.Getenv("WHATSAPP_VERIFY_TOKEN")
+	c.token, c.phoneNumberID = os.Getenv("WHATSAPP_TOKEN"), os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
+	var ef engineFlags
+	ef.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	st, err := store.Open(ctx, c.dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var newIndex indexFactory
+	if c.index == "pgvector" {
+		newIndex = func(ctx context.Context, cat *catalog.Catalog, emb retrieval.Embedder) (retrieval.Index, error) {
+			vecs, err := retrieval.EmbedServices(ctx, emb, cat.Services)
+			if err != nil {
+				return nil, err
+			}
+			ids := make([]string, len(cat.Services))
+			for i, s := range cat.Services {
+				ids[i] = s.ID
+			}
+			return st.SyncVectors(ctx, emb.Name(), ids, vecs)
+		}
+	}
+	eng, err := ef.buildWith(ctx, newIndex)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	}
+	self := "http://" + loopback(ln.Addr())
+	var sim *server.Simulator
+	if c.simulator {
+		sim = &server.Simulator{Fake: &whatsapp.FakeGraph{Token: c.token}, AppSecret: c.appSecret, PhoneNumberID: c.phoneNumberID,
+			WebhookURL: self + "/webhook", HTTP: &http.Client{Timeout: 10 * time.Second}}
+		c.apiBase = self + server.FakeGraphPrefix + "/v24.0"
+	}
+	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: c.apiBase, PhoneNumberID: c.phoneNumberID, Token: c.token})
+	if err != nil {
+		return err
+	}
+	metrics := server.NewMetrics(st.QueueDepth)
+	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: eng, Sender: graph, Log: log, Rate: c.sendRate, Metrics: metrics})
+	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
+		Queues: map[string]river.QueueConfig{
+			worker.QueueProcess: {MaxWorkers: c.processWorkers},
+			worker.QueueSend:    {MaxWorkers: c.sendWorkers},
+		},
+		Workers: riverWorkers,
+		// River's routine producer reports are debug detail for us.
+		Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "river"),
+	})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	workers.SetEnqueuer(rc)
+	if err := rc.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics, Simulator: sim})
+	httpServer := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	log.Info("mitra serving", "addr", ln.Addr().String(), "services", len(eng.Catalog().Services), "index", c.index, "simulator", c.simulator)
+	if c.simulator {
+		fmt.Fprintf(stdout, "mitra is running: open %s/simulator\n", self)
+	}
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	httpServer.Shutdown(shutdown)
+	if stopErr := rc.Stop(shutdown); stopErr != nil {
+		log.Warn("job queue stop", "error", stopErr)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func (c *serveConfig) validate() error {
+	if c.dbURL == "" {
+		return usagef("serve needs a database: set MITRA_DATABASE_URL (./scripts/run starts a local one)")
+	}
+	if c.index != "memory" && c.index != "pgvector" {
+		return usagef("-index %q: want memory or pgvector", c.index)
+	}
+	if c.simulator {
+		c.appSecret = orString(c.appSecret, simAppSecret)
+		c.verifyToken = orString(c.verifyToken, simVerifyToken)
+		c.token = orString(c.token, simToken)
+		c.phoneNumberID = orString(c.phoneNumberID, simPhoneNumberID)
+		return nil
+	}
+	for name, v := range map[string]string{"WHATSAPP_APP_SECRET": c.appSecret, "WHATSAPP_VERIFY_TOKEN": c.verifyToken,
+		"WHATSAPP_TOKEN": c.token, "WHATSAPP_PHONE_NUMBER_ID": c.phoneNumberID, "WHATSAPP_API_BASE": c.apiBase} {
+		if v == "" {
+			return usagef("serve without -simulator needs %s", name)
+		}
+	}
+	return nil
+}
+
+func orString(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
+// loopback turns a listen address into one this process can dial.
+func loopback(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil || host == "" || host == "::" || host == "0.0.0.0" {
+		return "127.0.0.1:" + port
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,229 @@
+// Package server is mitra's HTTP face: the WhatsApp webhook (verify, then
+// parse, then store and enqueue in one transaction, then 200), health and
+// readiness, Prometheus metrics, and the browser simulator. It holds no
+// business logic: the dialog runs in jobs (package worker).
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/whatsapp"
+	"github.com/mitra-gov/mitra/worker"
+)
+
+// MaxWebhookBody caps a webhook body. Meta batches up to 1,000 updates in
+// one POST, which stays well under this.
+const MaxWebhookBody = 4 << 20
+
+// Enqueuer inserts jobs inside a transaction; *river.Client[pgx.Tx] is one.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Config wires the server.
+type Config struct {
+	AppSecret   string
+	VerifyToken string
+	Store       *store.Store
+	Enqueuer    Enqueuer
+	Log         *slog.Logger
+	Metrics     *Metrics
+	// Simulator, when set, serves the browser simulator and its fake
+	// Graph API on this server.
+	Simulator *Simulator
+}
+
+// Server is the HTTP handler.
+type Server struct {
+	cfg    Config
+	router *gin.Engine
+}
+
+// New builds the router.
+func New(cfg Config) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), requestLog(cfg.Log))
+	s := &Server{cfg: cfg, router: r}
+	r.GET("/webhook", s.verifyWebhook)
+	r.POST("/webhook", s.receiveWebhook)
+	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	r.GET("/readyz", s.ready)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{})))
+	if cfg.Simulator != nil {
+		cfg.Simulator.routes(r)
+	}
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// requestLog logs each request's method, path, status and duration: never
+// bodies or phone numbers.
+func requestLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		log.Info("http", "method", c.Request.Method, "path", c.FullPath(), "status", c.Writer.Status(), "duration", time.Since(start))
+	}
+}
+
+// verifyWebhook answers Meta's subscription handshake: 200 with the raw
+// challenge when the token matches, 403 otherwise.
+func (s *Server) verifyWebhook(c *gin.Context) {
+	mode := c.Query("hub.mode")
+	token := c.Query("hub.verify_token")
+	if mode != "subscribe" || s.cfg.VerifyToken == "" ||
+		subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.VerifyToken)) != 1 {
+		c.String(http.StatusForbidden, "verification failed")
+		return
+	}
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(c.Query("hub.challenge")))
+}
+
+// receiveWebhook verifies, parses, stores and enqueues, then answers 200.
+// Nothing is processed on the request path: Meta wants an answer fast and
+// retries otherwise.
+func (s *Server) receiveWebhook(c *gin.Context) {
+	start := time.Now()
+	defer func() { s.cfg.Metrics.webhookSeconds.Observe(time.Since(start).Seconds()) }()
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxWebhookBody+1))
+	if err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "unreadable body"})
+		return
+	}
+	if len(body) > MaxWebhookBody {
+		c.JSON(http.StatusRequestEntityTooLarge, gin.H{"error": "body too large"})
+		return
+	}
+	if err := whatsapp.VerifySignature(s.cfg.AppSecret, body, c.GetHeader("X-Hub-Signature-256")); err != nil {
+		s.cfg.Log.Warn("webhook signature rejected", "bytes", len(body))
+		c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid signature"})
+		return
+	}
+	ev, err := whatsapp.ParseWebhook(body)
+	if err != nil {
+		s.cfg.Log.Warn("webhook body rejected", "error", err)
+		c.JSON(http.StatusBadRequest, gin.H{"error": "not a WhatsApp webhook"})
+		return
+	}
+	ctx := c.Request.Context()
+	fresh := 0
+	err = s.cfg.Store.InTx(ctx, func(tx store.Tx) error {
+		for _, m := range ev.Messages {
+			inserted, err := tx.InsertInbound(ctx, m)
+			if err != nil {
+				return err
+			}
+			if !inserted {
+				continue // a retried delivery: already stored and queued
+			}
+			fresh++
+			if _, err := s.cfg.Enqueuer.InsertTx(ctx, tx.Pgx(), worker.ProcessArgs{WAMessageID: m.ID}, nil); err != nil {
+				return err
+			}
+		}
+		for _, st := range ev.Statuses {
+			if err := tx.ApplyStatus(ctx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// 500 makes Meta retry; the transaction left nothing half-done.
+		s.cfg.Log.Error("webhook not stored", "error", err)
+		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		return
+	}
+	for _, m := range ev.Messages {
+		s.cfg.Metrics.inbound.WithLabelValues(m.Type).Inc()
+	}
+	for _, st := range ev.Statuses {
+		s.cfg.Metrics.statuses.WithLabelValues(st.Status).Inc()
+	}
+	s.cfg.Log.Info("webhook stored", "messages", len(ev.Messages), "new", fresh, "statuses", len(ev.Statuses))
+	c.String(http.StatusOK, "ok")
+}
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ready(ctx); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"ready": false, "error": err.Error()})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ready": true})
+}
+
+// Metrics are the Prometheus series operators watch.
+type Metrics struct {
+	Registry       *prometheus.Registry
+	inbound        *prometheus.CounterVec
+	statuses       *prometheus.CounterVec
+	decisions      *prometheus.CounterVec
+	sends          *prometheus.CounterVec
+	webhookSeconds prometheus.Histogram
+}
+
+// NewMetrics registers mitra's series (and Go's) on a new registry. depth,
+// if not nil, reports queue depth by queue and state when scraped.
+func NewMetrics(depth func(context.Context) (map[[2]string]float64, error)) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry:  reg,
+		inbound:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_inbound_messages_total", Help: "Inbound WhatsApp messages stored, by type."}, []string{"type"}),
+		statuses:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_delivery_statuses_total", Help: "Delivery statuses received, by status."}, []string{"status"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_decisions_total", Help: "Routing decisions for free text, by decision."}, []string{"decision"}),
+		sends:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_send_results_total", Help: "Graph API send results, by error code (ok for success)."}, []string{"code"}),
+		webhookSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "mitra_webhook_seconds", Help: "Webhook ack latency.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}}),
+	}
+	reg.MustRegister(m.inbound, m.statuses, m.decisions, m.sends, m.webhookSeconds,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	if depth != nil {
+		reg.MustRegister(queueDepth{depth, prometheus.NewDesc("mitra_queue_jobs", "Jobs in the queue, by queue and state.", []string{"queue", "state"}, nil)})
+	}
+	return m
+}
+
+// Decision counts a routing decision (worker.Metrics).
+func (m *Metrics) Decision(d string) { m.decisions.WithLabelValues(d).Inc() }
+
+// SendResult counts a send result (worker.Metrics).
+func (m *Metrics) SendResult(code string) { m.sends.WithLabelValues(code).Inc() }
+
+type queueDepth struct {
+	read func(context.Context) (map[[2]string]float64, error)
+	desc *prometheus.Desc
+}
+
+func (q queueDepth) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
+
+func (q queueDepth) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	counts, err := q.read(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(q.desc, errors.Join(errors.New("queue depth"), err))
+		return
+	}
+	for k, v := range counts {
+		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, v, k[0], k[1])
+	}
+}
