@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,7 +21,6 @@ type FakeGraph struct {
 	sent     []Captured
 	reads    []string
 	failures []FakeFailure
-	seq      int
 }
 
 // Captured is one message the fake accepted.
@@ -108,8 +108,10 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		graphError(w, fail.HTTPStatus, fail.Code, fail.Message)
 		return
 	}
-	f.seq++
-	id := fmt.Sprintf("wamid.FAKE%08d", f.seq)
+	// Real wamids are unique forever; so are these, across restarts.
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	id := fmt.Sprintf("wamid.FAKE%x", rnd)
 	f.sent = append(f.sent, Captured{ID: id, To: m.To, Type: m.Type, Payload: json.RawMessage(body)})
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":%q}]}`, m.To, strings.TrimPrefix(m.To, "+"), id)

@@ -284,7 +284,13 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	wamid, err := w.deps.Sender.Send(ctx, row.Payload)
 	if err == nil {
 		w.record("ok")
-		return w.deps.Store.OutboxSent(ctx, row.ID, wamid)
+		if err := w.deps.Store.OutboxSent(ctx, row.ID, wamid); err != nil {
+			// The message went out but is not recorded: a retry may send
+			// it again. Delivery is at least once at this one point.
+			w.deps.Log.Error("sent but not recorded", "outbox_id", row.ID, "error", err)
+			return err
+		}
+		return nil
 	}
 	var se *whatsapp.SendError
 	code, retry := 0, true
@@ -299,6 +305,7 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 		w.deps.Log.Warn("send failed for good", "outbox_id", row.ID, "code", code)
 		return nil
 	}
+	w.deps.Log.Warn("send failed, will retry", "outbox_id", row.ID, "code", code, "attempt", row.Attempts)
 	return err
 }
 
