@@ -1,0 +1,345 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/retrieval"
+	"github.com/mitra-gov/mitra/server"
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/store/storetest"
+	"github.com/mitra-gov/mitra/whatsapp"
+	"github.com/mitra-gov/mitra/worker"
+)
+
+const (
+	appSecret   = "test_app_secret" // the secret Meta's fixture signatures were made with
+	verifyToken = "verify-me"
+	graphToken  = "graph-token"
+)
+
+var (
+	engOnce sync.Once
+	eng     *retrieval.Engine
+)
+
+func engine(t *testing.T) *retrieval.Engine {
+	t.Helper()
+	engOnce.Do(func() {
+		cat, err := catalog.Load(catalog.Embedded())
+		if err != nil {
+			panic(err)
+		}
+		latin, err := nlu.LoadLatinModel()
+		if err != nil {
+			panic(err)
+		}
+		eng, err = retrieval.NewEngine(context.Background(), retrieval.Config{Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256)})
+		if err != nil {
+			panic(err)
+		}
+	})
+	return eng
+}
+
+// stack is a whole mitra server on a fresh database, with the Graph API
+// faked over HTTP.
+type stack struct {
+	t     *testing.T
+	store *store.Store
+	fake  *whatsapp.FakeGraph
+	url   string
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	st, _ := storetest.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	fake := &whatsapp.FakeGraph{Token: graphToken}
+	graphSrv := httptest.NewServer(fake)
+	t.Cleanup(graphSrv.Close)
+	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: graphSrv.URL + "/v24.0", PhoneNumberID: "106540352242922", Token: graphToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := engine(t)
+	metrics := server.NewMetrics(st.QueueDepth)
+	rw, workers := worker.New(worker.Deps{Store: st, Catalog: e.Catalog(), Matcher: e, Sender: graph, Log: log, Rate: 1000, Metrics: metrics})
+	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
+		Queues:            map[string]river.QueueConfig{worker.QueueProcess: {MaxWorkers: 4}, worker.QueueSend: {MaxWorkers: 4}},
+		Workers:           rw,
+		Logger:            log,
+		FetchCooldown:     5 * time.Millisecond,
+		FetchPollInterval: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers.SetEnqueuer(rc)
+	if err := rc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, c := context.WithTimeout(context.Background(), 5*time.Second)
+		defer c()
+		rc.Stop(stop)
+	})
+	srv := httptest.NewServer(server.New(server.Config{AppSecret: appSecret, VerifyToken: verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics}))
+	t.Cleanup(srv.Close)
+	return &stack{t: t, store: st, fake: fake, url: srv.URL}
+}
+
+func (s *stack) post(body []byte, signature string) (int, string) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set("X-Hub-Signature-256", signature)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func (s *stack) postSigned(body []byte) int {
+	s.t.Helper()
+	code, _ := s.post(body, whatsapp.Sign(appSecret, body))
+	return code
+}
+
+// waitSent waits until the fake Graph API has captured n messages to "to".
+func (s *stack) waitSent(to string, n int) []whatsapp.Captured {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var got []whatsapp.Captured
+		for _, c := range s.fake.Sent() {
+			if c.To == to {
+				got = append(got, c)
+			}
+		}
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func fixture(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join("..", "whatsapp", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func simulated(t *testing.T, from, id, text string) []byte {
+	b, err := whatsapp.SimulatedWebhook(whatsapp.SimulatedMessage{PhoneNumberID: "106540352242922", From: from, ID: id, Time: time.Now(), Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestWebhookSecurityAndBadInput(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	body := fixture(t, "meta_text.json")
+	if code, _ := s.post(body, ""); code != http.StatusUnauthorized {
+		t.Errorf("unsigned: %d", code)
+	}
+	if code, _ := s.post(body, whatsapp.Sign("wrong", body)); code != http.StatusUnauthorized {
+		t.Errorf("wrong signature: %d", code)
+	}
+	bad := []byte(`{"object":"page"}`)
+	if code := s.postSigned(bad); code != http.StatusBadRequest {
+		t.Errorf("not a WhatsApp webhook: %d", code)
+	}
+	huge := bytes.Repeat([]byte("a"), server.MaxWebhookBody+10)
+	if code, _ := s.post(huge, whatsapp.Sign(appSecret, huge)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversize: %d", code)
+	}
+	for _, tt := range []struct {
+		query string
+		code  int
+		body  string
+	}{
+		{"hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444", 200, "1158201444"},
+		{"hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1", 403, ""},
+		{"hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1", 403, ""},
+	} {
+		res, err := http.Get(s.url + "/webhook?" + tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.code || (tt.body != "" && string(b) != tt.body) {
+			t.Errorf("GET %s: %d %q", tt.query, res.StatusCode, b)
+		}
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		res, err := http.Get(s.url + path)
+		if err != nil || res.StatusCode != 200 {
+			t.Errorf("%s: %v %v", path, err, res.StatusCode)
+		}
+		res.Body.Close()
+	}
+}
+
+// A message delivered twice (Meta retries) is stored once and answered
+// once; the Meta fixture's own signature verifies.
+func TestDuplicateDeliveryAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	body := fixture(t, "meta_text.json")
+	sig := "sha256=1c041e1c07f50386213ac582d2e17d24d70f1ed42949a6e5a5607057b805b5fc"
+	for i := 0; i < 3; i++ {
+		if code, resp := s.post(body, sig); code != 200 {
+			t.Fatalf("delivery %d: %d %s", i, code, resp)
+		}
+	}
+	first := s.waitSent("16505551234", 1)
+	time.Sleep(300 * time.Millisecond) // room for a wrong second answer to show
+	sent := s.waitSent("16505551234", len(first))
+	var n int
+	s.store.Pool.QueryRow(context.Background(), "SELECT count(*) FROM inbound_messages").Scan(&n)
+	var outbox int
+	s.store.Pool.QueryRow(context.Background(), "SELECT count(*) FROM outbox").Scan(&outbox)
+	if n != 1 || len(sent) != outbox || outbox == 0 {
+		t.Errorf("stored %d inbound, %d outbox rows, %d sent", n, outbox, len(sent))
+	}
+}
+
+// Free text in each language reaches the right service card, in that
+// language; list and button taps work.
+func TestFreeTextListAndButtonReplies(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	tests := []struct{ from, text, want string }{
+		{"919000000011", "నాకు ఆదాయ ధృవీకరణ పత్రం కావాలి", "కావాల్సిన పత్రాలు"},
+		{"919000000012", "mujhe income certificate chahiye", "ज़रूरी दस्तावेज़"},
+		{"919000000013", "I need an income certificate", "Documents needed"},
+	}
+	for i, tt := range tests {
+		if code := s.postSigned(simulated(t, tt.from, "wamid.T"+string(rune('A'+i)), tt.text)); code != 200 {
+			t.Fatalf("%q: %d", tt.text, code)
+		}
+	}
+	for _, tt := range tests {
+		sent := s.waitSent(tt.from, 1)
+		if len(sent) == 0 || !strings.Contains(string(sent[0].Payload), tt.want) {
+			t.Errorf("%q: reply %s", tt.text, sent)
+		}
+	}
+	// A list tap on a department, then a button tap on "back".
+	tap := func(id, kind, title, wamid string) {
+		b, _ := whatsapp.SimulatedWebhook(whatsapp.SimulatedMessage{PhoneNumberID: "1", From: "919000000014", ID: wamid, Time: time.Now(),
+			OptionID: id, OptionTitle: title, OptionKind: kind})
+		if code := s.postSigned(b); code != 200 {
+			t.Fatalf("tap %s: %d", id, code)
+		}
+	}
+	tap("dept:revenue", "list", "Revenue", "wamid.L1")
+	sent := s.waitSent("919000000014", 1)
+	if len(sent) != 1 || !strings.Contains(string(sent[0].Payload), `"type":"list"`) || !strings.Contains(string(sent[0].Payload), "svc:income-certificate") {
+		t.Fatalf("list tap reply: %s", sent)
+	}
+	tap("svc:income-certificate", "list", "Income certificate", "wamid.L2")
+	sent = s.waitSent("919000000014", 2)
+	if len(sent) < 2 || !strings.Contains(string(sent[1].Payload), `"type":"button"`) {
+		t.Fatalf("service card: %s", sent)
+	}
+	tap("back", "button", "Back", "wamid.L3")
+	if sent = s.waitSent("919000000014", 3); len(sent) < 3 || !strings.Contains(string(sent[2].Payload), "svc:caste-certificate") {
+		t.Errorf("back button: %s", sent)
+	}
+	// Meta's own list-reply fixture names an option mitra never offered:
+	// the citizen gets the department menu, not an error.
+	if code := s.postSigned(fixture(t, "meta_list_reply.json")); code != 200 {
+		t.Fatal(code)
+	}
+	if sent := s.waitSent("16505551234", 1); len(sent) != 1 {
+		t.Errorf("unknown option: %d replies", len(sent))
+	}
+}
+
+// The fake Graph API answers 429, then 500, then 200: the reply goes out
+// once, and delivery statuses move the outbox row forward, never back.
+func TestSenderRetriesAndStatuses(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	s.fake.FailNext(whatsapp.FakeFailure{HTTPStatus: 429, Code: 130429, Message: "Rate limit hit"},
+		whatsapp.FakeFailure{HTTPStatus: 500, Code: 131000, Message: "Something went wrong"})
+	if code := s.postSigned(simulated(t, "919000000021", "wamid.R1", "caste certificate kavali")); code != 200 {
+		t.Fatal(code)
+	}
+	sent := s.waitSent("919000000021", 1)
+	if len(sent) != 1 {
+		t.Fatalf("after 429 and 500: %d sent", len(sent))
+	}
+	ctx := context.Background()
+	var status string
+	var attempts int
+	s.store.Pool.QueryRow(ctx, "SELECT status, attempts FROM outbox WHERE wa_message_id = $1", sent[0].ID).Scan(&status, &attempts)
+	if status != "sent" || attempts != 3 {
+		t.Errorf("outbox %s after %d attempts, want sent after 3", status, attempts)
+	}
+	statusBody := func(st string) []byte {
+		return []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+			"metadata":{"display_phone_number":"1","phone_number_id":"1"},"statuses":[{"id":"` + sent[0].ID + `","status":"` + st + `","timestamp":"1751142888","recipient_id":"919000000021"}]}}]}]}`)
+	}
+	for _, st := range []string{"read", "delivered", "sent"} { // out of order
+		if code := s.postSigned(statusBody(st)); code != 200 {
+			t.Fatal(code)
+		}
+	}
+	s.store.Pool.QueryRow(ctx, "SELECT status FROM outbox WHERE wa_message_id = $1", sent[0].ID).Scan(&status)
+	if status != "read" {
+		t.Errorf("after read, delivered, sent: %s", status)
+	}
+	var statuses int
+	s.store.Pool.QueryRow(ctx, "SELECT count(*) FROM message_statuses WHERE wa_message_id = $1", sent[0].ID).Scan(&statuses)
+	if statuses != 3 {
+		t.Errorf("%d statuses stored", statuses)
+	}
+	// A permanent error (not on WhatsApp) fails the row without retrying.
+	s.fake.FailNext(whatsapp.FakeFailure{HTTPStatus: 400, Code: 131026, Message: "Message Undeliverable"})
+	if code := s.postSigned(simulated(t, "919000000022", "wamid.R2", "hi")); code != 200 {
+		t.Fatal(code)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if err := s.store.Pool.QueryRow(ctx, "SELECT status FROM outbox WHERE wa_to = '919000000022' AND seq = 0").Scan(&status); err == nil && status == "failed" {
+			break
+		} else if err != nil && err != pgx.ErrNoRows {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status != "failed" {
+		t.Errorf("undeliverable: status %s", status)
+	}
+}
