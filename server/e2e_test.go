@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -67,15 +68,31 @@ type stack struct {
 	url   string
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T) *stack { return newStackWith(t, false) }
+
+// newStackWith builds the stack; with the simulator, the fake Graph API is
+// mounted on the server itself, as `mitra serve` does.
+func newStackWith(t *testing.T, withSimulator bool) *stack {
 	t.Helper()
 	st, _ := storetest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := "http://" + ln.Addr().String()
 	fake := &whatsapp.FakeGraph{Token: graphToken}
-	graphSrv := httptest.NewServer(fake)
-	t.Cleanup(graphSrv.Close)
-	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: graphSrv.URL + "/v24.0", PhoneNumberID: "106540352242922", Token: graphToken})
+	graphBase := self + server.FakeGraphPrefix + "/v24.0"
+	var sim *server.Simulator
+	if withSimulator {
+		sim = &server.Simulator{Fake: fake, AppSecret: appSecret, PhoneNumberID: "106540352242922", WebhookURL: self + "/webhook", HTTP: http.DefaultClient}
+	} else {
+		graphSrv := httptest.NewServer(fake)
+		t.Cleanup(graphSrv.Close)
+		graphBase = graphSrv.URL + "/v24.0"
+	}
+	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: graphBase, PhoneNumberID: "106540352242922", Token: graphToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +119,11 @@ func newStack(t *testing.T) *stack {
 		defer c()
 		rc.Stop(stop)
 	})
-	srv := httptest.NewServer(server.New(server.Config{AppSecret: appSecret, VerifyToken: verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics}))
+	srv := httptest.NewUnstartedServer(server.New(server.Config{AppSecret: appSecret, VerifyToken: verifyToken, Store: st,
+		Enqueuer: rc, Log: log, Metrics: metrics, Simulator: sim}))
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &stack{t: t, store: st, fake: fake, url: srv.URL}
 }
