@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,11 +17,15 @@ import (
 // The simulator shows its captures; tests script failures with FailNext.
 type FakeGraph struct {
 	Token string
+	// FailRate makes that share of sends fail at random, alternating a
+	// 429 throttle and a 500, for fault benches.
+	FailRate float64
 
 	mu       sync.Mutex
 	sent     []Captured
 	reads    []string
 	failures []FakeFailure
+	random   int
 }
 
 // Captured is one message the fake accepted.
@@ -106,6 +111,15 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail := f.failures[0]
 		f.failures = f.failures[1:]
 		graphError(w, fail.HTTPStatus, fail.Code, fail.Message)
+		return
+	}
+	if f.FailRate > 0 && mrand.Float64() < f.FailRate {
+		f.random++
+		if f.random%2 == 0 {
+			graphError(w, http.StatusTooManyRequests, 130429, "Rate limit hit")
+		} else {
+			graphError(w, http.StatusInternalServerError, 131000, "Something went wrong")
+		}
 		return
 	}
 	// Real wamids are unique forever; so are these, across restarts.

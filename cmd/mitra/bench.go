@@ -30,6 +30,9 @@ type benchReport struct {
 // runBench measures the engine on the eval suites' texts, on one core:
 // the figures a person compares between versions.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "webhook" {
+		return runWebhookBench(ctx, args[1:], stdout, stderr)
+	}
 	fl := newFlagSet("bench", stderr)
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	duration := fl.Duration("duration", 3*time.Second, "how long to keep matching")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -42,7 +44,37 @@ type serveConfig struct {
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := newFlagSet("serve", stderr)
-	var c serveConfig
+	c := registerServeFlags(fl)
+	var ef engineFlags
+	ef.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	st, err := startStack(ctx, c, &ef, log, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	log.Info("mitra serving", "addr", st.ln.Addr().String(), "services", st.services, "index", c.index, "simulator", c.simulator)
+	if c.simulator {
+		fmt.Fprintf(stdout, "mitra is running: open %s/simulator\n", st.self)
+	}
+	select {
+	case err = <-st.errc:
+	case <-ctx.Done():
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func registerServeFlags(fl *flag.FlagSet) *serveConfig {
+	c := &serveConfig{}
 	fl.StringVar(&c.addr, "addr", envOr("MITRA_ADDR", "127.0.0.1:8080"), "listen address")
 	fl.StringVar(&c.dbURL, "database-url", os.Getenv("MITRA_DATABASE_URL"), "PostgreSQL URL (MITRA_DATABASE_URL)")
 	fl.StringVar(&c.index, "index", envOr("MITRA_INDEX", "memory"), "catalogue vector index: memory or pgvector")
@@ -53,21 +85,34 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fl.IntVar(&c.sendWorkers, "send-workers", 16, "sends in flight at once")
 	c.appSecret, c.verifyToken = os.Getenv("WHATSAPP_APP_SECRET"), os.Getenv("WHATSAPP_VERIFY_TOKEN")
 	c.token, c.phoneNumberID = os.Getenv("WHATSAPP_TOKEN"), os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
-	var ef engineFlags
-	ef.register(fl)
-	if err := fl.Parse(args); err != nil {
-		return usagef("%v", err)
-	}
-	if err := c.validate(); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return c
+}
 
+// runningStack is a started server: store, job queue, HTTP.
+type runningStack struct {
+	store    *store.Store
+	river    *river.Client[pgx.Tx]
+	http     *http.Server
+	ln       net.Listener
+	self     string
+	sim      *server.Simulator
+	services int
+	errc     chan error
+}
+
+// startStack opens the database, builds the engine, starts the job queue
+// and the HTTP server. It is the one place the server is assembled, for
+// `mitra serve` and `mitra bench webhook`.
+func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.Logger, stderr io.Writer) (*runningStack, error) {
 	st, err := store.Open(ctx, c.dbURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer st.Close()
+	rs := &runningStack{store: st, errc: make(chan error, 1)}
+	fail := func(err error) (*runningStack, error) {
+		rs.close()
+		return nil, err
+	}
 	var newIndex indexFactory
 	if c.index == "pgvector" {
 		newIndex = func(ctx context.Context, cat *catalog.Catalog, emb retrieval.Embedder) (retrieval.Index, error) {
@@ -84,23 +129,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	eng, err := ef.buildWith(ctx, newIndex)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	rs.services = len(eng.Catalog().Services)
+	if rs.ln, err = net.Listen("tcp", c.addr); err != nil {
+		return fail(fmt.Errorf("listen on %s: %w", c.addr, err))
 	}
-	self := "http://" + loopback(ln.Addr())
-	var sim *server.Simulator
+	rs.self = "http://" + loopback(rs.ln.Addr())
+	apiBase := c.apiBase
 	if c.simulator {
-		sim = &server.Simulator{Fake: &whatsapp.FakeGraph{Token: c.token}, AppSecret: c.appSecret, PhoneNumberID: c.phoneNumberID,
-			WebhookURL: self + "/webhook", HTTP: &http.Client{Timeout: 10 * time.Second}}
-		c.apiBase = self + server.FakeGraphPrefix + "/v24.0"
+		rs.sim = &server.Simulator{Fake: &whatsapp.FakeGraph{Token: c.token}, AppSecret: c.appSecret, PhoneNumberID: c.phoneNumberID,
+			WebhookURL: rs.self + "/webhook", HTTP: &http.Client{Timeout: 10 * time.Second}}
+		apiBase = rs.self + server.FakeGraphPrefix + "/v24.0"
 	}
-	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: c.apiBase, PhoneNumberID: c.phoneNumberID, Token: c.token})
+	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: apiBase, PhoneNumberID: c.phoneNumberID, Token: c.token})
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	metrics := server.NewMetrics(st.QueueDepth)
 	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: eng, Sender: graph, Log: log, Rate: c.sendRate, Metrics: metrics})
@@ -110,38 +154,40 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			worker.QueueSend:    {MaxWorkers: c.sendWorkers},
 		},
 		Workers: riverWorkers,
+		// A citizen is waiting for each job: fetch as soon as one is
+		// inserted, and poll often when notifications are late.
+		FetchCooldown:     5 * time.Millisecond,
+		FetchPollInterval: 100 * time.Millisecond,
 		// River's routine producer reports are debug detail for us.
 		Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "river"),
 	})
 	if err != nil {
-		return fmt.Errorf("job queue: %w", err)
+		return fail(fmt.Errorf("job queue: %w", err))
 	}
 	workers.SetEnqueuer(rc)
 	if err := rc.Start(ctx); err != nil {
-		return fmt.Errorf("start job queue: %w", err)
+		return fail(fmt.Errorf("start job queue: %w", err))
 	}
-	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics, Simulator: sim})
-	httpServer := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- httpServer.Serve(ln) }()
-	log.Info("mitra serving", "addr", ln.Addr().String(), "services", len(eng.Catalog().Services), "index", c.index, "simulator", c.simulator)
-	if c.simulator {
-		fmt.Fprintf(stdout, "mitra is running: open %s/simulator\n", self)
-	}
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-	}
+	rs.river = rc
+	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics, Simulator: rs.sim})
+	rs.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { rs.errc <- rs.http.Serve(rs.ln) }()
+	return rs, nil
+}
+
+// close stops HTTP, lets running jobs finish, and closes the pool.
+func (rs *runningStack) close() {
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	httpServer.Shutdown(shutdown)
-	if stopErr := rc.Stop(shutdown); stopErr != nil {
-		log.Warn("job queue stop", "error", stopErr)
+	if rs.http != nil {
+		rs.http.Shutdown(shutdown)
+	} else if rs.ln != nil {
+		rs.ln.Close()
 	}
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
+	if rs.river != nil {
+		rs.river.Stop(shutdown)
 	}
-	return err
+	rs.store.Close()
 }
 
 func (c *serveConfig) validate() error {

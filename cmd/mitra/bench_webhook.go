@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mitra-gov/mitra/whatsapp"
+)
+
+type webhookBenchReport struct {
+	Rate            float64 `json:"rate"`
+	DurationS       float64 `json:"duration_s"`
+	Sent            int     `json:"sent"`
+	Accepted        int     `json:"accepted"`
+	Retries         int     `json:"webhook_retries"`
+	ThroughputPerS  float64 `json:"throughput_per_s"`
+	AckP50MS        float64 `json:"ack_p50_ms"`
+	AckP99MS        float64 `json:"ack_p99_ms"`
+	ReplyP50MS      float64 `json:"reply_p50_ms"`
+	ReplyP99MS      float64 `json:"reply_p99_ms"`
+	Stored          int     `json:"stored"`
+	Unprocessed     int     `json:"unprocessed"`
+	Lost            int     `json:"lost"`
+	OutboxRows      int     `json:"outbox_rows"`
+	OutboxUnsent    int     `json:"outbox_unsent"`
+	GraphSends      int     `json:"graph_sends"`
+	DuplicateSends  int     `json:"duplicate_sends"`
+	GraphFailRate   float64 `json:"graph_fail_rate"`
+	RestartedDB     bool    `json:"restarted_db"`
+	MaxIngestPerS   float64 `json:"max_ingest_per_s"`
+	BareInsertPerS  float64 `json:"bare_insert_per_s"`
+	IngestOverBare  float64 `json:"ingest_over_bare"`
+	DrainS          float64 `json:"drain_s"`
+	Concurrency     int     `json:"concurrency"`
+	DatabaseCleaned bool    `json:"database_dropped"`
+}
+
+// runWebhookBench drives a whole server on loopback with signed webhooks
+// at a fixed rate for a bounded time, then checks that every message was
+// stored once and answered once. It creates its own database on the
+// server of MITRA_DATABASE_URL and drops it afterwards.
+func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := newFlagSet("bench webhook", stderr)
+	rate := fl.Float64("rate", 1000, "webhook messages per second")
+	duration := fl.Duration("duration", 60*time.Second, "how long to send")
+	users := fl.Int("users", 500, "distinct citizens")
+	concurrency := fl.Int("concurrency", 64, "requests in flight at most")
+	failRate := fl.Float64("graph-fail", 0, "share of Graph API sends the fake fails (429 or 500)")
+	restart := fl.Bool("restart-db", false, "restart PostgreSQL (scripts/pg) halfway through")
+	asJSON := fl.Bool("json", false, "print one JSON object")
+	admin := os.Getenv("MITRA_DATABASE_URL")
+	var ef engineFlags
+	ef.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	if admin == "" {
+		return usagef("bench webhook needs MITRA_DATABASE_URL (scripts/pg start prints one)")
+	}
+	if *rate <= 0 || *duration <= 0 || *duration > 10*time.Minute || *users <= 0 {
+		return usagef("bench webhook: rate and users must be positive, duration at most 10m")
+	}
+	dbURL, drop, err := benchDatabase(ctx, admin)
+	if err != nil {
+		return err
+	}
+	report := webhookBenchReport{Rate: *rate, GraphFailRate: *failRate, RestartedDB: *restart, Concurrency: *concurrency}
+	defer func() { report.DatabaseCleaned = drop() == nil }()
+
+	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", simulator: true, sendRate: 5000, processWorkers: 16, sendWorkers: 32}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	st, err := startStack(ctx, c, &ef, log, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	st.sim.Fake.FailRate = *failRate
+	cat, err := ef.loadCatalog()
+	if err != nil {
+		return err
+	}
+	cases, err := loadCases("", cat)
+	if err != nil {
+		return err
+	}
+	poster := &webhookPoster{url: st.self + "/webhook", secret: c.appSecret, phoneNumberID: c.phoneNumberID,
+		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency}}}
+
+	// Paced load, Meta-style: a message is re-posted until it gets 200.
+	total := int(*rate * duration.Seconds())
+	var acks []time.Duration
+	var mu sync.Mutex
+	var accepted, retries atomic.Int64
+	jobs := make(chan int, *concurrency)
+	var wg sync.WaitGroup
+	for w := 0; w < *concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				msg := whatsapp.SimulatedMessage{From: fmt.Sprintf("9190%08d", i%*users), ID: fmt.Sprintf("wamid.BENCH%09d", i),
+					Text: cases[i%len(cases)].Text}
+				lat, tries := poster.deliver(ctx, msg, time.Now().Add(*duration+60*time.Second))
+				retries.Add(int64(tries - 1))
+				if lat > 0 {
+					accepted.Add(1)
+					mu.Lock()
+					acks = append(acks, lat)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	if *restart {
+		go func() {
+			time.Sleep(*duration / 2)
+			for _, step := range []string{"stop", "start"} {
+				cmd := exec.Command("./scripts/pg", step)
+				cmd.Stdout, cmd.Stderr = io.Discard, stderr
+				if err := cmd.Run(); err != nil {
+					fmt.Fprintf(stderr, "restart PostgreSQL (%s): %v\n", step, err)
+				}
+			}
+		}()
+	}
+	start := time.Now()
+	for i := 0; i < total; i++ {
+		if d := time.Until(start.Add(time.Duration(float64(i) / *rate * float64(time.Second)))); d > 0 {
+			time.Sleep(d)
+		}
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	elapsed := time.Since(start)
+	report.Sent, report.Accepted, report.Retries = total, int(accepted.Load()), int(retries.Load())
+	report.DurationS = elapsed.Seconds()
+	report.ThroughputPerS = float64(report.Accepted) / elapsed.Seconds()
+	sort.Slice(acks, func(i, j int) bool { return acks[i] < acks[j] })
+	report.AckP50MS, report.AckP99MS = ms(pct(acks, .50)), ms(pct(acks, .99))
+
+	// Drain, then verify: stored once, answered once.
+	drainStart := time.Now()
+	for time.Since(drainStart) < 3*time.Minute {
+		if pending, err := st.store.Pending(ctx); err == nil && pending == 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	report.DrainS = time.Since(drainStart).Seconds()
+	counts, err := st.store.Totals(ctx)
+	if err != nil {
+		return err
+	}
+	report.Stored, report.Unprocessed, report.OutboxRows, report.OutboxUnsent = counts.Inbound, counts.Unprocessed, counts.Outbox, counts.OutboxUnsent
+	report.Lost = total - report.Stored
+	report.GraphSends = len(st.sim.Fake.Sent())
+	report.DuplicateSends = report.GraphSends - (report.OutboxRows - report.OutboxUnsent)
+	if report.ReplyP50MS, report.ReplyP99MS, err = st.store.ReplyLatency(ctx); err != nil {
+		return err
+	}
+
+	// Capacity: unpaced ingest against a bare insert+commit loop, same
+	// concurrency, same database.
+	report.MaxIngestPerS = maxIngest(ctx, poster, *concurrency, 5*time.Second)
+	if report.BareInsertPerS, err = st.store.BareInsertRate(ctx, *concurrency, 5*time.Second); err != nil {
+		return err
+	}
+	if report.BareInsertPerS > 0 {
+		report.IngestOverBare = report.MaxIngestPerS / report.BareInsertPerS
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(report)
+	}
+	fmt.Fprintf(stdout, "sent %d at %.0f/s for %.1fs: accepted %d (%.0f/s), webhook retries %d\n", report.Sent, *rate, report.DurationS, report.Accepted, report.ThroughputPerS, report.Retries)
+	fmt.Fprintf(stdout, "ack p50 %.1f ms, p99 %.1f ms; reply end to end p50 %.1f ms, p99 %.1f ms (drained in %.1fs)\n", report.AckP50MS, report.AckP99MS, report.ReplyP50MS, report.ReplyP99MS, report.DrainS)
+	fmt.Fprintf(stdout, "stored %d (lost %d, unprocessed %d); outbox %d rows, %d unsent; Graph API sends %d, duplicates %d\n",
+		report.Stored, report.Lost, report.Unprocessed, report.OutboxRows, report.OutboxUnsent, report.GraphSends, report.DuplicateSends)
+	fmt.Fprintf(stdout, "capacity: ingest %.0f/s, bare insert+commit %.0f/s, ratio %.2f (concurrency %d)\n", report.MaxIngestPerS, report.BareInsertPerS, report.IngestOverBare, *concurrency)
+	if report.Lost != 0 || report.Unprocessed != 0 || report.DuplicateSends != 0 || report.OutboxUnsent != 0 {
+		return fmt.Errorf("bench webhook: lost %d, unprocessed %d, unsent %d, duplicate sends %d", report.Lost, report.Unprocessed, report.OutboxUnsent, report.DuplicateSends)
+	}
+	return nil
+}
+
+type webhookPoster struct {
+	url, secret, phoneNumberID string
+	client                     *http.Client
+}
+
+// deliver posts one message until it is acknowledged or the deadline
+// passes, as Meta retries; it returns the latency of the successful post
+// (0 if none) and the number of tries.
+func (p *webhookPoster) deliver(ctx context.Context, m whatsapp.SimulatedMessage, deadline time.Time) (time.Duration, int) {
+	m.PhoneNumberID, m.Time = p.phoneNumberID, time.Now()
+	body, _ := whatsapp.SimulatedWebhook(m)
+	sig := whatsapp.Sign(p.secret, body)
+	backoff := 50 * time.Millisecond
+	for tries := 1; ; tries++ {
+		t0 := time.Now()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Hub-Signature-256", sig)
+		res, err := p.client.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return time.Since(t0), tries
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return 0, tries
+		}
+		time.Sleep(backoff)
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+func maxIngest(ctx context.Context, p *webhookPoster, workers int, d time.Duration) float64 {
+	var n atomic.Int64
+	var seq atomic.Int64
+	end := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(end) {
+				i := seq.Add(1)
+				m := whatsapp.SimulatedMessage{From: fmt.Sprintf("9191%08d", i%1000), ID: fmt.Sprintf("wamid.CAP%09d", i), Text: "hi"}
+				if lat, _ := p.deliver(ctx, m, end); lat > 0 {
+					n.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / d.Seconds()
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(p*float64(len(sorted)-1))]
+}
+
+// benchDatabase creates a fresh database next to the one in admin and
+// returns its URL and a function that drops it.
+func benchDatabase(ctx context.Context, admin string) (string, func() error, error) {
+	cfg, err := pgx.ParseConfig(admin)
+	if err != nil {
+		return "", nil, usagef("MITRA_DATABASE_URL: %v", err)
+	}
+	name := fmt.Sprintf("mitra_bench_%d", time.Now().Unix())
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		conn.Close(ctx)
+		return "", nil, err
+	}
+	conn.Close(ctx)
+	cfg.Database = name
+	url := fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)
+	drop := func() error {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err != nil {
+			return err
+		}
+		defer c.Close(context.Background())
+		_, err = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		return err
+	}
+	return url, drop, nil
+}
