@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -362,5 +363,36 @@ func TestSenderRetriesAndStatuses(t *testing.T) {
 	}
 	if status != "failed" {
 		t.Errorf("undeliverable: status %s", status)
+	}
+}
+
+// One POST carrying many messages from many citizens (Meta batches up to
+// 1,000 updates): all stored, each answered once, even when the whole
+// batch is delivered twice.
+func TestBatchOfManyUpdates(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	var msgs []string
+	const n = 60
+	for i := 0; i < n; i++ {
+		msgs = append(msgs, fmt.Sprintf(`{"from":"9192%08d","id":"wamid.BATCH%03d","timestamp":"1749416383","type":"text","text":{"body":"hi"}}`, i, i))
+	}
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+		"metadata":{"display_phone_number":"1","phone_number_id":"106540352242922"},"messages":[` + strings.Join(msgs, ",") + `]}}]}]}`)
+	for i := 0; i < 2; i++ {
+		if code := s.postSigned(body); code != 200 {
+			t.Fatalf("batch delivery %d: %d", i, code)
+		}
+	}
+	for i := 0; i < n; i++ {
+		if sent := s.waitSent(fmt.Sprintf("9192%08d", i), 2); len(sent) != 2 {
+			t.Fatalf("citizen %d got %d messages, want the welcome and the language buttons once", i, len(sent))
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // room for a wrong second answer to show
+	var stored int
+	s.store.Pool.QueryRow(context.Background(), "SELECT count(*) FROM inbound_messages").Scan(&stored)
+	if sent := len(s.fake.Sent()); stored != n || sent != 2*n {
+		t.Errorf("stored %d, sent %d; want %d and %d", stored, sent, n, 2*n)
 	}
 }
