@@ -1,0 +1,87 @@
+package voice
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/mitra-gov/mitra/catalog"
+)
+
+// Synthesizer speaks text, returning an Ogg/Opus voice note.
+type Synthesizer interface {
+	Synthesize(ctx context.Context, text string, lang catalog.Lang) ([]byte, error)
+	Name() string
+}
+
+// Espeak is the offline default: espeak-ng (it has Telugu, Hindi and
+// English voices) to WAV, then ffmpeg to Ogg/Opus.
+type Espeak struct{}
+
+func (Espeak) Name() string { return "espeak-ng" }
+
+var espeakVoices = map[catalog.Lang]string{catalog.Telugu: "te", catalog.Hindi: "hi", catalog.English: "en-us"}
+
+func (Espeak) Synthesize(ctx context.Context, text string, lang catalog.Lang) ([]byte, error) {
+	if text == "" {
+		return nil, errors.New("voice: nothing to say")
+	}
+	voice := espeakVoices[lang]
+	if voice == "" {
+		voice = "en-us"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "espeak-ng", "-v", voice, "-s", "150", "--stdout")
+	cmd.Stdin = bytes.NewBufferString(text)
+	var wav, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &wav, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("espeak-ng: %w: %.200s", err, stderr.String())
+	}
+	return ToOggOpus(ctx, wav.Bytes())
+}
+
+// OpenAISpeech uses an OpenAI-compatible /v1/audio/speech endpoint, asking
+// for Opus in Ogg directly.
+type OpenAISpeech struct {
+	client *openai.Client
+	model  string
+	voice  string
+}
+
+// NewOpenAISpeech returns a synthesizer for the server, model (e.g.
+// gpt-4o-mini-tts) and voice (e.g. alloy).
+func NewOpenAISpeech(baseURL, apiKey, model, voice string) *OpenAISpeech {
+	cfg := openai.DefaultConfig(apiKey)
+	if baseURL != "" {
+		cfg.BaseURL = baseURL
+	}
+	cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	return &OpenAISpeech{client: openai.NewClientWithConfig(cfg), model: model, voice: voice}
+}
+
+func (o *OpenAISpeech) Name() string { return "openai:" + o.model }
+
+func (o *OpenAISpeech) Synthesize(ctx context.Context, text string, _ catalog.Lang) ([]byte, error) {
+	res, err := o.client.CreateSpeech(ctx, openai.CreateSpeechRequest{
+		Model: openai.SpeechModel(o.model), Input: text, Voice: openai.SpeechVoice(o.voice), ResponseFormat: openai.SpeechResponseFormatOpus,
+	})
+	if err != nil {
+		status := 0
+		var apiErr *openai.APIError
+		if errors.As(err, &apiErr) {
+			status = apiErr.HTTPStatusCode
+		}
+		return nil, transient(status, fmt.Errorf("speech with %s: %w", o.model, err))
+	}
+	defer res.Close()
+	return io.ReadAll(io.LimitReader(res, 16<<20))
+}
