@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -125,6 +124,9 @@ func (c *Client) MarkRead(ctx context.Context, messageID string, typing bool) er
 const maxResponse = 1 << 20
 
 func (c *Client) post(ctx context.Context, body any, out any) error {
+	if m, ok := body.(Outbound); ok && m.Speak != nil {
+		return &SendError{Message: "a spoken reply must be synthesised before sending"}
+	}
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("whatsapp: encode message: %w", err)
@@ -133,22 +135,13 @@ func (c *Client) post(ctx context.Context, body any, out any) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Content-Type", "application/json")
-	res, err := c.http.Do(req)
+	data, err := c.do(req, maxResponse)
 	if err != nil {
-		return &SendError{Message: err.Error(), retryable: true}
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
-	if err != nil {
-		return &SendError{HTTPStatus: res.StatusCode, Message: err.Error(), retryable: true}
-	}
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return classify(res.StatusCode, data)
+		return err
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return &SendError{HTTPStatus: res.StatusCode, Message: "unparseable success response", retryable: false}
+		return &SendError{HTTPStatus: http.StatusOK, Message: "unparseable success response", retryable: false}
 	}
 	return nil
 }

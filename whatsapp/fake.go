@@ -2,6 +2,8 @@ package whatsapp
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,6 +28,73 @@ type FakeGraph struct {
 	reads    []string
 	failures []FakeFailure
 	random   int
+	media    map[string]fakeMedia
+}
+
+type fakeMedia struct {
+	data []byte
+	mime string
+}
+
+// AddMedia makes media downloadable by id, as if a citizen had sent it.
+func (f *FakeGraph) AddMedia(id string, data []byte, mime string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.media == nil {
+		f.media = map[string]fakeMedia{}
+	}
+	f.media[id] = fakeMedia{data, mime}
+}
+
+// Media returns uploaded or added media by id.
+func (f *FakeGraph) Media(id string) ([]byte, string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, ok := f.media[id]
+	return m.data, m.mime, ok
+}
+
+// serveMedia answers GET /{media-id} (metadata with a download URL) and
+// the download itself, both behind the bearer token as Meta's are.
+func (f *FakeGraph) serveMedia(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	data, mime, ok := f.Media(id)
+	m := fakeMedia{data, mime}
+	if !ok {
+		graphError(w, http.StatusNotFound, 100, "Unsupported get request. Object does not exist")
+		return
+	}
+	if r.URL.Query().Get("download") == "1" {
+		w.Header().Set("Content-Type", m.mime)
+		w.Write(m.data)
+		return
+	}
+	sum := sha256.Sum256(m.data)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]string{
+		"messaging_product": "whatsapp", "url": "http://" + r.Host + r.URL.Path + "?download=1", "mime_type": m.mime,
+		"sha256": base64.StdEncoding.EncodeToString(sum[:]), "file_size": fmt.Sprint(len(m.data)), "id": id,
+	})
+}
+
+// upload answers POST /{phone-number-id}/media (multipart).
+func (f *FakeGraph) upload(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil || r.FormValue("messaging_product") != "whatsapp" {
+		graphError(w, http.StatusBadRequest, 100, "Invalid parameter")
+		return
+	}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		graphError(w, http.StatusBadRequest, 100, "Param file must be a file")
+		return
+	}
+	data, _ := io.ReadAll(file)
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	id := fmt.Sprintf("%d", 1e15+int64(rnd[0])<<40|int64(rnd[1])<<32|int64(rnd[2])<<24|int64(rnd[3])<<16|int64(rnd[4])<<8|int64(rnd[5]))
+	f.AddMedia(id, data, header.Header.Get("Content-Type"))
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"id":%q}`, id)
 }
 
 // Captured is one message the fake accepted.
@@ -71,12 +140,19 @@ func graphError(w http.ResponseWriter, status, code int, msg string) {
 }
 
 func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/messages") {
-		graphError(w, http.StatusBadRequest, 100, "Unsupported request")
-		return
-	}
 	if r.Header.Get("Authorization") != "Bearer "+f.Token {
 		graphError(w, http.StatusUnauthorized, 190, "Invalid OAuth access token")
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet:
+		f.serveMedia(w, r)
+		return
+	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/media"):
+		f.upload(w, r)
+		return
+	case r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/messages"):
+		graphError(w, http.StatusBadRequest, 100, "Unsupported request")
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))

@@ -33,7 +33,11 @@ type Outbound struct {
 	Type             string          `json:"type"`
 	Text             *outText        `json:"text,omitempty"`
 	Interactive      *outInteractive `json:"interactive,omitempty"`
-	Context          *outContext     `json:"context,omitempty"`
+	Audio            *outAudio       `json:"audio,omitempty"`
+	// Speak asks the sender to synthesise this text into a voice note,
+	// upload it and fill Audio before sending; it is never sent itself.
+	Speak   *Speech     `json:"mitra_speak,omitempty"`
+	Context *outContext `json:"context,omitempty"`
 }
 
 type outText struct {
@@ -85,6 +89,23 @@ type outButton struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
 	} `json:"reply"`
+}
+
+// Speech is text to be spoken in a language (te, hi, en).
+type Speech struct {
+	Text string `json:"text"`
+	Lang string `json:"lang"`
+}
+
+// SpokenReply builds a voice-note message whose audio the sender makes
+// from text just before sending.
+func SpokenReply(to, text, lang string) (Outbound, error) {
+	if to == "" || text == "" {
+		return Outbound{}, fmt.Errorf("%w: a spoken reply needs a recipient and text", ErrInvalidMessage)
+	}
+	m := envelope(to, "audio")
+	m.Speak = &Speech{Text: text, Lang: lang}
+	return m, nil
 }
 
 // Row is one list row or reply button.

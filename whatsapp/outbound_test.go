@@ -127,3 +127,40 @@ func TestClientClassifiesErrors(t *testing.T) {
 		t.Errorf("connection refused must be retryable: %v", err)
 	}
 }
+
+func TestMediaDownloadAndUpload(t *testing.T) {
+	t.Parallel()
+	c, fake := newTestClient(t)
+	ctx := context.Background()
+	note := []byte("OggS fake voice note bytes")
+	fake.AddMedia("1908647269898587", note, "audio/ogg; codecs=opus")
+	info, err := c.Media(ctx, "1908647269898587")
+	if err != nil || info.MIMEType != "audio/ogg; codecs=opus" || info.Size != int64(len(note)) {
+		t.Fatalf("media info %+v, %v", info, err)
+	}
+	data, err := c.Download(ctx, info.URL, MaxAudioBytes)
+	if err != nil || string(data) != string(note) {
+		t.Fatalf("download %q, %v", data, err)
+	}
+	if _, err := c.Download(ctx, info.URL, 5); !errors.Is(err, ErrMediaTooLarge) {
+		t.Errorf("size cap: %v", err)
+	}
+	if _, err := c.Media(ctx, "nope"); err == nil {
+		t.Error("unknown media resolved")
+	}
+	id, err := c.UploadMedia(ctx, note, "audio/ogg", "reply.ogg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, mime, ok := fake.Media(id); !ok || string(got) != string(note) || mime != "audio/ogg" {
+		t.Errorf("uploaded %q %q %v", got, mime, ok)
+	}
+	m, _ := VoiceNote("919000000001", id)
+	if _, err := c.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	spoken, _ := SpokenReply("919000000001", "hello", "en")
+	if _, err := c.Send(ctx, spoken); err == nil {
+		t.Error("an unsynthesised spoken reply was sent")
+	}
+}

@@ -1,0 +1,141 @@
+package whatsapp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+)
+
+// MaxAudioBytes is WhatsApp's limit for audio; a voice note larger than
+// this is refused before it is read to the end.
+const MaxAudioBytes = 16 << 20
+
+// ErrMediaTooLarge means the media is over the size limit.
+var ErrMediaTooLarge = errors.New("whatsapp: media too large")
+
+// MediaInfo is what GET /{media-id} says.
+type MediaInfo struct {
+	URL      string
+	MIMEType string
+	SHA256   string
+	Size     int64
+}
+
+// Media resolves a media id to its short-lived download URL (valid five
+// minutes: download right away).
+func (c *Client) Media(ctx context.Context, id string) (MediaInfo, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/"+id+"?phone_number_id="+c.phoneNumberID, nil)
+	if err != nil {
+		return MediaInfo{}, err
+	}
+	var out struct {
+		URL      string          `json:"url"`
+		MIMEType string          `json:"mime_type"`
+		SHA256   string          `json:"sha256"`
+		FileSize json.RawMessage `json:"file_size"` // a string or a number
+	}
+	data, err := c.do(req, 1<<20)
+	if err != nil {
+		return MediaInfo{}, err
+	}
+	if err := json.Unmarshal(data, &out); err != nil || out.URL == "" {
+		return MediaInfo{}, &SendError{HTTPStatus: http.StatusOK, Message: "media response has no url"}
+	}
+	info := MediaInfo{URL: out.URL, MIMEType: out.MIMEType, SHA256: out.SHA256}
+	var n json.Number
+	if json.Unmarshal(bytes.Trim(out.FileSize, `"`), &n) == nil {
+		info.Size, _ = n.Int64()
+	}
+	return info, nil
+}
+
+// Download fetches media bytes with the bearer token, refusing more than
+// max bytes.
+func (c *Client) Download(ctx context.Context, url string, max int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	data, err := c.do(req, max+1)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, ErrMediaTooLarge
+	}
+	return data, nil
+}
+
+// UploadMedia uploads a file (e.g. an Ogg/Opus voice note) and returns its
+// media id for sending.
+func (c *Client) UploadMedia(ctx context.Context, data []byte, mimeType, filename string) (string, error) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("messaging_product", "whatsapp")
+	w.WriteField("type", mimeType)
+	h := make(textproto.MIMEHeader)
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
+	h.Set("Content-Type", mimeType)
+	part, err := w.CreatePart(h)
+	if err != nil {
+		return "", err
+	}
+	part.Write(data)
+	w.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/"+c.phoneNumberID+"/media", &body)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := c.do(req, 1<<20)
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(resp, &out) != nil || out.ID == "" {
+		return "", &SendError{HTTPStatus: http.StatusOK, Message: "upload response has no id", retryable: true}
+	}
+	return out.ID, nil
+}
+
+// do sends an authorised request and returns the body of a 2xx answer,
+// or a classified *SendError.
+func (c *Client) do(req *http.Request, max int64) ([]byte, error) {
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, &SendError{Message: err.Error(), retryable: true}
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, max))
+	if err != nil {
+		return nil, &SendError{HTTPStatus: res.StatusCode, Message: err.Error(), retryable: true}
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return nil, classify(res.StatusCode, data)
+	}
+	return data, nil
+}
+
+// VoiceNote builds an audio message playing an uploaded voice note.
+func VoiceNote(to, mediaID string) (Outbound, error) {
+	if to == "" || mediaID == "" {
+		return Outbound{}, fmt.Errorf("%w: a voice note needs a recipient and a media id", ErrInvalidMessage)
+	}
+	m := envelope(to, "audio")
+	m.Audio = &outAudio{ID: mediaID, Voice: true}
+	return m, nil
+}
+
+type outAudio struct {
+	ID    string `json:"id"`
+	Voice bool   `json:"voice"`
+}
