@@ -63,11 +63,15 @@ type Option struct {
 }
 
 // Reply is one message to send: text, and optionally choices. Button is
-// the label of the button that opens a long list of options.
+// the label of the button that opens a long list of options. Speech, when
+// set, is what to say aloud after it (only for citizens who spoke): the
+// service and the next step, never list rows.
 type Reply struct {
 	Text    string
 	Options []Option
 	Button  string
+	Speech  string
+	Lang    catalog.Lang
 }
 
 // Inbound is one message from a citizen: typed text, or the id of an
@@ -77,6 +81,13 @@ type Inbound struct {
 	Text     string
 	OptionID string
 	Media    string
+	// Voice marks Text as a transcript of a voice note: unsure answers
+	// then say what was heard, and the reply is also spoken.
+	Voice bool
+	// VoiceProblem says why a voice note could not be understood
+	// ("too_long", "unreadable", "silent", "unavailable"); the citizen is
+	// asked to type or send a shorter note.
+	VoiceProblem string
 }
 
 // Bot runs conversations. It is safe for concurrent use across users.
@@ -108,15 +119,26 @@ func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, err
 		st.Lang = catalog.English
 	}
 	var replies []Reply
-	if in.Media != "" {
+	switch {
+	case in.VoiceProblem != "":
+		msg := msgVoiceUnclear
+		if in.VoiceProblem == "too_long" {
+			msg = msgVoiceTooLong
+		}
+		replies = []Reply{{Text: t(st.Lang, msg), Options: st.Options}}
+	case in.Media != "":
 		replies = []Reply{{Text: t(st.Lang, msgUnsupported), Options: st.Options}}
-	} else {
+	default:
 		replies, err = b.step(ctx, &st, in)
 		if err != nil {
 			return nil, err
 		}
+		if in.Voice && len(replies) > 0 {
+			replies = b.voiced(st, in.Text, replies)
+		}
 	}
 	for i := range replies {
+		replies[i].Lang = st.Lang
 		if len(replies[i].Options) > 0 {
 			replies[i].Button = t(st.Lang, msgOptions)
 		}
@@ -374,6 +396,49 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 		return []Reply{{Text: t(st.Lang, msgDidYouMean), Options: st.Options}}, nil
 	}
 	return append([]Reply{{Text: t(st.Lang, msgNotFound)}}, b.departments(st, 0)...), nil
+}
+
+// voiced adapts replies to a citizen who spoke: when mitra is unsure (a
+// choice or the menu), the first reply says what it heard so the citizen
+// can correct it; and the last reply carries what to say aloud.
+func (b *Bot) voiced(st State, heard string, replies []Reply) []Reply {
+	var speech string
+	switch st.Screen {
+	case ScreenCard:
+		if s, ok := b.cat.Service(st.Service); ok {
+			speech = spokenCard(s, st.Lang)
+		}
+	case ScreenChoose:
+		replies[0].Text = t(st.Lang, msgIHeard, heard) + "\n\n" + replies[0].Text
+		var names []string
+		for _, o := range st.Options {
+			if o.ID != optNone {
+				names = append(names, o.Title)
+			}
+		}
+		speech = t(st.Lang, msgDidYouMean) + " " + strings.Join(names, ", ")
+	default:
+		replies[0].Text = t(st.Lang, msgIHeard, heard) + "\n\n" + replies[0].Text
+		speech = replies[0].Text
+	}
+	replies[len(replies)-1].Speech = speech
+	return replies
+}
+
+// spokenCard is a service card cut to what a listener needs: the service,
+// where to apply, how long it takes.
+func spokenCard(s *catalog.Service, lang catalog.Lang) string {
+	var where []string
+	for _, d := range s.Delivery {
+		if name := deliveryNames[d][lang]; name != "" {
+			where = append(where, name)
+		}
+	}
+	out := s.Name.In(lang) + ". " + t(lang, msgHowToApply) + ": " + strings.Join(where, ", ") + "."
+	if s.SLADays != nil && *s.SLADays > 0 {
+		out += " " + t(lang, msgSLA) + ": " + t(lang, msgDays, *s.SLADays) + "."
+	}
+	return out
 }
 
 // MemoryStore keeps state in memory, for `mitra chat` and tests.

@@ -39,6 +39,9 @@ const (
 	msgCardFooter
 	msgUnsupported
 	msgOptions
+	msgIHeard
+	msgVoiceUnclear
+	msgVoiceTooLong
 )
 
 var texts = map[msg]map[catalog.Lang]string{
@@ -46,6 +49,21 @@ var texts = map[msg]map[catalog.Lang]string{
 		catalog.Telugu:  "క్షమించండి, ఇలాంటి సందేశాన్ని నేను ఇంకా చదవలేను. మీకు కావాల్సిన సేవను తెలుగు, ఇంగ్లీష్ లేదా హిందీలో రాయండి, లేదా menu అని పంపండి.",
 		catalog.Hindi:   "माफ़ कीजिए, ऐसा संदेश मैं अभी पढ़ नहीं सकता। जो सेवा चाहिए वह हिंदी, अंग्रेज़ी या तेलुगु में लिखें, या menu भेजें।",
 		catalog.English: "Sorry, I can't read this kind of message yet. Please type the service you need in English, Telugu or Hindi, or send menu.",
+	},
+	msgIHeard: {
+		catalog.Telugu:  "నేను విన్నది: “%s”",
+		catalog.Hindi:   "मैंने सुना: “%s”",
+		catalog.English: "I heard: “%s”",
+	},
+	msgVoiceUnclear: {
+		catalog.Telugu:  "క్షమించండి, మీ వాయిస్ మెసేజ్ నాకు సరిగ్గా వినపడలేదు. దయచేసి మీకు కావాల్సిన సేవను టైప్ చేయండి, లేదా మరోసారి స్పష్టంగా చెప్పండి.",
+		catalog.Hindi:   "माफ़ कीजिए, आपका वॉइस मैसेज मैं ठीक से सुन नहीं पाया। कृपया जो सेवा चाहिए वह टाइप करें, या एक बार फिर साफ़ बोलकर भेजें।",
+		catalog.English: "Sorry, I could not make out your voice note. Please type the service you need, or send the note again, speaking clearly.",
+	},
+	msgVoiceTooLong: {
+		catalog.Telugu:  "మీ వాయిస్ మెసేజ్ చాలా పొడవుగా ఉంది. దయచేసి రెండు నిమిషాల లోపు చిన్న మెసేజ్ పంపండి, లేదా టైప్ చేయండి.",
+		catalog.Hindi:   "आपका वॉइस मैसेज बहुत लंबा है। कृपया दो मिनट से छोटा मैसेज भेजें, या टाइप करें।",
+		catalog.English: "Your voice note is too long. Please send a note under two minutes, or type your request.",
 	},
 	msgOptions: {
 		catalog.Telugu:  "ఎంపికలు చూడండి",

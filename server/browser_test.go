@@ -35,7 +35,7 @@ func chromium(t *testing.T) string {
 func TestSimulatorInChromium(t *testing.T) {
 	t.Parallel()
 	exe := chromium(t)
-	s := newStackWith(t, true)
+	s := newStackWith(t, stackOptions{simulator: true})
 	// Chromium may still write to its profile as it exits, so the folder
 	// is removed best-effort rather than by t.TempDir's strict cleanup.
 	profile, err := os.MkdirTemp("", "mitra-chromium-")

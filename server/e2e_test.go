@@ -69,11 +69,18 @@ type stack struct {
 	url   string
 }
 
-func newStack(t *testing.T) *stack { return newStackWith(t, false) }
+func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
 
-// newStackWith builds the stack; with the simulator, the fake Graph API is
-// mounted on the server itself, as `mitra serve` does.
-func newStackWith(t *testing.T, withSimulator bool) *stack {
+type stackOptions struct {
+	// simulator mounts the fake Graph API on the server itself, as
+	// `mitra serve` does.
+	simulator bool
+	// voice, if set, gives the workers voice-note support.
+	voice func(media worker.MediaClient) *worker.Voice
+}
+
+func newStackWith(t *testing.T, o stackOptions) *stack {
+	withSimulator := o.simulator
 	t.Helper()
 	st, _ := storetest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -100,7 +107,11 @@ func newStackWith(t *testing.T, withSimulator bool) *stack {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := engine(t)
 	metrics := server.NewMetrics(st.QueueDepth)
-	rw, workers := worker.New(worker.Deps{Store: st, Catalog: e.Catalog(), Matcher: e, Sender: graph, Log: log, Rate: 1000, Metrics: metrics})
+	var v *worker.Voice
+	if o.voice != nil {
+		v = o.voice(graph)
+	}
+	rw, workers := worker.New(worker.Deps{Store: st, Catalog: e.Catalog(), Matcher: e, Sender: graph, Log: log, Rate: 1000, Metrics: metrics, Voice: v})
 	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
 		Queues:            map[string]river.QueueConfig{worker.QueueProcess: {MaxWorkers: 4}, worker.QueueSend: {MaxWorkers: 4}},
 		Workers:           rw,

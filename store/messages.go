@@ -218,3 +218,31 @@ func (s *Store) OutboxError(ctx context.Context, id int64, code int, msg string,
 		WHERE id = $1 AND status IN ('pending', 'sending')`, id, status, code, msg)
 	return err
 }
+
+// PeekInbound reads a stored message without locking it, for work that
+// must happen before the processing transaction (hearing a voice note).
+func (s *Store) PeekInbound(ctx context.Context, id string) (whatsapp.Message, bool, error) {
+	var raw []byte
+	var processed *time.Time
+	err := s.Pool.QueryRow(ctx, "SELECT message, processed_at FROM inbound_messages WHERE wa_message_id = $1", id).Scan(&raw, &processed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return whatsapp.Message{}, false, ErrNotFound
+	}
+	if err != nil {
+		return whatsapp.Message{}, false, err
+	}
+	var m whatsapp.Message
+	err = json.Unmarshal(raw, &m)
+	return m, processed != nil, err
+}
+
+// ConversationLang returns a citizen's conversation language so far, ""
+// when there is none: the language hint for speech recognition.
+func (s *Store) ConversationLang(ctx context.Context, user string) (string, error) {
+	var lang *string
+	err := s.Pool.QueryRow(ctx, "SELECT state->>'lang' FROM conversations WHERE wa_id = $1", user).Scan(&lang)
+	if errors.Is(err, pgx.ErrNoRows) || lang == nil {
+		return "", nil
+	}
+	return *lang, err
+}

@@ -79,6 +79,8 @@ type Deps struct {
 	Rate float64
 	// Metrics is notified of decisions and send results; may be nil.
 	Metrics Metrics
+	// Voice handles voice notes; nil answers them with a request to type.
+	Voice *Voice
 }
 
 // Metrics receives the figures operators watch.
@@ -98,6 +100,12 @@ type Workers struct {
 func New(d Deps) (*river.Workers, *Workers) {
 	if d.Rate <= 0 {
 		d.Rate = 80
+	}
+	if d.Voice != nil {
+		d.Voice.prompts = map[catalog.Lang]string{}
+		for _, l := range append([]catalog.Lang{""}, catalog.Langs...) {
+			d.Voice.prompts[l] = vocabularyPrompt(d.Catalog, l)
+		}
 	}
 	w := &Workers{
 		process: &ProcessWorker{deps: d},
@@ -122,20 +130,36 @@ type ProcessWorker struct {
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 	id := job.Args.WAMessageID
 	start := time.Now()
+	// A voice note is heard before the transaction: downloading and
+	// transcribing take seconds, and row locks must not wait on them.
+	peeked, processed, err := w.deps.Store.PeekInbound(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || processed {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	in := toInbound(peeked)
+	if peeked.Type == "audio" {
+		if in, err = w.hear(ctx, job, peeked); err != nil {
+			return fmt.Errorf("hear %s: %w", id, err)
+		}
+	}
+	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
 	var replies []dialog.Reply
 	var to string
-	err := w.deps.Store.InTx(ctx, func(tx store.Tx) error {
+	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		msg, processed, err := tx.LoadInbound(ctx, id)
 		if err != nil || processed {
 			return err
 		}
 		to = msg.From
 		bot := dialog.New(w.deps.Catalog, decisionRecorder{w.deps.Matcher, w.deps.Metrics}, tx.Conversations())
-		replies, err = bot.Handle(ctx, msg.From, toInbound(msg))
+		replies, err = bot.Handle(ctx, msg.From, in)
 		if err != nil {
 			return err
 		}
-		outs, err := Render(msg.From, replies)
+		outs, err := Render(msg.From, replies, speak)
 		if err != nil {
 			return err
 		}
@@ -169,6 +193,13 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 	return nil
 }
 
+// NextRetry retries processing after 1, 2, 4... seconds, up to a minute:
+// a citizen is waiting, and the usual cause (a speech backend's hiccup)
+// clears fast.
+func (w *ProcessWorker) NextRetry(job *river.Job[ProcessArgs]) time.Time {
+	return time.Now().Add(min(time.Second<<min(job.Attempt-1, 6), time.Minute))
+}
+
 // decisionRecorder passes matches through and counts the decisions.
 type decisionRecorder struct {
 	dialog.Matcher
@@ -200,10 +231,17 @@ func toInbound(m whatsapp.Message) dialog.Inbound {
 // Render turns dialog replies into WhatsApp messages within the API's
 // limits: up to three short options become reply buttons, more become a
 // list, and a text too long for an interactive body goes first as plain
-// text.
-func Render(to string, replies []dialog.Reply) ([]whatsapp.Outbound, error) {
-	var out []whatsapp.Outbound
+// text. With speak, a reply's Speech follows it as a voice note.
+func Render(to string, replies []dialog.Reply, speak bool) ([]whatsapp.Outbound, error) {
+	var out, spoken []whatsapp.Outbound
 	for _, r := range replies {
+		if speak && r.Speech != "" {
+			m, err := whatsapp.SpokenReply(to, r.Speech, string(r.Lang))
+			if err != nil {
+				return nil, err
+			}
+			spoken = append(spoken, m)
+		}
 		if len(r.Options) == 0 {
 			msgs, err := whatsapp.TextMessages(to, r.Text)
 			if err != nil {
@@ -241,7 +279,8 @@ func Render(to string, replies []dialog.Reply) ([]whatsapp.Outbound, error) {
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	// The voice note comes last: the text is there to read while it plays.
+	return append(out, spoken...), nil
 }
 
 // SendWorker sends the outbox rows of one inbound message, in order.
@@ -277,6 +316,20 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	}
 	if row.Status != "sending" {
 		return nil // sent or failed already
+	}
+	if row.Payload.Speak != nil {
+		spoken, err := w.speak(ctx, row.Payload)
+		if err != nil {
+			if retryable(err) {
+				w.deps.Log.Warn("voice reply upload failed, will retry", "outbox_id", row.ID)
+				return err
+			}
+			// The text reply went out already; a missing voice note is
+			// not worth a stuck job.
+			w.deps.Log.Warn("voice reply not made", "outbox_id", row.ID, "error", err)
+			return w.deps.Store.OutboxError(ctx, row.ID, 0, err.Error(), true)
+		}
+		row.Payload = spoken
 	}
 	if err := w.limiter.Wait(ctx); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,6 +21,7 @@ import (
 	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/server"
 	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/voice"
 	"github.com/mitra-gov/mitra/whatsapp"
 	"github.com/mitra-gov/mitra/worker"
 )
@@ -40,6 +42,8 @@ type serveConfig struct {
 	simulator                     bool
 	sendRate                      float64
 	processWorkers, sendWorkers   int
+	stt, sttModel, tts            string
+	voiceMax                      time.Duration
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -83,6 +87,10 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.Float64Var(&c.sendRate, "send-rate", 80, "messages per second per business number")
 	fl.IntVar(&c.processWorkers, "process-workers", 8, "inbound messages processed at once")
 	fl.IntVar(&c.sendWorkers, "send-workers", 16, "sends in flight at once")
+	fl.StringVar(&c.stt, "stt", envOr("MITRA_STT", "none"), "speech-to-text for voice notes: none, openai (any OpenAI-compatible /v1/audio/transcriptions) or bhashini")
+	fl.StringVar(&c.sttModel, "stt-model", envOr("MITRA_STT_MODEL", "whisper-1"), "transcription model for -stt openai")
+	fl.StringVar(&c.tts, "tts", envOr("MITRA_TTS", "espeak"), "spoken replies: espeak (offline, espeak-ng), openai (/v1/audio/speech) or none")
+	fl.DurationVar(&c.voiceMax, "voice-max", 2*time.Minute, "longest voice note accepted")
 	c.appSecret, c.verifyToken = os.Getenv("WHATSAPP_APP_SECRET"), os.Getenv("WHATSAPP_VERIFY_TOKEN")
 	c.token, c.phoneNumberID = os.Getenv("WHATSAPP_TOKEN"), os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
 	return c
@@ -147,7 +155,12 @@ func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.
 		return fail(err)
 	}
 	metrics := server.NewMetrics(st.QueueDepth)
-	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: eng, Sender: graph, Log: log, Rate: c.sendRate, Metrics: metrics})
+	v, err := c.voice(graph)
+	if err != nil {
+		return fail(err)
+	}
+	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: eng, Sender: graph, Log: log,
+		Rate: c.sendRate, Metrics: metrics, Voice: v})
 	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			worker.QueueProcess: {MaxWorkers: c.processWorkers},
@@ -188,6 +201,38 @@ func (rs *runningStack) close() {
 		rs.river.Stop(shutdown)
 	}
 	rs.store.Close()
+}
+
+// voice builds the speech backends from configuration.
+func (c *serveConfig) voice(media worker.MediaClient) (*worker.Voice, error) {
+	v := &worker.Voice{Media: media, MaxDuration: c.voiceMax}
+	switch c.stt {
+	case "none", "":
+	case "openai":
+		v.Transcriber = voice.NewOpenAITranscriber(os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY"), c.sttModel)
+	case "bhashini":
+		b := &voice.BhashiniTranscriber{URL: os.Getenv("BHASHINI_URL"), APIKey: os.Getenv("BHASHINI_API_KEY"),
+			ServiceID: os.Getenv("BHASHINI_SERVICE_ID"), Convert: voice.ToWAV16k}
+		if b.URL == "" || b.APIKey == "" || b.ServiceID == "" {
+			return nil, usagef("-stt bhashini needs BHASHINI_URL, BHASHINI_API_KEY and BHASHINI_SERVICE_ID")
+		}
+		v.Transcriber = b
+	default:
+		return nil, usagef("-stt %q: want none, openai or bhashini", c.stt)
+	}
+	switch c.tts {
+	case "none", "":
+	case "espeak":
+		if _, err := exec.LookPath("espeak-ng"); err == nil {
+			v.Synthesizer = voice.Espeak{}
+		}
+	case "openai":
+		v.Synthesizer = voice.NewOpenAISpeech(os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY"),
+			envOr("MITRA_TTS_MODEL", "gpt-4o-mini-tts"), envOr("MITRA_TTS_VOICE", "alloy"))
+	default:
+		return nil, usagef("-tts %q: want espeak, openai or none", c.tts)
+	}
+	return v, nil
 }
 
 func (c *serveConfig) validate() error {
