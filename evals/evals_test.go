@@ -162,3 +162,43 @@ func TestRunAndReports(t *testing.T) {
 		t.Errorf("json: %v\n%s", err, js.String())
 	}
 }
+
+func TestWER(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ref, hyp string
+		want     float64
+	}{
+		{"I need a caste certificate", "i need a caste certificate.", 0},
+		{"I need a caste certificate", "I need caste certificate", 0.2},
+		{"I need a caste certificate", "I need a cast certificate please", 0.4},
+		{"నాకు ఆదాయ పత్రం కావాలి", "నాకు ఆదాయ పత్రం కావాలి", 0},
+		{"", "", 0},
+		{"", "noise", 1},
+		{"two words", "", 1},
+	}
+	for _, tt := range tests {
+		if got := WER(tt.ref, tt.hyp); got < tt.want-1e-9 || got > tt.want+1e-9 {
+			t.Errorf("WER(%q, %q) = %v, want %v", tt.ref, tt.hyp, got, tt.want)
+		}
+	}
+}
+
+func TestVoiceSuiteLoads(t *testing.T) {
+	t.Parallel()
+	cat, _ := catalog.Load(catalog.Embedded())
+	cases, err := LoadVoiceSuite(EmbeddedVoiceSuite(), cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[catalog.Lang]int{}
+	for _, c := range cases {
+		per[c.Lang]++
+		if len(c.Data) < 100 || string(c.Data[:4]) != "OggS" {
+			t.Errorf("%s is not an Ogg file", c.Audio)
+		}
+	}
+	if per["te"] == 0 || per["hi"] == 0 || per["en"] == 0 {
+		t.Errorf("voice cases per language: %v", per)
+	}
+}

@@ -48,6 +48,8 @@ type Metrics struct {
 	// name after normalisation: such cases test recall of the catalogue,
 	// not understanding.
 	AliasOverlap float64 `json:"alias_overlap"`
+	// Voice holds the voice eval's figures, when it ran.
+	Voice *VoiceMetrics `json:"voice,omitempty"`
 }
 
 type acc struct {

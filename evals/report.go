@@ -31,6 +31,17 @@ func WriteTable(w io.Writer, m Metrics) {
 	writeGroups(w, "language", m.ByLang)
 	fmt.Fprintln(w)
 	writeGroups(w, "tag", m.ByTag)
+	if v := m.Voice; v != nil {
+		fmt.Fprintf(w, "\nvoice (speech backend %s): %d notes, top-1 %.3f, WER %.3f, errors %d\n", v.Backend, v.Cases, v.Top1, v.WER, v.Errors)
+		if v.Note != "" {
+			fmt.Fprintf(w, "  %s\n", v.Note)
+		}
+		for _, l := range []string{"en", "hi", "te"} {
+			if g, ok := v.ByLang[l]; ok {
+				fmt.Fprintf(w, "  %-4s %3d notes  top-1 %.3f  WER %.3f\n", l, g.Cases, g.Top1, g.WER)
+			}
+		}
+	}
 	if len(m.Confused) > 0 {
 		fmt.Fprintf(w, "\nmost confused (expected -> ranked first)\n")
 		for _, c := range m.Confused {

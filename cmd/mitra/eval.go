@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http/httptest"
 	"os"
 	"slices"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/evals"
 	"github.com/mitra-gov/mitra/retrieval"
+	"github.com/mitra-gov/mitra/voice"
 )
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -29,6 +31,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	maxWrong := fl.Float64("max-wrong", 0.015, "confident-wrong rate allowed when calibrating")
 	failures := fl.Int("failures", 0, "print up to N cases not ranked first")
 	progress := fl.Bool("progress", true, "draw a progress bar on stderr (when it is a terminal)")
+	withVoice := fl.Bool("voice", true, "also run the voice eval (recorded notes through a speech backend)")
+	stt := fl.String("stt", envOr("MITRA_EVAL_STT", "fake"), "speech backend for the voice eval: fake (tests plumbing only), openai or bhashini")
+	sttModel := fl.String("stt-model", envOr("MITRA_STT_MODEL", "whisper-1"), "transcription model for -stt openai")
 	eng, _, err := parseAndBuild(ctx, fl, args)
 	if err != nil {
 		return err
@@ -47,6 +52,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	m := evals.Summarize(outcomes)
 	m.AliasOverlap = evals.AliasOverlap(cases, eng.Catalog())
+	if *withVoice {
+		vm, err := runVoiceEval(ctx, eng, *stt, *sttModel)
+		if err != nil {
+			return err
+		}
+		m.Voice = &vm
+	}
 	t := eng.Thresholds()
 	m.Thresholds = &t
 	if *calibrate {
@@ -208,3 +220,39 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// runVoiceEval runs the voice suite through a speech backend. The fake one
+// is an in-process server speaking the OpenAI transcription API that knows
+// each note's reference text: it proves audio reaches the engine intact,
+// and says so in the report.
+func runVoiceEval(ctx context.Context, eng *retrieval.Engine, stt, model string) (evals.VoiceMetrics, error) {
+	cases, err := evals.LoadVoiceSuite(evals.EmbeddedVoiceSuite(), eng.Catalog())
+	if err != nil {
+		return evals.VoiceMetrics{}, err
+	}
+	var tr voice.Transcriber
+	switch stt {
+	case "fake":
+		fake := &voice.FakeSpeechServer{}
+		for _, c := range cases {
+			fake.Know(c.Data, c.Text)
+		}
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		tr = fakeNamed{voice.NewOpenAITranscriber(srv.URL+"/v1", "fake", model)}
+	case "openai":
+		tr = voice.NewOpenAITranscriber(os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY"), model)
+	case "bhashini":
+		tr = &voice.BhashiniTranscriber{URL: os.Getenv("BHASHINI_URL"), APIKey: os.Getenv("BHASHINI_API_KEY"),
+			ServiceID: os.Getenv("BHASHINI_SERVICE_ID"), Convert: voice.ToWAV16k}
+	default:
+		return evals.VoiceMetrics{}, usagef("-stt %q: want fake, openai or bhashini", stt)
+	}
+	return evals.RunVoice(ctx, tr, eng, cases, stt == "fake"), nil
+}
+
+// fakeNamed names the fake backend in reports, so that its figures are
+// never taken for a real recogniser's.
+type fakeNamed struct{ voice.Transcriber }
+
+func (fakeNamed) Name() string { return "fake" }
