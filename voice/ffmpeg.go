@@ -17,10 +17,14 @@ func ToWAV16k(ctx context.Context, a Audio) ([]byte, error) {
 	return ffmpeg(ctx, a.Data, "-ac", "1", "-ar", "16000", "-sample_fmt", "s16", "-f", "wav")
 }
 
-// ToOggOpus encodes audio as WhatsApp plays voice notes: Ogg/Opus, mono,
-// 48 kHz, voice-tuned.
+// opusArgs encode as WhatsApp plays voice notes: Ogg/Opus, mono, 48 kHz,
+// tuned for speech; a middling compression level halves encoding time
+// for no audible loss in speech.
+var opusArgs = []string{"-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-compression_level", "5", "-f", "ogg"}
+
+// ToOggOpus encodes audio as a WhatsApp voice note.
 func ToOggOpus(ctx context.Context, audio []byte) ([]byte, error) {
-	return ffmpeg(ctx, audio, "-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-f", "ogg")
+	return ffmpeg(ctx, audio, opusArgs...)
 }
 
 func ffmpeg(ctx context.Context, in []byte, outArgs ...string) ([]byte, error) {

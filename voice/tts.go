@@ -39,14 +39,31 @@ func (Espeak) Synthesize(ctx context.Context, text string, lang catalog.Lang) ([
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "espeak-ng", "-v", voice, "-s", "150", "--stdout")
-	cmd.Stdin = bytes.NewBufferString(text)
-	var wav, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &wav, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("espeak-ng: %w: %.200s", err, stderr.String())
+	// espeak-ng streams into ffmpeg: encoding starts with the first
+	// sentence instead of waiting for the last.
+	speak := exec.CommandContext(ctx, "espeak-ng", "-v", voice, "-s", "150", "--stdout")
+	speak.Stdin = bytes.NewBufferString(text)
+	var speakErr bytes.Buffer
+	speak.Stderr = &speakErr
+	wav, err := speak.StdoutPipe()
+	if err != nil {
+		return nil, err
 	}
-	return ToOggOpus(ctx, wav.Bytes())
+	encode := exec.CommandContext(ctx, "ffmpeg", append([]string{"-hide_banner", "-loglevel", "error", "-i", "pipe:0"}, append(opusArgs, "pipe:1")...)...)
+	encode.Stdin = wav
+	var ogg, encodeErr bytes.Buffer
+	encode.Stdout, encode.Stderr = &ogg, &encodeErr
+	if err := speak.Start(); err != nil {
+		return nil, fmt.Errorf("espeak-ng: %w", err)
+	}
+	if err := encode.Run(); err != nil {
+		speak.Wait()
+		return nil, fmt.Errorf("ffmpeg: %w: %.200s", err, encodeErr.String())
+	}
+	if err := speak.Wait(); err != nil {
+		return nil, fmt.Errorf("espeak-ng: %w: %.200s", err, speakErr.String())
+	}
+	return ogg.Bytes(), nil
 }
 
 // OpenAISpeech uses an OpenAI-compatible /v1/audio/speech endpoint, asking

@@ -123,3 +123,5 @@ func TestToWAV16k(t *testing.T) {
 		t.Error("garbage transcoded")
 	}
 }
+
+func execLook(name string) (string, error) { return exec.LookPath(name) }

@@ -31,6 +31,8 @@ Usage:
   mitra catalog lint             check the catalogue data, with file and line
   mitra catalog list [--json]    list every service
   mitra bench [--json]           matches per second, latency, memory
+  mitra bench voice [--json]     voice-note pipeline overhead and spoken-reply synthesis time
+  mitra bench webhook [flags]    the whole server under signed webhook load, verified afterwards
 
 Run "mitra COMMAND -h" for a command's flags. Environment: MITRA_CATALOG (a catalogue
 folder instead of the built-in one), MITRA_EMBEDDER (hash | openai), OPENAI_BASE_URL,
