@@ -24,16 +24,15 @@ type Result struct {
 	Decision   Decision
 	Candidates []Candidate // best first, at most MaxCandidates
 	Elapsed    time.Duration
+	// Clarification is a question to ask the citizen instead of the usual
+	// "which of these?", set by an LLM reranker (package prompts).
+	Clarification string
+	// Reranked names the prompt version that changed the decision, if any.
+	Reranked string
 }
 
 // MaxCandidates is how many candidates a Result carries.
 const MaxCandidates = 5
-
-// Reranker reorders the engine's candidates, e.g. with an LLM; it may only
-// choose among them (see prompts/). nil means no reranking.
-type Reranker interface {
-	Rerank(ctx context.Context, text string, lang catalog.Lang, cands []Candidate) ([]Candidate, error)
-}
 
 // Engine matches messages to catalogue services. It is safe for concurrent
 // use once built.
@@ -49,7 +48,6 @@ type Engine struct {
 	// the rest is lexical.
 	vectorWeight float32
 	thresholds   Thresholds
-	reranker     Reranker
 	// prior is a small per-service bonus from the menu order, which content
 	// teams set most-used first: among near-equal matches, the service
 	// more citizens need wins.
@@ -71,7 +69,6 @@ type Config struct {
 	Index        Index
 	Thresholds   *Thresholds
 	VectorWeight float32
-	Reranker     Reranker
 }
 
 // DefaultVectorWeight is the share of the vector channel in the fused score.
@@ -92,7 +89,6 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		byID:         make(map[string]int, len(cfg.Catalog.Services)),
 		vectorWeight: cfg.VectorWeight,
 		thresholds:   DefaultThresholds,
-		reranker:     cfg.Reranker,
 	}
 	if cfg.VectorWeight == 0 {
 		e.vectorWeight = DefaultVectorWeight
@@ -242,11 +238,6 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 	})
 	if len(cands) > MaxCandidates {
 		cands = cands[:MaxCandidates]
-	}
-	if e.reranker != nil && len(cands) > 1 {
-		if rr, err := e.reranker.Rerank(ctx, an.Text, an.Lang, cands); err == nil {
-			cands = rr
-		}
 	}
 	res.Candidates = cands
 	scores := make([]float32, len(cands))
