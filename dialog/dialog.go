@@ -90,12 +90,20 @@ type Inbound struct {
 	VoiceProblem string
 }
 
+// Answerer answers a question about one service from its catalogue record
+// (prompts.Answerer over an LLM); grounded is false when the record does
+// not hold the answer.
+type Answerer interface {
+	Answer(ctx context.Context, question string, s *catalog.Service, lang catalog.Lang) (answer string, grounded bool, err error)
+}
+
 // Bot runs conversations. It is safe for concurrent use across users.
 type Bot struct {
-	cat     *catalog.Catalog
-	matcher Matcher
-	store   Store
-	now     func() time.Time
+	cat      *catalog.Catalog
+	matcher  Matcher
+	store    Store
+	answerer Answerer
+	now      func() time.Time
 	// PageSize is the rows of one list page, navigation rows included
 	// (WhatsApp lists hold at most 10 rows).
 	pageSize int
@@ -105,6 +113,10 @@ type Bot struct {
 func New(cat *catalog.Catalog, m Matcher, s Store) *Bot {
 	return &Bot{cat: cat, matcher: m, store: s, now: time.Now, pageSize: 10}
 }
+
+// SetAnswerer lets the bot answer questions about a service ("what
+// documents?", "how much is the fee?") instead of showing the whole card.
+func (b *Bot) SetAnswerer(a Answerer) { b.answerer = a }
 
 // Handle answers one inbound message and saves the new state.
 func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, error) {
@@ -335,34 +347,13 @@ func (b *Bot) card(st *State, serviceID string) []Reply {
 
 // ServiceCard renders what a citizen needs to know about a service.
 func ServiceCard(s *catalog.Service, lang catalog.Lang) string {
+	fee, sla, where := facts(s, lang)
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s*\n%s\n\n", s.Name.In(lang), s.Description.In(lang))
 	fmt.Fprintf(&b, "*%s*\n%s\n\n", t(lang, msgDocuments), bullets(s.Documents.In(lang)))
-	fee := t(lang, msgFeeUnknown)
-	switch {
-	case s.FeeINR == nil:
-	case *s.FeeINR == 0:
-		fee = t(lang, msgFree)
-	default:
-		fee = fmt.Sprintf("₹%d", *s.FeeINR)
-	}
 	fmt.Fprintf(&b, "*%s:* %s\n", t(lang, msgFee), fee)
-	sla := t(lang, msgSLAUnknown)
-	switch {
-	case s.SLADays == nil:
-	case *s.SLADays == 0:
-		sla = t(lang, msgSameDay)
-	default:
-		sla = t(lang, msgDays, *s.SLADays)
-	}
 	fmt.Fprintf(&b, "*%s:* %s\n", t(lang, msgSLA), sla)
-	var where []string
-	for _, d := range s.Delivery {
-		if name := deliveryNames[d][lang]; name != "" {
-			where = append(where, name)
-		}
-	}
-	fmt.Fprintf(&b, "*%s:* %s", t(lang, msgHowToApply), strings.Join(where, ", "))
+	fmt.Fprintf(&b, "*%s:* %s", t(lang, msgHowToApply), where)
 	return b.String()
 }
 
@@ -383,6 +374,11 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 	case "thanks":
 		return []Reply{{Text: t(st.Lang, msgThanks)}}, nil
 	}
+	if b.answerer != nil && isQuestion(res.Analysis.Words, res.Analysis.Keys) {
+		if replies, ok := b.answer(ctx, st, text, res); ok {
+			return replies, nil
+		}
+	}
 	switch res.Decision {
 	case retrieval.Direct:
 		return b.card(st, res.Candidates[0].Service.ID), nil
@@ -393,9 +389,90 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 			st.Options = append(st.Options, serviceOption(c.Service, st.Lang))
 		}
 		st.Options = append(st.Options, Option{ID: optNone, Title: t(st.Lang, msgNoneOfThese)})
-		return []Reply{{Text: t(st.Lang, msgDidYouMean), Options: st.Options}}, nil
+		prompt := t(st.Lang, msgDidYouMean)
+		if res.Clarification != "" {
+			prompt = res.Clarification
+		}
+		return []Reply{{Text: prompt, Options: st.Options}}, nil
 	}
 	return append([]Reply{{Text: t(st.Lang, msgNotFound)}}, b.departments(st, 0)...), nil
+}
+
+// questionCues are words that ask about a service rather than for it,
+// compared as transliteration keys (any script): documents, fee, how
+// long, where, eligibility.
+var questionCues = keys("documents", "document", "documets", "papers", "patralu", "పత్రాలు", "డాక్యుమెంట్లు", "दस्तावेज़",
+	"दस्तावेज", "कागज", "kagaj", "kagaz", "fee", "fees", "charges", "rusumu", "రుసుము", "ఫీజు", "शुल्क", "फीस",
+	"days", "rojulu", "రోజులు", "रोज", "दिन", "din", "eligibility", "eligible", "arhata", "అర్హత", "पात्रता", "where", "ekkada",
+	"ఎక్కడ", "कहाँ", "kahan", "how", "ela", "ఎలా", "कैसे", "kaise")
+
+func isQuestion(words, keys []string) bool {
+	for i, k := range keys {
+		if questionCues[k] || strings.HasSuffix(words[i], "?") {
+			return true
+		}
+	}
+	return false
+}
+
+// answer replies to a question about the service the message names, or
+// the one on screen, from its catalogue record. ok is false when there is
+// no such service or the answerer failed: the usual reply follows.
+func (b *Bot) answer(ctx context.Context, st *State, question string, res retrieval.Result) ([]Reply, bool) {
+	var s *catalog.Service
+	switch {
+	case res.Decision == retrieval.Direct:
+		s = res.Candidates[0].Service
+	case st.Screen == ScreenCard && st.Service != "":
+		s, _ = b.cat.Service(st.Service)
+	}
+	if s == nil {
+		return nil, false
+	}
+	text, grounded, err := b.answerer.Answer(ctx, question, s, st.Lang)
+	if err != nil {
+		return nil, false
+	}
+	if !grounded {
+		return append([]Reply{{Text: text}}, b.departments(st, 0)...), true
+	}
+	st.Screen, st.Service, st.Dept = ScreenCard, s.ID, s.Department
+	st.Options = []Option{{ID: optService + s.ID, Title: t(st.Lang, msgFullDetails)}, {ID: optMenu, Title: t(st.Lang, msgMainMenu)}}
+	return []Reply{{Text: text, Options: st.Options}}, true
+}
+
+// Record is a service's catalogue record in a language, as the dialog
+// shows it: what a grounded answer may use.
+func Record(s *catalog.Service, lang catalog.Lang) (name, description, documents, fee, sla, where string) {
+	fee, sla, where = facts(s, lang)
+	return s.Name.In(lang), s.Description.In(lang), strings.Join(s.Documents.In(lang), "; "), fee, sla, where
+}
+
+// facts renders a service's fee, time to deliver and places to apply.
+func facts(s *catalog.Service, lang catalog.Lang) (fee, sla, where string) {
+	fee = t(lang, msgFeeUnknown)
+	switch {
+	case s.FeeINR == nil:
+	case *s.FeeINR == 0:
+		fee = t(lang, msgFree)
+	default:
+		fee = fmt.Sprintf("₹%d", *s.FeeINR)
+	}
+	sla = t(lang, msgSLAUnknown)
+	switch {
+	case s.SLADays == nil:
+	case *s.SLADays == 0:
+		sla = t(lang, msgSameDay)
+	default:
+		sla = t(lang, msgDays, *s.SLADays)
+	}
+	var places []string
+	for _, d := range s.Delivery {
+		if n := deliveryNames[d][lang]; n != "" {
+			places = append(places, n)
+		}
+	}
+	return fee, sla, strings.Join(places, ", ")
 }
 
 // voiced adapts replies to a citizen who spoke: when mitra is unsure (a
@@ -428,13 +505,8 @@ func (b *Bot) voiced(st State, heard string, replies []Reply) []Reply {
 // spokenCard is a service card cut to what a listener needs: the service,
 // where to apply, how long it takes.
 func spokenCard(s *catalog.Service, lang catalog.Lang) string {
-	var where []string
-	for _, d := range s.Delivery {
-		if name := deliveryNames[d][lang]; name != "" {
-			where = append(where, name)
-		}
-	}
-	out := s.Name.In(lang) + ". " + t(lang, msgHowToApply) + ": " + strings.Join(where, ", ") + "."
+	_, _, where := facts(s, lang)
+	out := s.Name.In(lang) + ". " + t(lang, msgHowToApply) + ": " + where + "."
 	if s.SLADays != nil && *s.SLADays > 0 {
 		out += " " + t(lang, msgSLA) + ": " + t(lang, msgDays, *s.SLADays) + "."
 	}

@@ -225,3 +225,34 @@ func TestServiceCardEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+type stubAnswerer struct{ grounded bool }
+
+func (s stubAnswerer) Answer(_ context.Context, q string, svc *catalog.Service, lang catalog.Lang) (string, bool, error) {
+	if !s.grounded {
+		return "I don't have that information.", false, nil
+	}
+	return svc.Name.In(lang) + ": " + strings.Join(svc.Documents.In(lang), ", "), true, nil
+}
+
+// Questions about a service get a grounded answer; an answer the record
+// does not hold comes with the menu.
+func TestQuestionsAnsweredFromTheRecord(t *testing.T) {
+	t.Parallel()
+	e := engine(t)
+	bot := dialog.New(e.Catalog(), e, dialog.NewMemoryStore())
+	bot.SetAnswerer(stubAnswerer{grounded: true})
+	replies, err := bot.Handle(context.Background(), "u", dialog.Inbound{Text: "what documents are needed for income certificate?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "Aadhaar") || replies[0].Options[0].ID != "svc:income-certificate" {
+		t.Errorf("answer = %+v", replies)
+	}
+	bot2 := dialog.New(e.Catalog(), e, dialog.NewMemoryStore())
+	bot2.SetAnswerer(stubAnswerer{grounded: false})
+	replies, _ = bot2.Handle(context.Background(), "u", dialog.Inbound{Text: "income certificate fee?"})
+	if len(replies) != 2 || !strings.Contains(replies[1].Text, "Choose a department") {
+		t.Errorf("ungrounded answer = %+v", replies)
+	}
+}

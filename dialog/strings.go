@@ -42,6 +42,7 @@ const (
 	msgIHeard
 	msgVoiceUnclear
 	msgVoiceTooLong
+	msgFullDetails
 )
 
 var texts = map[msg]map[catalog.Lang]string{
@@ -64,6 +65,11 @@ var texts = map[msg]map[catalog.Lang]string{
 		catalog.Telugu:  "మీ వాయిస్ మెసేజ్ చాలా పొడవుగా ఉంది. దయచేసి రెండు నిమిషాల లోపు చిన్న మెసేజ్ పంపండి, లేదా టైప్ చేయండి.",
 		catalog.Hindi:   "आपका वॉइस मैसेज बहुत लंबा है। कृपया दो मिनट से छोटा मैसेज भेजें, या टाइप करें।",
 		catalog.English: "Your voice note is too long. Please send a note under two minutes, or type your request.",
+	},
+	msgFullDetails: {
+		catalog.Telugu:  "పూర్తి వివరాలు",
+		catalog.Hindi:   "पूरी जानकारी",
+		catalog.English: "Full details",
 	},
 	msgOptions: {
 		catalog.Telugu:  "ఎంపికలు చూడండి",

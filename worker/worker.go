@@ -81,6 +81,8 @@ type Deps struct {
 	Metrics Metrics
 	// Voice handles voice notes; nil answers them with a request to type.
 	Voice *Voice
+	// Answerer answers questions about a service; nil shows the card.
+	Answerer dialog.Answerer
 }
 
 // Metrics receives the figures operators watch.
@@ -155,6 +157,9 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 		}
 		to = msg.From
 		bot := dialog.New(w.deps.Catalog, decisionRecorder{w.deps.Matcher, w.deps.Metrics}, tx.Conversations())
+		if w.deps.Answerer != nil {
+			bot.SetAnswerer(w.deps.Answerer)
+		}
 		replies, err = bot.Handle(ctx, msg.From, in)
 		if err != nil {
 			return err

@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"slices"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/evals"
+	"github.com/mitra-gov/mitra/prompts"
 	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/voice"
 )
@@ -34,6 +39,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	withVoice := fl.Bool("voice", true, "also run the voice eval (recorded notes through a speech backend)")
 	stt := fl.String("stt", envOr("MITRA_EVAL_STT", "fake"), "speech backend for the voice eval: fake (tests plumbing only), openai or bhashini")
 	sttModel := fl.String("stt-model", envOr("MITRA_STT_MODEL", "whisper-1"), "transcription model for -stt openai")
+	var lf llmFlags
+	lf.register(fl)
+	compare := fl.String("compare", "", "A/B: run the suite with this prompt version (NAME@VERSION, needs -llm) ...")
+	against := fl.String("against", "", "... against this one")
 	eng, _, err := parseAndBuild(ctx, fl, args)
 	if err != nil {
 		return err
@@ -72,6 +81,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	} else {
 		evals.WriteTable(stdout, m)
+	}
+	if lf.backend != "none" && lf.backend != "" {
+		if err := runLLMEval(ctx, eng, &lf, cases, outcomes, *compare, *against, *htmlPath, stdout); err != nil {
+			return err
+		}
+	} else if *compare != "" {
+		return usagef("--compare needs -llm fake or -llm openai")
 	}
 	if *failures > 0 {
 		writeFailures(stdout, outcomes, *failures)
@@ -256,3 +272,99 @@ func runVoiceEval(ctx context.Context, eng *retrieval.Engine, stt, model string)
 type fakeNamed struct{ voice.Transcriber }
 
 func (fakeNamed) Name() string { return "fake" }
+
+// runLLMEval runs the suite through the LLM path: how often it is taken,
+// the latency it adds, the cache on a repeated run, and with --compare an
+// A/B of two prompt versions with McNemar's test.
+func runLLMEval(ctx context.Context, eng *retrieval.Engine, lf *llmFlags, cases []evals.Case, base []evals.Outcome, compare, against, htmlPath string, stdout io.Writer) error {
+	note := ""
+	if lf.backend == "fake" {
+		note = "fake LLM backend: these figures test the plumbing, not model quality"
+	}
+	if compare != "" {
+		if against == "" {
+			return usagef("--compare needs --against")
+		}
+		runWith := func(ref string) ([]evals.Outcome, error) {
+			f := *lf
+			f.prompt = append(append(multiFlag{}, lf.prompt...), ref)
+			r, _, err := f.build(eng, slog.New(slog.DiscardHandler))
+			if err != nil {
+				return nil, err
+			}
+			return evals.Run(ctx, r, cases, nil)
+		}
+		a, err := runWith(against)
+		if err != nil {
+			return err
+		}
+		b, err := runWith(compare)
+		if err != nil {
+			return err
+		}
+		c, err := evals.Compare2(against, compare, a, b)
+		if err != nil {
+			return err
+		}
+		c.Note = note
+		fmt.Fprintln(stdout)
+		evals.WriteComparison(stdout, c)
+		if htmlPath != "" {
+			f, err := os.Create(strings.TrimSuffix(htmlPath, ".html") + "-compare.html")
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return evals.WriteComparisonHTML(f, c)
+		}
+		return nil
+	}
+	r, _, err := lf.build(eng, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	stats := r.LLM.Stats()
+	var added []time.Duration
+	taken := 0
+	for i, c := range cases {
+		before := stats.Calls.Load() + stats.CacheHits.Load() + stats.Skipped.Load()
+		start := time.Now()
+		if _, err := r.Match(ctx, c.Text, ""); err != nil {
+			return err
+		}
+		d := time.Since(start)
+		if stats.Calls.Load()+stats.CacheHits.Load()+stats.Skipped.Load() > before {
+			taken++
+			added = append(added, d-base[i].Latency)
+		}
+	}
+	hitsBefore := stats.CacheHits.Load()
+	if _, err := evals.Run(ctx, r, cases, nil); err != nil {
+		return err
+	}
+	outcomes, err := evals.Run(ctx, r, cases, nil)
+	if err != nil {
+		return err
+	}
+	m := evals.Summarize(outcomes)
+	sort.Slice(added, func(i, j int) bool { return added[i] < added[j] })
+	fmt.Fprintf(stdout, "\nLLM path (%s, prompt %s)\n", lf.backend, mustLive(r))
+	if note != "" {
+		fmt.Fprintf(stdout, "  %s\n", note)
+	}
+	fmt.Fprintf(stdout, "  taken on %d of %d cases (%.1f%%); added latency p50 %.2f ms, p99 %.2f ms\n",
+		taken, len(cases), 100*float64(taken)/float64(len(cases)), ms(pct(added, .5)), ms(pct(added, .99)))
+	repeatHits := stats.CacheHits.Load() - hitsBefore
+	fmt.Fprintf(stdout, "  cache hit rate on repeated runs %.1f%%; model calls %d, failures %d, tokens %d\n",
+		100*float64(repeatHits)/float64(max(1, 2*taken)), stats.Calls.Load(), stats.Failures.Load(), stats.Tokens.Load())
+	fmt.Fprintf(stdout, "  with the LLM: top-1 %.3f, confident-wrong %.3f, menu-fallback %.3f, direct %.3f\n", m.Top1, m.ConfidentWrong, m.MenuFallback, m.DirectRate)
+	return nil
+}
+
+func mustLive(r *prompts.Reranker) string {
+	p, err := r.Library.Get("rerank")
+	if err != nil {
+		return "?"
+	}
+	return p.ID()
+}

@@ -28,6 +28,7 @@ Usage:
   mitra match [--json] [TEXT...] match messages to services (stdin: one per line)
   mitra eval [flags]             run the eval suites; --baseline FILE guards against regressions
   mitra eval langid              romanized language-ID accuracy on Dakshina held-out prefixes
+  mitra prompts list|render|diff  the versioned LLM prompts
   mitra catalog lint             check the catalogue data, with file and line
   mitra catalog list [--json]    list every service
   mitra bench [--json]           matches per second, latency, memory
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runEval(ctx, rest, stdout, stderr)
 	case "catalog":
 		return runCatalog(rest, stdout, stderr)
+	case "prompts":
+		return runPrompts(rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":

@@ -106,3 +106,33 @@ func TestChatSession(t *testing.T) {
 		}
 	}
 }
+
+func TestPromptsCommands(t *testing.T) {
+	t.Parallel()
+	out, _, err := runCLI(t, "", "prompts", "list")
+	if err != nil || !strings.Contains(out, "rerank@v1 (live)") {
+		t.Errorf("list: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, "", "prompts", "render", "rerank@v2", "--input", `{"LangName":"Hindi","Message":"pension","Candidates":[{"ID":"old-age-pension","Name":"Old age pension","Description":"d","Kind":"application"}]}`)
+	if err != nil || !strings.Contains(out, "id: old-age-pension | kind: application") || !strings.Contains(out, "in Hindi") {
+		t.Errorf("render: %v\n%s", err, out)
+	}
+	if _, _, err := runCLI(t, "", "prompts", "render", "rerank@v7"); err == nil {
+		t.Error("unknown version rendered")
+	}
+}
+
+// The A/B eval runs end to end against the fake chat server and says the
+// figures are plumbing only.
+func TestEvalCompareWithFakeLLM(t *testing.T) {
+	t.Parallel()
+	out, _, err := runCLI(t, "", "eval", "--voice=false", "--llm", "fake", "--compare", "rerank@v2", "--against", "rerank@v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"A/B: rerank@v2 against rerank@v1", "McNemar", "fake LLM backend"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}

@@ -44,6 +44,7 @@ type serveConfig struct {
 	processWorkers, sendWorkers   int
 	stt, sttModel, tts            string
 	voiceMax                      time.Duration
+	llm                           llmFlags
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -91,6 +92,7 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.StringVar(&c.sttModel, "stt-model", envOr("MITRA_STT_MODEL", "whisper-1"), "transcription model for -stt openai")
 	fl.StringVar(&c.tts, "tts", envOr("MITRA_TTS", "espeak"), "spoken replies: espeak (offline, espeak-ng), openai (/v1/audio/speech) or none")
 	fl.DurationVar(&c.voiceMax, "voice-max", 2*time.Minute, "longest voice note accepted")
+	c.llm.register(fl)
 	c.appSecret, c.verifyToken = os.Getenv("WHATSAPP_APP_SECRET"), os.Getenv("WHATSAPP_VERIFY_TOKEN")
 	c.token, c.phoneNumberID = os.Getenv("WHATSAPP_TOKEN"), os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
 	return c
@@ -159,8 +161,12 @@ func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.
 	if err != nil {
 		return fail(err)
 	}
-	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: eng, Sender: graph, Log: log,
-		Rate: c.sendRate, Metrics: metrics, Voice: v})
+	matcher, answerer, err := c.llm.wrap(eng, log)
+	if err != nil {
+		return fail(err)
+	}
+	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: matcher, Sender: graph, Log: log,
+		Rate: c.sendRate, Metrics: metrics, Voice: v, Answerer: answerer})
 	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			worker.QueueProcess: {MaxWorkers: c.processWorkers},
