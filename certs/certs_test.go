@@ -1,0 +1,147 @@
+package certs
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/mitra-gov/mitra/catalog"
+)
+
+func testSigner() *Signer {
+	seed := make([]byte, ed25519.SeedSize)
+	copy(seed, "mitra test key seed, not secret")
+	return NewSigner(ed25519.NewKeyFromSeed(seed))
+}
+
+func TestSignAndVerifyQR(t *testing.T) {
+	t.Parallel()
+	s := testSigner()
+	keys := map[string]ed25519.PublicKey{s.KeyID: s.Public()}
+	p := Payload{ID: "AP-INC-2026-000001", Service: "income-certificate", Holder: "రవి కుమార్", Issued: "2026-11-25"}
+	text, err := s.Sign(p, "https://mitra.example/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseQR(text, keys)
+	if err != nil || got.Holder != "రవి కుమార్" || got.KeyID != s.KeyID {
+		t.Fatalf("verify: %+v, %v", got, err)
+	}
+	other := NewSigner(ed25519.NewKeyFromSeed(make([]byte, 32)))
+	forged, _ := other.Sign(p, "https://mitra.example")
+	tests := map[string]struct {
+		text string
+		want error
+	}{
+		"truncated":   {text[:len(text)-20], ErrMalformed},
+		"no payload":  {"https://mitra.example/v/AP-INC-2026-000001", ErrMalformed},
+		"altered":     {strings.Replace(text, "#", "#x", 1), ErrMalformed},
+		"unknown key": {forged, ErrUnknownKey},
+	}
+	for name, tt := range tests {
+		if _, err := ParseQR(tt.text, keys); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", name, err, tt.want)
+		}
+	}
+	// A forged signature under the right key id: a field changed after
+	// signing.
+	keys[other.KeyID] = s.Public()
+	if _, err := ParseQR(forged, keys); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("forged signature: %v", err)
+	}
+}
+
+func TestLogProofs(t *testing.T) {
+	t.Parallel()
+	var leaves [][]byte
+	for i := 0; i < 13; i++ {
+		leaves = append(leaves, Leaf{Kind: "issue", CertID: string(rune('A' + i)), Payload: []byte{byte(i)}}.Hash())
+	}
+	tree, err := NewTree(leaves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []uint64{1, 7, 8, 13} {
+		root, _ := tree.RootAt(size)
+		for i := uint64(0); i < size; i++ {
+			p, err := tree.InclusionProof(i, size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := VerifyInclusion(i, size, leaves[i], p, root); err != nil {
+				t.Errorf("inclusion %d in %d: %v", i, size, err)
+			}
+		}
+	}
+	r5, _ := tree.RootAt(5)
+	cp, err := tree.ConsistencyProof(5, 13)
+	if err != nil || VerifyConsistency(5, 13, cp, r5, tree.Root()) != nil {
+		t.Errorf("consistency 5 -> 13: %v", err)
+	}
+	// A rewritten leaf breaks inclusion against the committed root.
+	forged := Leaf{Kind: "issue", CertID: "C", Payload: []byte("changed")}.Hash()
+	p, _ := tree.InclusionProof(2, 13)
+	if VerifyInclusion(2, 13, forged, p, tree.Root()) == nil {
+		t.Error("a rewritten leaf verified")
+	}
+	s := testSigner()
+	h := s.SignHead(tree.Size(), tree.Root(), 1764000000)
+	if err := h.Verify(map[string]ed25519.PublicKey{s.KeyID: s.Public()}); err != nil {
+		t.Error(err)
+	}
+	h.Size++
+	if h.Verify(map[string]ed25519.PublicKey{s.KeyID: s.Public()}) == nil {
+		t.Error("altered tree head verified")
+	}
+}
+
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, name := range tools {
+		if _, err := exec.LookPath(name); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s not installed: CI must run this test (scripts/test installs it)", name)
+			}
+			t.Skipf("%s not installed", name)
+		}
+	}
+}
+
+// The PDF renders (Telugu shaped by Chromium with Noto fonts) and its QR
+// reads back from the page image and verifies.
+func TestPDFRoundTrip(t *testing.T) {
+	t.Parallel()
+	needTools(t, "chromium", "pdftoppm")
+	s := testSigner()
+	p := Payload{ID: "AP-INC-2026-000042", Service: "income-certificate", Holder: "శ్రీనివాస్ రెడ్డి", Issued: "2026-11-25"}
+	qr, _ := s.Sign(p, "https://mitra.example")
+	doc := Document{Lang: catalog.Telugu, Title: catalog.Localized{EN: "Income Certificate", TE: "ఆదాయ ధ్రువీకరణ పత్రం", HI: "आय प्रमाण पत्र"},
+		Department: catalog.Localized{EN: "Revenue Department", TE: "రెవెన్యూ శాఖ", HI: "राजस्व विभाग"},
+		CertID: p.ID, Holder: p.Holder, IssuedOn: p.Issued, Office: "Tahsildar, Guntur", Validity: "One year", QRText: qr,
+		Fields: []Field{{"వార్షిక ఆదాయం / Annual income", "₹1,20,000"}}}
+	pdf, err := Chromium{}.Render(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(pdf), "%PDF") {
+		t.Fatalf("not a PDF: %.20q", pdf)
+	}
+	png, err := RenderPNG(context.Background(), pdf, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir := os.Getenv("MITRA_CERT_PNG"); dir != "" {
+		os.WriteFile(dir, png, 0o644) // to look at the page
+	}
+	text, err := DecodeQR(png)
+	if err != nil || text != qr {
+		t.Fatalf("QR from the page: %q, %v", text, err)
+	}
+	if _, err := ParseQR(text, map[string]ed25519.PublicKey{s.KeyID: s.Public()}); err != nil {
+		t.Error(err)
+	}
+}
