@@ -121,7 +121,7 @@ func TestPDFRoundTrip(t *testing.T) {
 	qr, _ := s.Sign(p, "https://mitra.example")
 	doc := Document{Lang: catalog.Telugu, Title: catalog.Localized{EN: "Income Certificate", TE: "ఆదాయ ధ్రువీకరణ పత్రం", HI: "आय प्रमाण पत्र"},
 		Department: catalog.Localized{EN: "Revenue Department", TE: "రెవెన్యూ శాఖ", HI: "राजस्व विभाग"},
-		CertID: p.ID, Holder: p.Holder, IssuedOn: p.Issued, Office: "Tahsildar, Guntur", Validity: "One year", QRText: qr,
+		CertID:     p.ID, Holder: p.Holder, IssuedOn: p.Issued, Office: "Tahsildar, Guntur", Validity: "One year", QRText: qr,
 		Fields: []Field{{"వార్షిక ఆదాయం / Annual income", "₹1,20,000"}}}
 	pdf, err := Chromium{}.Render(context.Background(), doc)
 	if err != nil {

@@ -97,12 +97,25 @@ type Answerer interface {
 	Answer(ctx context.Context, question string, s *catalog.Service, lang catalog.Lang) (answer string, grounded bool, err error)
 }
 
+// Issued is a certificate issued to the citizen.
+type Issued struct {
+	ID, ServiceID string
+	IssuedOn      time.Time
+	Revoked       bool
+}
+
+// CertificateLister lists a citizen's certificates.
+type CertificateLister interface {
+	CertificatesOf(ctx context.Context, user string) ([]Issued, error)
+}
+
 // Bot runs conversations. It is safe for concurrent use across users.
 type Bot struct {
 	cat      *catalog.Catalog
 	matcher  Matcher
 	store    Store
 	answerer Answerer
+	certs    CertificateLister
 	now      func() time.Time
 	// PageSize is the rows of one list page, navigation rows included
 	// (WhatsApp lists hold at most 10 rows).
@@ -113,6 +126,9 @@ type Bot struct {
 func New(cat *catalog.Catalog, m Matcher, s Store) *Bot {
 	return &Bot{cat: cat, matcher: m, store: s, now: time.Now, pageSize: 10}
 }
+
+// SetCertificates lets "my certificates" list what was issued.
+func (b *Bot) SetCertificates(l CertificateLister) { b.certs = l }
 
 // SetAnswerer lets the bot answer questions about a service ("what
 // documents?", "how much is the fee?") instead of showing the whole card.
@@ -141,7 +157,7 @@ func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, err
 	case in.Media != "":
 		replies = []Reply{{Text: t(st.Lang, msgUnsupported), Options: st.Options}}
 	default:
-		replies, err = b.step(ctx, &st, in)
+		replies, err = b.step(ctx, &st, in, user)
 		if err != nil {
 			return nil, err
 		}
@@ -176,6 +192,8 @@ const (
 // navigation words work on every screen, in every script.
 var (
 	menuWords = keys("menu", "main menu", "మెనూ", "మెను", "मेनू", "मेन्यू", "start", "restart")
+	certWords = keys("my certificates", "my certificate", "certificates", "నా సర్టిఫికెట్లు", "నా సర్టిఫికెట్", "మా సర్టిఫికెట్లు",
+		"मेरे प्रमाण पत्र", "मेरे सर्टिफिकेट", "मेरा सर्टिफिकेट", "na certificates", "naa certificates", "mere certificate")
 	backWords = keys("0", "back", "వెనక్కి", "वापस", "piche", "venakki")
 	langWords = keys("language", "lang", "భాష", "भाषा", "bhasha", "basha", "change language")
 )
@@ -196,7 +214,7 @@ func phraseKey(s string) string {
 	return strings.Join(words, " ")
 }
 
-func (b *Bot) step(ctx context.Context, st *State, in Inbound) ([]Reply, error) {
+func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]Reply, error) {
 	id := in.OptionID
 	text := strings.TrimSpace(in.Text)
 	if id == "" {
@@ -216,6 +234,8 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound) ([]Reply, error) 
 			id = optBack
 		case langWords[k]:
 			return b.languageMenu(st), nil
+		case certWords[k] && b.certs != nil:
+			return b.myCertificates(ctx, st, user)
 		}
 	}
 	if id != "" {
@@ -396,6 +416,30 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 		return []Reply{{Text: prompt, Options: st.Options}}, nil
 	}
 	return append([]Reply{{Text: t(st.Lang, msgNotFound)}}, b.departments(st, 0)...), nil
+}
+
+// myCertificates lists what was issued to this number.
+func (b *Bot) myCertificates(ctx context.Context, st *State, user string) ([]Reply, error) {
+	list, err := b.certs.CertificatesOf(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return []Reply{{Text: t(st.Lang, msgNoCertificates)}}, nil
+	}
+	var lines []string
+	for _, c := range list {
+		name := c.ServiceID
+		if s, ok := b.cat.Service(c.ServiceID); ok {
+			name = s.Name.In(st.Lang)
+		}
+		line := fmt.Sprintf("%s — %s (%s)", name, c.ID, c.IssuedOn.Format("02-01-2006"))
+		if c.Revoked {
+			line += " ✗ " + t(st.Lang, msgRevoked)
+		}
+		lines = append(lines, line)
+	}
+	return []Reply{{Text: t(st.Lang, msgYourCertificates) + "\n" + bullets(lines)}}, nil
 }
 
 // questionCues are words that ask about a service rather than for it,

@@ -43,6 +43,9 @@ const (
 	msgVoiceUnclear
 	msgVoiceTooLong
 	msgFullDetails
+	msgNoCertificates
+	msgYourCertificates
+	msgRevoked
 )
 
 var texts = map[msg]map[catalog.Lang]string{
@@ -65,6 +68,21 @@ var texts = map[msg]map[catalog.Lang]string{
 		catalog.Telugu:  "మీ వాయిస్ మెసేజ్ చాలా పొడవుగా ఉంది. దయచేసి రెండు నిమిషాల లోపు చిన్న మెసేజ్ పంపండి, లేదా టైప్ చేయండి.",
 		catalog.Hindi:   "आपका वॉइस मैसेज बहुत लंबा है। कृपया दो मिनट से छोटा मैसेज भेजें, या टाइप करें।",
 		catalog.English: "Your voice note is too long. Please send a note under two minutes, or type your request.",
+	},
+	msgNoCertificates: {
+		catalog.Telugu:  "ఈ నంబర్‌కు ఇంకా ఏ సర్టిఫికెట్ జారీ కాలేదు.",
+		catalog.Hindi:   "इस नंबर पर अभी तक कोई प्रमाण पत्र जारी नहीं हुआ है।",
+		catalog.English: "No certificate has been issued to this number yet.",
+	},
+	msgYourCertificates: {
+		catalog.Telugu:  "మీకు జారీ అయిన సర్టిఫికెట్లు:",
+		catalog.Hindi:   "आपको जारी प्रमाण पत्र:",
+		catalog.English: "Certificates issued to you:",
+	},
+	msgRevoked: {
+		catalog.Telugu:  "రద్దు చేయబడింది",
+		catalog.Hindi:   "रद्द",
+		catalog.English: "revoked",
 	},
 	msgFullDetails: {
 		catalog.Telugu:  "పూర్తి వివరాలు",

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/nlu"
 	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/server"
@@ -63,10 +64,11 @@ func engine(t *testing.T) *retrieval.Engine {
 // stack is a whole mitra server on a fresh database, with the Graph API
 // faked over HTTP.
 type stack struct {
-	t     *testing.T
-	store *store.Store
-	fake  *whatsapp.FakeGraph
-	url   string
+	t      *testing.T
+	store  *store.Store
+	fake   *whatsapp.FakeGraph
+	url    string
+	issuer *certs.Issuer
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -77,6 +79,8 @@ type stackOptions struct {
 	simulator bool
 	// voice, if set, gives the workers voice-note support.
 	voice func(media worker.MediaClient) *worker.Voice
+	// certs serves the certificate API with this signer.
+	certs *certs.Signer
 }
 
 func newStackWith(t *testing.T, o stackOptions) *stack {
@@ -111,7 +115,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	if o.voice != nil {
 		v = o.voice(graph)
 	}
-	rw, workers := worker.New(worker.Deps{Store: st, Catalog: e.Catalog(), Matcher: e, Sender: graph, Log: log, Rate: 1000, Metrics: metrics, Voice: v})
+	rw, workers := worker.New(worker.Deps{Store: st, Catalog: e.Catalog(), Matcher: e, Sender: graph, Log: log, Rate: 1000, Metrics: metrics, Voice: v, Media: graph})
 	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
 		Queues:            map[string]river.QueueConfig{worker.QueueProcess: {MaxWorkers: 4}, worker.QueueSend: {MaxWorkers: 4}},
 		Workers:           rw,
@@ -131,13 +135,21 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 		defer c()
 		rc.Stop(stop)
 	})
+	var issuer *certs.Issuer
+	if o.certs != nil {
+		issuer = &certs.Issuer{Store: st, Catalog: e.Catalog(), Signer: o.certs, Renderer: certs.Chromium{}, BaseURL: self,
+			Enqueue: func(ctx context.Context, tx pgx.Tx, id string) error {
+				_, err := rc.InsertTx(ctx, tx, worker.DeliverArgs{CertID: id}, nil)
+				return err
+			}}
+	}
 	srv := httptest.NewUnstartedServer(server.New(server.Config{AppSecret: appSecret, VerifyToken: verifyToken, Store: st,
-		Enqueuer: rc, Log: log, Metrics: metrics, Simulator: sim}))
+		Enqueuer: rc, Log: log, Metrics: metrics, Simulator: sim, Issuer: issuer}))
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &stack{t: t, store: st, fake: fake, url: srv.URL}
+	return &stack{t: t, store: st, fake: fake, url: srv.URL, issuer: issuer}
 }
 
 func (s *stack) post(body []byte, signature string) (int, string) {

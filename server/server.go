@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
 	"github.com/mitra-gov/mitra/worker"
@@ -45,6 +46,8 @@ type Config struct {
 	// Simulator, when set, serves the browser simulator and its fake
 	// Graph API on this server.
 	Simulator *Simulator
+	// Issuer, when set, serves the certificate API, verification and log.
+	Issuer *certs.Issuer
 }
 
 // Server is the HTTP handler.
@@ -66,6 +69,9 @@ func New(cfg Config) *Server {
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{})))
 	if cfg.Simulator != nil {
 		cfg.Simulator.routes(r)
+	}
+	if cfg.Issuer != nil {
+		s.certRoutes(r)
 	}
 	return s
 }

@@ -139,3 +139,61 @@ type outAudio struct {
 	ID    string `json:"id"`
 	Voice bool   `json:"voice"`
 }
+
+type outDocument struct {
+	ID       string `json:"id"`
+	Filename string `json:"filename"`
+	Caption  string `json:"caption,omitempty"`
+}
+
+type outTemplate struct {
+	Name     string `json:"name"`
+	Language struct {
+		Code string `json:"code"`
+	} `json:"language"`
+	Components []outComponent `json:"components,omitempty"`
+}
+
+type outComponent struct {
+	Type       string         `json:"type"`
+	Parameters []outParameter `json:"parameters"`
+}
+
+type outParameter struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+// MaxCaption is the caption limit of documents and images.
+const MaxCaption = 1024
+
+// DocumentMessage sends an uploaded document (a certificate PDF) with a
+// caption.
+func DocumentMessage(to, mediaID, filename, caption string) (Outbound, error) {
+	if to == "" || mediaID == "" || filename == "" {
+		return Outbound{}, fmt.Errorf("%w: a document needs a recipient, a media id and a file name", ErrInvalidMessage)
+	}
+	m := envelope(to, "document")
+	m.Document = &outDocument{ID: mediaID, Filename: filename, Caption: Shorten(caption, MaxCaption)}
+	return m, nil
+}
+
+// TemplateMessage sends a pre-approved template, the only kind of message
+// allowed outside the 24-hour customer-service window.
+func TemplateMessage(to, name, langCode string, bodyParams ...string) (Outbound, error) {
+	if to == "" || name == "" || langCode == "" {
+		return Outbound{}, fmt.Errorf("%w: a template needs a recipient, a name and a language", ErrInvalidMessage)
+	}
+	m := envelope(to, "template")
+	t := &outTemplate{Name: name}
+	t.Language.Code = langCode
+	if len(bodyParams) > 0 {
+		c := outComponent{Type: "body"}
+		for _, p := range bodyParams {
+			c.Parameters = append(c.Parameters, outParameter{Type: "text", Text: p})
+		}
+		t.Components = []outComponent{c}
+	}
+	m.Template = t
+	return m, nil
+}

@@ -34,6 +34,8 @@ type Outbound struct {
 	Text             *outText        `json:"text,omitempty"`
 	Interactive      *outInteractive `json:"interactive,omitempty"`
 	Audio            *outAudio       `json:"audio,omitempty"`
+	Document         *outDocument    `json:"document,omitempty"`
+	Template         *outTemplate    `json:"template,omitempty"`
 	// Speak asks the sender to synthesise this text into a voice note,
 	// upload it and fill Audio before sending; it is never sent itself.
 	Speak   *Speech     `json:"mitra_speak,omitempty"`

@@ -83,6 +83,8 @@ type Deps struct {
 	Voice *Voice
 	// Answerer answers questions about a service; nil shows the card.
 	Answerer dialog.Answerer
+	// Media uploads documents (certificates); *whatsapp.Client is one.
+	Media MediaClient
 }
 
 // Metrics receives the figures operators watch.
@@ -116,6 +118,7 @@ func New(d Deps) (*river.Workers, *Workers) {
 	rw := river.NewWorkers()
 	river.AddWorker(rw, w.process)
 	river.AddWorker(rw, w.send)
+	river.AddWorker(rw, &DeliverWorker{deps: d})
 	return rw, w
 }
 
@@ -160,6 +163,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 		if w.deps.Answerer != nil {
 			bot.SetAnswerer(w.deps.Answerer)
 		}
+		bot.SetCertificates(certLister{tx})
 		replies, err = bot.Handle(ctx, msg.From, in)
 		if err != nil {
 			return err
@@ -176,6 +180,17 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 		if len(outs) > 0 {
 			if _, err := w.enqueue.InsertTx(ctx, tx.Pgx(), SendArgs{InboundID: id}, nil); err != nil {
 				return fmt.Errorf("enqueue send: %w", err)
+			}
+		}
+		// A message reopens the 24-hour window: certificates held back
+		// for it go out now.
+		waiting, err := tx.AwaitingReply(ctx, msg.From)
+		if err != nil {
+			return err
+		}
+		for _, certID := range waiting {
+			if _, err := w.enqueue.InsertTx(ctx, tx.Pgx(), DeliverArgs{CertID: certID}, nil); err != nil {
+				return err
 			}
 		}
 		return tx.MarkProcessed(ctx, id)
@@ -379,4 +394,19 @@ func (w *SendWorker) NextRetry(job *river.Job[SendArgs]) time.Time {
 	d := 500 * time.Millisecond << min(job.Attempt, 10)
 	d = min(d, 5*time.Minute)
 	return time.Now().Add(d/2 + time.Duration(rand.Int64N(int64(d/2)+1)))
+}
+
+// certLister lists a citizen's certificates for "my certificates".
+type certLister struct{ tx store.Tx }
+
+func (l certLister) CertificatesOf(ctx context.Context, user string) ([]dialog.Issued, error) {
+	list, err := l.tx.CertificatesOf(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dialog.Issued, len(list))
+	for i, c := range list {
+		out[i] = dialog.Issued{ID: c.ID, ServiceID: c.ServiceID, IssuedOn: c.IssuedOn, Revoked: c.RevokedAt != nil}
+	}
+	return out, nil
 }

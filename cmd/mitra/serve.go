@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +21,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/server"
 	"github.com/mitra-gov/mitra/store"
@@ -166,7 +170,7 @@ func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.
 		return fail(err)
 	}
 	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: matcher, Sender: graph, Log: log,
-		Rate: c.sendRate, Metrics: metrics, Voice: v, Answerer: answerer})
+		Rate: c.sendRate, Metrics: metrics, Voice: v, Answerer: answerer, Media: graph})
 	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			worker.QueueProcess: {MaxWorkers: c.processWorkers},
@@ -188,7 +192,13 @@ func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.
 		return fail(fmt.Errorf("start job queue: %w", err))
 	}
 	rs.river = rc
-	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics, Simulator: rs.sim})
+	issuer, err := newIssuer(ctx, st, eng.Catalog(), rc, orString(os.Getenv("MITRA_PUBLIC_URL"), rs.self))
+	if err != nil {
+		return fail(err)
+	}
+	go signHeads(ctx, issuer, log)
+	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics,
+		Simulator: rs.sim, Issuer: issuer})
 	rs.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { rs.errc <- rs.http.Serve(rs.ln) }()
 	return rs, nil
@@ -207,6 +217,63 @@ func (rs *runningStack) close() {
 		rs.river.Stop(shutdown)
 	}
 	rs.store.Close()
+}
+
+// newIssuer builds the certificate issuer. The signing key comes from
+// MITRA_SIGNING_KEY (a base64 Ed25519 seed) in production; without it a
+// development key is created once and kept in the database.
+func newIssuer(ctx context.Context, st *store.Store, cat *catalog.Catalog, rc *river.Client[pgx.Tx], baseURL string) (*certs.Issuer, error) {
+	var seed []byte
+	if v := os.Getenv("MITRA_SIGNING_KEY"); v != "" {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(b) != ed25519.SeedSize {
+			return nil, usagef("MITRA_SIGNING_KEY must be a base64 Ed25519 seed of %d bytes", ed25519.SeedSize)
+		}
+		seed = b
+	} else {
+		var err error
+		seed, err = st.SigningSeed(ctx, func() ([]byte, string) {
+			s := make([]byte, ed25519.SeedSize)
+			rand.Read(s)
+			return s, certs.KeyID(ed25519.NewKeyFromSeed(s).Public().(ed25519.PublicKey))
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(ed25519.NewKeyFromSeed(seed)), Renderer: certs.Chromium{},
+		BaseURL: baseURL, Enqueue: func(ctx context.Context, tx pgx.Tx, id string) error {
+			_, err := rc.InsertTx(ctx, tx, worker.DeliverArgs{CertID: id}, nil)
+			return err
+		}}, nil
+}
+
+// signHeads signs a tree head whenever the log has grown, every few
+// seconds, so that new certificates become verifiable against the log.
+func signHeads(ctx context.Context, issuer *certs.Issuer, log *slog.Logger) {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	var last uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		h, err := issuer.Head(ctx, -1)
+		if err == nil {
+			last = h.Size
+		}
+		leaves, err := issuer.Store.LeafHashes(ctx)
+		if err != nil || uint64(len(leaves)) == last {
+			continue
+		}
+		if h, err := issuer.SignHead(ctx); err != nil {
+			log.Warn("sign tree head", "error", err)
+		} else {
+			log.Info("tree head signed", "size", h.Size)
+		}
+	}
 }
 
 // voice builds the speech backends from configuration.

@@ -1,0 +1,342 @@
+package certs
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/store"
+)
+
+// Renderer makes a certificate's PDF; Chromium is one.
+type Renderer interface {
+	Render(ctx context.Context, d Document) ([]byte, error)
+}
+
+// Issuer issues, revokes and verifies certificates, and keeps the log.
+type Issuer struct {
+	Store    *store.Store
+	Catalog  *catalog.Catalog
+	Signer   *Signer
+	Renderer Renderer
+	// BaseURL is the public verification site, e.g. https://verify.ap.gov.in.
+	BaseURL string
+	// Enqueue queues delivery to the citizen inside the issuing transaction.
+	Enqueue func(ctx context.Context, tx pgx.Tx, certID string) error
+	Now     func() time.Time
+
+	mu   sync.Mutex
+	tree *Tree // cached tree, rebuilt when the log grows
+}
+
+// Request is an issuance request from a department's back office.
+type Request struct {
+	IdempotencyKey string            `json:"idempotency_key"`
+	WAID           string            `json:"wa_id"`
+	ServiceID      string            `json:"service_id"`
+	Holder         string            `json:"holder_name"`
+	Lang           string            `json:"lang"`
+	Office         string            `json:"issuing_office"`
+	Validity       string            `json:"validity"`
+	IssuedOn       string            `json:"issued_on"`
+	Fields         map[string]string `json:"fields"`
+}
+
+// FieldError says which field is wrong and why.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// Errors the API maps to statuses.
+var (
+	ErrNotFound  = errors.New("certs: certificate not found")
+	ErrForbidden = errors.New("certs: the service belongs to another department")
+)
+
+var waIDPattern = regexp.MustCompile(`^(\d{8,15}|user\.[A-Za-z0-9]{1,250})$`)
+
+func (i *Issuer) validate(dept string, r Request) []FieldError {
+	var errs []FieldError
+	bad := func(field, reason string) { errs = append(errs, FieldError{field, reason}) }
+	if k := strings.TrimSpace(r.IdempotencyKey); k == "" || len(k) > 100 {
+		bad("idempotency_key", "required, at most 100 characters")
+	}
+	if !waIDPattern.MatchString(r.WAID) {
+		bad("wa_id", "must be the citizen's WhatsApp number (digits with country code) or user id")
+	}
+	if s, ok := i.Catalog.Service(r.ServiceID); !ok {
+		bad("service_id", "unknown service")
+	} else if s.Department != dept {
+		bad("service_id", "belongs to another department")
+	} else if s.Kind != "certificate" {
+		bad("service_id", "is not a certificate service")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(r.Holder)); n == 0 || n > 100 || strings.ContainsRune(r.Holder, 0x1f) {
+		bad("holder_name", "required, at most 100 characters")
+	}
+	if _, ok := catalog.ParseLang(r.Lang); !ok {
+		bad("lang", "must be te, hi or en")
+	}
+	if strings.TrimSpace(r.Office) == "" || len(r.Office) > 200 {
+		bad("issuing_office", "required, at most 200 characters")
+	}
+	if r.IssuedOn != "" {
+		if _, err := time.Parse("2006-01-02", r.IssuedOn); err != nil {
+			bad("issued_on", "must be a date YYYY-MM-DD")
+		}
+	}
+	if len(r.Fields) > 20 {
+		bad("fields", "at most 20 fields")
+	}
+	for k, v := range r.Fields {
+		if k == "" || utf8.RuneCountInString(k) > 80 || utf8.RuneCountInString(v) > 300 {
+			bad("fields."+k, "label at most 80 and value at most 300 characters")
+		}
+	}
+	return errs
+}
+
+func newCertID(now time.Time) string {
+	b := make([]byte, 5)
+	rand.Read(b)
+	return fmt.Sprintf("AP-%d-%s", now.Year(), base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// Issue validates, renders, signs, stores and logs a certificate, and
+// queues its delivery, in one transaction. A repeated idempotency key
+// returns the first certificate (replayed = true).
+func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (store.Certificate, bool, []FieldError, error) {
+	if errs := i.validate(dept, r); len(errs) > 0 {
+		return store.Certificate{}, false, errs, nil
+	}
+	var out store.Certificate
+	replayed := false
+	now := i.now()
+	issued := now
+	if r.IssuedOn != "" {
+		issued, _ = time.Parse("2006-01-02", r.IssuedOn)
+	}
+	svc, _ := i.Catalog.Service(r.ServiceID)
+	d, _ := i.Catalog.Department(dept)
+	lang, _ := catalog.ParseLang(r.Lang)
+	c := store.Certificate{ID: newCertID(now), Department: dept, ServiceID: r.ServiceID, WAID: r.WAID, Holder: strings.TrimSpace(r.Holder),
+		Lang: string(lang), Fields: r.Fields, IssuedOn: issued, Office: r.Office, Validity: r.Validity, KeyID: i.Signer.KeyID, IdempotencyKey: r.IdempotencyKey}
+	payload := PayloadOf(c)
+	qr, err := i.Signer.Sign(payload, i.BaseURL)
+	if err != nil {
+		return out, false, nil, err
+	}
+	c.QRText = qr
+	err = i.Store.InTx(ctx, func(tx store.Tx) error {
+		prev, err := tx.CertificateByIdempotency(ctx, dept, r.IdempotencyKey)
+		if err == nil {
+			out, replayed = prev, true
+			return nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		doc := Document{Lang: lang, Title: svc.Name, Department: d.Name, CertID: c.ID, Holder: c.Holder, IssuedOn: issued.Format("02-01-2006"),
+			Office: c.Office, Validity: c.Validity, QRText: qr}
+		for k, v := range r.Fields {
+			doc.Fields = append(doc.Fields, Field{k, v})
+		}
+		if c.PDF, err = i.Renderer.Render(ctx, doc); err != nil {
+			return err
+		}
+		if err := tx.InsertCertificate(ctx, c); err != nil {
+			return err
+		}
+		if _, err := tx.AppendLeaf(ctx, "issue", c.ID, IssueLeaf(c).Hash()); err != nil {
+			return err
+		}
+		out = c
+		if i.Enqueue != nil {
+			return i.Enqueue(ctx, tx.Pgx(), c.ID)
+		}
+		return nil
+	})
+	return out, replayed, nil, err
+}
+
+// PayloadOf is the signed payload of a stored certificate: recomputed from
+// the record, so an altered record gives a different payload.
+func PayloadOf(c store.Certificate) Payload {
+	return Payload{ID: c.ID, Service: c.ServiceID, Holder: c.Holder, Issued: c.IssuedOn.Format("2006-01-02"), KeyID: c.KeyID}
+}
+
+// IssueLeaf is the log leaf of a certificate's issuance.
+func IssueLeaf(c store.Certificate) Leaf {
+	b, _ := PayloadOf(c).Canonical()
+	return Leaf{Kind: "issue", CertID: c.ID, Payload: b}
+}
+
+// Revoke revokes a certificate of the department, logging it.
+func (i *Issuer) Revoke(ctx context.Context, dept, id, reason string) error {
+	c, err := i.Store.Certificate(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if c.Department != dept {
+		return ErrForbidden
+	}
+	return i.Store.InTx(ctx, func(tx store.Tx) error {
+		done, err := tx.Revoke(ctx, id, reason)
+		if err != nil || !done {
+			return err // already revoked: nothing to log twice
+		}
+		_, err = tx.AppendLeaf(ctx, "revoke", id, Leaf{Kind: "revoke", CertID: id, Payload: []byte(reason)}.Hash())
+		return err
+	})
+}
+
+func (i *Issuer) now() time.Time {
+	if i.Now != nil {
+		return i.Now()
+	}
+	return time.Now()
+}
+
+// Keys are the published verification keys.
+func (i *Issuer) Keys() map[string]ed25519.PublicKey {
+	return map[string]ed25519.PublicKey{i.Signer.KeyID: i.Signer.Public()}
+}
+
+// loadTree returns the log's tree, rebuilding it when the log grew.
+func (i *Issuer) loadTree(ctx context.Context) (*Tree, error) {
+	leaves, err := i.Store.LeafHashes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.tree != nil && i.tree.Size() == uint64(len(leaves)) && sameLeaves(i.tree.leaves, leaves) {
+		return i.tree, nil
+	}
+	t, err := NewTree(leaves)
+	if err != nil {
+		return nil, err
+	}
+	i.tree = t
+	return t, nil
+}
+
+func sameLeaves(a, b [][]byte) bool {
+	for k := range a {
+		if !bytes.Equal(a[k], b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// SignHead signs and stores a head for the log as it is now.
+func (i *Issuer) SignHead(ctx context.Context) (TreeHead, error) {
+	t, err := i.loadTree(ctx)
+	if err != nil {
+		return TreeHead{}, err
+	}
+	h := i.Signer.SignHead(t.Size(), t.Root(), i.now().Unix())
+	root, _ := h.RootBytes()
+	return h, i.Store.SaveTreeHead(ctx, store.TreeHeadRow{Size: int64(h.Size), Root: root, Timestamp: h.Timestamp, KeyID: h.KeyID, Signature: h.Signature})
+}
+
+// Head returns the stored head of a size (or the latest for size < 0).
+func (i *Issuer) Head(ctx context.Context, size int64) (TreeHead, error) {
+	r, err := i.Store.TreeHead(ctx, size)
+	if err != nil {
+		return TreeHead{}, err
+	}
+	return TreeHead{Size: uint64(r.Size), Root: fmt.Sprintf("%x", r.Root), Timestamp: r.Timestamp, KeyID: r.KeyID, Signature: r.Signature}, nil
+}
+
+// Status is what verification says about a certificate.
+type Status struct {
+	State       string   `json:"state"` // valid, revoked, unknown, tampered, pending (not yet in a signed head)
+	ID          string   `json:"id"`
+	Holder      string   `json:"holder_name,omitempty"`
+	ServiceID   string   `json:"service_id,omitempty"`
+	Issued      string   `json:"issued_on,omitempty"`
+	Reason      string   `json:"revoke_reason,omitempty"`
+	LeafIndex   int64    `json:"leaf_index"`
+	Head        TreeHead `json:"tree_head"`
+	Inclusion   []string `json:"inclusion_proof,omitempty"`
+	RecordMatch bool     `json:"record_matches_log"`
+}
+
+// Verify checks a certificate against the log: its record must hash to
+// the leaf the log holds, and that leaf must be included in the latest
+// signed tree head. A rewritten record, or a rewritten log, is "tampered".
+func (i *Issuer) Verify(ctx context.Context, id string) (Status, error) {
+	st := Status{ID: id, State: "unknown"}
+	c, err := i.Store.Certificate(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Holder, st.ServiceID, st.Issued = c.Holder, c.ServiceID, c.IssuedOn.Format("2006-01-02")
+	idx, err := i.Store.LeafIndex(ctx, id, "issue")
+	if err != nil {
+		st.State = "tampered"
+		return st, nil
+	}
+	st.LeafIndex = idx
+	head, err := i.Head(ctx, -1)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && uint64(idx) >= head.Size) {
+		st.State = "pending"
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Head = head
+	t, err := i.loadTree(ctx)
+	if err != nil {
+		return st, err
+	}
+	proof, err := t.InclusionProof(uint64(idx), head.Size)
+	if err != nil {
+		return st, err
+	}
+	for _, p := range proof {
+		st.Inclusion = append(st.Inclusion, fmt.Sprintf("%x", p))
+	}
+	root, _ := head.RootBytes()
+	st.RecordMatch = head.Verify(i.Keys()) == nil && VerifyInclusion(uint64(idx), head.Size, IssueLeaf(c).Hash(), proof, root) == nil
+	switch {
+	case !st.RecordMatch:
+		st.State = "tampered"
+	case c.RevokedAt != nil:
+		st.State, st.Reason = "revoked", c.RevokeReason
+	default:
+		st.State = "valid"
+	}
+	return st, nil
+}
+
+// Consistency proves the head of size a is a prefix of the head of size b.
+func (i *Issuer) Consistency(ctx context.Context, a, b uint64) ([][]byte, error) {
+	t, err := i.loadTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.ConsistencyProof(a, b)
+}
