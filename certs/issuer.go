@@ -179,9 +179,13 @@ func PayloadOf(c store.Certificate) Payload {
 }
 
 // IssueLeaf is the log leaf of a certificate's issuance.
-func IssueLeaf(c store.Certificate) Leaf {
-	b, _ := PayloadOf(c).Canonical()
-	return Leaf{Kind: "issue", CertID: c.ID, Payload: b}
+func IssueLeaf(c store.Certificate) Leaf { return PayloadLeaf(PayloadOf(c)) }
+
+// PayloadLeaf is the issuance leaf of a signed payload: what a verifier
+// holding only the QR recomputes to check log inclusion.
+func PayloadLeaf(p Payload) Leaf {
+	b, _ := p.Canonical()
+	return Leaf{Kind: "issue", CertID: p.ID, Payload: b}
 }
 
 // Revoke revokes a certificate of the department, logging it.

@@ -29,6 +29,7 @@ Usage:
   mitra eval [flags]             run the eval suites; --baseline FILE guards against regressions
   mitra eval langid              romanized language-ID accuracy on Dakshina held-out prefixes
   mitra prompts list|render|diff  the versioned LLM prompts
+  mitra verify FILE.pdf|QR-TEXT   check a certificate: signature, revocation, transparency log
   mitra catalog lint             check the catalogue data, with file and line
   mitra catalog list [--json]    list every service
   mitra bench [--json]           matches per second, latency, memory
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runEval(ctx, rest, stdout, stderr)
 	case "catalog":
 		return runCatalog(rest, stdout, stderr)
+	case "verify":
+		return runVerify(ctx, rest, stdout, stderr)
 	case "prompts":
 		return runPrompts(rest, stdout, stderr)
 	case "bench":

@@ -110,6 +110,7 @@ type runningStack struct {
 	ln       net.Listener
 	self     string
 	sim      *server.Simulator
+	issuer   *certs.Issuer
 	services int
 	errc     chan error
 }
@@ -196,6 +197,7 @@ func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.
 	if err != nil {
 		return fail(err)
 	}
+	rs.issuer = issuer
 	go signHeads(ctx, issuer, log)
 	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics,
 		Simulator: rs.sim, Issuer: issuer})
