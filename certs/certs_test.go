@@ -145,3 +145,30 @@ func TestPDFRoundTrip(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func BenchmarkVerifyQR(b *testing.B) {
+	s := testSigner()
+	keys := map[string]ed25519.PublicKey{s.KeyID: s.Public()}
+	qr, _ := s.Sign(Payload{ID: "AP-2026-X", Service: "income-certificate", Holder: "Ravi", Issued: "2026-11-25"}, "https://v.example")
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseQR(qr, keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkInclusionProof(b *testing.B) {
+	var leaves [][]byte
+	for i := 0; i < 10000; i++ {
+		leaves = append(leaves, Leaf{Kind: "issue", CertID: string(rune(i)), Payload: []byte{byte(i)}}.Hash())
+	}
+	tree, _ := NewTree(leaves)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		idx := uint64(i % 10000)
+		p, err := tree.InclusionProof(idx, 10000)
+		if err != nil || VerifyInclusion(idx, 10000, leaves[idx], p, tree.Root()) != nil {
+			b.Fatal(err)
+		}
+	}
+}

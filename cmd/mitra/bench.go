@@ -33,6 +33,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "webhook" {
 		return runWebhookBench(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "certs" {
+		return runCertBench(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "voice" {
 		return runVoiceBench(ctx, args[1:], stdout, stderr)
 	}

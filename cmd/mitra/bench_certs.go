@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/certs"
+	"github.com/mitra-gov/mitra/store"
+)
+
+// runCertBench measures issuance (render the PDF, sign, store, append to
+// the log) and verification (status, inclusion proof against the signed
+// head) per second, on a fresh database next to MITRA_DATABASE_URL.
+func runCertBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := newFlagSet("bench certs", stderr)
+	n := fl.Int("issue", 20, "certificates to issue")
+	m := fl.Int("verify", 500, "verifications")
+	asJSON := fl.Bool("json", false, "print one JSON object")
+	if err := fl.Parse(args); err != nil {
+		return usagef("%v", err)
+	}
+	admin := os.Getenv("MITRA_DATABASE_URL")
+	if admin == "" {
+		return usagef("bench certs needs MITRA_DATABASE_URL")
+	}
+	dbURL, drop, err := benchDatabase(ctx, admin)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		return err
+	}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	is := &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(priv), Renderer: certs.Chromium{}, BaseURL: "https://verify.example"}
+	start := time.Now()
+	var ids []string
+	for i := 0; i < *n; i++ {
+		c, _, ferr, err := is.Issue(ctx, "revenue", certs.Request{IdempotencyKey: fmt.Sprint("bench-", i), WAID: "919000000099",
+			ServiceID: "income-certificate", Holder: "ఆదిలక్ష్మి", Lang: "te", Office: "Tahsildar, Guntur"})
+		if err != nil || len(ferr) > 0 {
+			return fmt.Errorf("issue: %v %v", err, ferr)
+		}
+		ids = append(ids, c.ID)
+	}
+	issueRate := float64(*n) / time.Since(start).Seconds()
+	if _, err := is.SignHead(ctx); err != nil {
+		return err
+	}
+	start = time.Now()
+	for i := 0; i < *m; i++ {
+		s, err := is.Verify(ctx, ids[i%len(ids)])
+		if err != nil || s.State != "valid" {
+			return fmt.Errorf("verify: %v %s", err, s.State)
+		}
+	}
+	verifyRate := float64(*m) / time.Since(start).Seconds()
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]float64{"issuances_per_sec": issueRate, "verifications_per_sec": verifyRate})
+	}
+	fmt.Fprintf(stdout, "issuance (Chromium PDF + Ed25519 + store + log append): %.2f/s over %d\n", issueRate, *n)
+	fmt.Fprintf(stdout, "verification (record, signed head, inclusion proof): %.0f/s over %d\n", verifyRate, *m)
+	return nil
+}
