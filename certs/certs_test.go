@@ -3,6 +3,7 @@ package certs
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"os"
 	"os/exec"
@@ -46,6 +47,16 @@ func TestSignAndVerifyQR(t *testing.T) {
 		if _, err := ParseQR(tt.text, keys); !errors.Is(err, tt.want) {
 			t.Errorf("%s: %v, want %v", name, err, tt.want)
 		}
+	}
+	// An altered field: the holder's name changed in the payload, the
+	// original signature kept.
+	frag := text[strings.IndexByte(text, '#')+1:]
+	msgB64, sigB64, _ := strings.Cut(frag, ".")
+	msg, _ := base64.RawURLEncoding.DecodeString(msgB64)
+	altered := strings.Replace(string(msg), "రవి కుమార్", "Someone Else", 1)
+	alteredQR := text[:strings.IndexByte(text, '#')+1] + base64.RawURLEncoding.EncodeToString([]byte(altered)) + "." + sigB64
+	if _, err := ParseQR(alteredQR, keys); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("altered holder: %v", err)
 	}
 	// A forged signature under the right key id: a field changed after
 	// signing.
