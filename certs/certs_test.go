@@ -6,11 +6,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/internal/testenv"
 )
 
 func testSigner() *Signer {
@@ -110,23 +110,11 @@ func TestLogProofs(t *testing.T) {
 	}
 }
 
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, name := range tools {
-		if _, err := exec.LookPath(name); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s not installed: CI must run this test (scripts/test installs it)", name)
-			}
-			t.Skipf("%s not installed", name)
-		}
-	}
-}
-
 // The PDF renders (Telugu shaped by Chromium with Noto fonts) and its QR
 // reads back from the page image and verifies.
 func TestPDFRoundTrip(t *testing.T) {
 	t.Parallel()
-	needTools(t, "chromium", "pdftoppm")
+	testenv.NeedTools(t, "chromium", "pdftoppm")
 	s := testSigner()
 	p := Payload{ID: "AP-INC-2026-000042", Service: "income-certificate", Holder: "శ్రీనివాస్ రెడ్డి", Issued: "2026-11-25"}
 	qr, _ := s.Sign(p, "https://mitra.example")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mitra-gov/mitra/certs"
+	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/whatsapp"
 )
 
@@ -59,7 +60,7 @@ func (s *stack) verifyJSON(id string) certs.Status {
 // and a rewritten record is detected.
 func TestCertificatesEndToEnd(t *testing.T) {
 	t.Parallel()
-	needTools(t, "chromium")
+	testenv.NeedTools(t, "chromium")
 	s := newStackWith(t, stackOptions{certs: testSigner()})
 	ctx := context.Background()
 	revenueKey, _ := s.store.CreateAPIKey(ctx, "revenue", "test")
@@ -183,7 +184,7 @@ func TestCertificatesEndToEnd(t *testing.T) {
 // goes out, and the certificate follows the citizen's reply.
 func TestCertificateOutsideWindow(t *testing.T) {
 	t.Parallel()
-	needTools(t, "chromium")
+	testenv.NeedTools(t, "chromium")
 	s := newStackWith(t, stackOptions{certs: testSigner()})
 	ctx := context.Background()
 	key, _ := s.store.CreateAPIKey(ctx, "revenue", "test")

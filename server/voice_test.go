@@ -11,21 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/voice"
 	"github.com/mitra-gov/mitra/worker"
 )
-
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, name := range tools {
-		if _, err := exec.LookPath(name); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed: CI must run the voice tests (scripts/test installs it)", name)
-			}
-			t.Skipf("%s not installed", name)
-		}
-	}
-}
 
 func voiceNoteWebhook(t *testing.T, from, wamid, mediaID string) []byte {
 	body := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
@@ -41,7 +30,7 @@ func voiceNoteWebhook(t *testing.T, from, wamid, mediaID string) []byte {
 // an uploaded Ogg/Opus note that ffprobe accepts.
 func TestVoiceNoteEndToEnd(t *testing.T) {
 	t.Parallel()
-	needTools(t, "ffmpeg", "ffprobe", "espeak-ng")
+	testenv.NeedTools(t, "ffmpeg", "ffprobe", "espeak-ng")
 	speech := &voice.FakeSpeechServer{}
 	speechSrv := httptest.NewServer(speech)
 	t.Cleanup(speechSrv.Close)

@@ -2,6 +2,7 @@ package voice
 
 import (
 	"context"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func BenchmarkNoteToWAV(b *testing.B) {
 // BenchmarkEspeakReply is a 200-character spoken reply: espeak-ng and
 // Opus encoding.
 func BenchmarkEspeakReply(b *testing.B) {
-	if _, err := execLook("espeak-ng"); err != nil {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
 		b.Skip("espeak-ng not installed")
 	}
 	text := string([]rune(strings.Repeat("ఆదాయ ధ్రువీకరణ పత్రం. గ్రామ సచివాలయంలో దరఖాస్తు చేయండి. ", 5))[:200])
@@ -50,7 +51,7 @@ func BenchmarkEspeakReply(b *testing.B) {
 
 func sampleNote(b *testing.B, seconds int) []byte {
 	b.Helper()
-	if _, err := execLook("ffmpeg"); err != nil {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		b.Skip("ffmpeg not installed")
 	}
 	note, err := SampleNote(context.Background(), seconds)

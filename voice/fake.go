@@ -94,23 +94,7 @@ func (f *FakeSpeechServer) bhashini(w http.ResponseWriter, r *http.Request) {
 	if f.fail(w) {
 		return
 	}
-	var req struct {
-		PipelineTasks []struct {
-			TaskType string `json:"taskType"`
-			Config   struct {
-				Language struct {
-					SourceLanguage string `json:"sourceLanguage"`
-				} `json:"language"`
-				ServiceID   string `json:"serviceId"`
-				AudioFormat string `json:"audioFormat"`
-			} `json:"config"`
-		} `json:"pipelineTasks"`
-		InputData struct {
-			Audio []struct {
-				AudioContent string `json:"audioContent"`
-			} `json:"audio"`
-		} `json:"inputData"`
-	}
+	var req bhashiniRequest
 	if r.Header.Get("Authorization") == "" || json.NewDecoder(r.Body).Decode(&req) != nil || len(req.PipelineTasks) != 1 ||
 		req.PipelineTasks[0].TaskType != "asr" || len(req.InputData.Audio) != 1 {
 		http.Error(w, `{"detail":"bad request"}`, http.StatusBadRequest)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/internal/testenv"
 )
 
 func TestOpenAITranscriberWireFormat(t *testing.T) {
@@ -38,7 +39,7 @@ func TestOpenAITranscriberWireFormat(t *testing.T) {
 
 func TestBhashiniTranscriber(t *testing.T) {
 	t.Parallel()
-	needTool(t, "ffmpeg")
+	testenv.NeedTools(t, "ffmpeg")
 	fake := &FakeSpeechServer{BhashiniText: "मुझे आय प्रमाण पत्र चाहिए"}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()

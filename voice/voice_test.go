@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/internal/testenv"
 )
 
 func read(t testing.TB, name string) []byte {
@@ -19,18 +20,6 @@ func read(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// needTool skips on a laptop without the tool and fails in CI, where
-// scripts/test installs it.
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed: CI must run this test (scripts/test installs it)", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
 }
 
 func TestParseOggOpus(t *testing.T) {
@@ -85,8 +74,8 @@ func FuzzParseOggOpus(f *testing.F) {
 // Ogg/Opus that our parser (and ffprobe) accept.
 func TestEspeakMakesOggOpus(t *testing.T) {
 	t.Parallel()
-	needTool(t, "espeak-ng")
-	needTool(t, "ffmpeg")
+	testenv.NeedTools(t, "espeak-ng")
+	testenv.NeedTools(t, "ffmpeg")
 	for lang, text := range map[catalog.Lang]string{
 		catalog.Telugu:  "ఆదాయ ధ్రువీకరణ పత్రం. సచివాలయంలో దరఖాస్తు చేయండి.",
 		catalog.Hindi:   "आय प्रमाण पत्र। सचिवालय में आवेदन करें।",
@@ -114,7 +103,7 @@ func TestEspeakMakesOggOpus(t *testing.T) {
 
 func TestToWAV16k(t *testing.T) {
 	t.Parallel()
-	needTool(t, "ffmpeg")
+	testenv.NeedTools(t, "ffmpeg")
 	wav, err := ToWAV16k(context.Background(), Audio{Data: read(t, "en-caste.ogg")})
 	if err != nil || len(wav) < 44 || string(wav[:4]) != "RIFF" {
 		t.Fatalf("wav: %d bytes, %v", len(wav), err)
@@ -123,5 +112,3 @@ func TestToWAV16k(t *testing.T) {
 		t.Error("garbage transcoded")
 	}
 }
-
-func execLook(name string) (string, error) { return exec.LookPath(name) }
