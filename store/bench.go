@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/mitra-gov/mitra/internal/loadgen"
 )
 
 // Figures the webhook bench checks after a run (mitra bench webhook).
@@ -53,24 +53,10 @@ func (s *Store) BareInsertRate(ctx context.Context, workers int, d time.Duration
 		return 0, err
 	}
 	defer s.Pool.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS bench_bare")
-	var n atomic.Int64
-	var firstErr error
-	var once sync.Once
-	end := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(end) {
-				if _, err := s.Pool.Exec(ctx, `INSERT INTO bench_bare (body) VALUES ('{"type":"text","text":{"body":"hi"}}')`); err != nil {
-					once.Do(func() { firstErr = fmt.Errorf("bare insert: %w", err) })
-					return
-				}
-				n.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(n.Load()) / d.Seconds(), firstErr
+	return loadgen.For(workers, d, func(int64) error {
+		if _, err := s.Pool.Exec(ctx, `INSERT INTO bench_bare (body) VALUES ('{"type":"text","text":{"body":"hi"}}')`); err != nil {
+			return fmt.Errorf("bare insert: %w", err)
+		}
+		return nil
+	})
 }

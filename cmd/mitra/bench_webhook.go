@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/mitra-gov/mitra/internal/loadgen"
 	"github.com/mitra-gov/mitra/whatsapp"
 )
 
@@ -236,27 +238,21 @@ func (p *webhookPoster) deliver(ctx context.Context, m whatsapp.SimulatedMessage
 	}
 }
 
+// maxIngest posts as fast as workers allow for d: the server's ingest
+// capacity, unpaced.
 func maxIngest(ctx context.Context, p *webhookPoster, workers int, d time.Duration) float64 {
-	var n atomic.Int64
-	var seq atomic.Int64
 	end := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(end) {
-				i := seq.Add(1)
-				m := whatsapp.SimulatedMessage{From: fmt.Sprintf("9191%08d", i%1000), ID: fmt.Sprintf("wamid.CAP%09d", i), Text: "hi"}
-				if lat, _ := p.deliver(ctx, m, end); lat > 0 {
-					n.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(n.Load()) / d.Seconds()
+	rate, _ := loadgen.For(workers, d, func(i int64) error {
+		m := whatsapp.SimulatedMessage{From: fmt.Sprintf("9191%08d", i%1000), ID: fmt.Sprintf("wamid.CAP%09d", i), Text: "hi"}
+		if lat, _ := p.deliver(ctx, m, end); lat == 0 {
+			return errNotAcked
+		}
+		return nil
+	})
+	return rate
 }
+
+var errNotAcked = errors.New("bench: webhook not acknowledged")
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
