@@ -3,43 +3,14 @@ package dialog_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
-	"github.com/mitra-gov/mitra/nlu"
-	"github.com/mitra-gov/mitra/retrieval"
+	"github.com/mitra-gov/mitra/internal/testenv"
 )
-
-var (
-	once sync.Once
-	eng  *retrieval.Engine
-)
-
-func engine(t *testing.T) *retrieval.Engine {
-	t.Helper()
-	once.Do(func() {
-		cat, err := catalog.Load(catalog.Embedded())
-		if err != nil {
-			t.Fatal(err)
-		}
-		latin, err := nlu.LoadLatinModel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng, err = retrieval.NewEngine(context.Background(), retrieval.Config{Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256)})
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
-	if eng == nil {
-		t.Fatal("engine not built")
-	}
-	return eng
-}
 
 // conversation drives one user's chat and checks every reply against the
 // WhatsApp list limits.
@@ -50,7 +21,7 @@ type conversation struct {
 }
 
 func newConversation(t *testing.T) *conversation {
-	e := engine(t)
+	e := testenv.Engine(t)
 	return &conversation{t: t, bot: dialog.New(e.Catalog(), e, dialog.NewMemoryStore())}
 }
 
@@ -189,7 +160,7 @@ type clockStore struct {
 
 func TestStateExpiresAfterIdleDay(t *testing.T) {
 	t.Parallel()
-	e := engine(t)
+	e := testenv.Engine(t)
 	store := dialog.NewMemoryStore()
 	bot := dialog.New(e.Catalog(), e, store)
 	ctx := context.Background()
@@ -213,7 +184,7 @@ func TestStateExpiresAfterIdleDay(t *testing.T) {
 
 func TestServiceCardEveryLanguage(t *testing.T) {
 	t.Parallel()
-	e := engine(t)
+	e := testenv.Engine(t)
 	s, ok := e.Catalog().Service("income-certificate")
 	if !ok {
 		t.Fatal("no income-certificate")
@@ -239,7 +210,7 @@ func (s stubAnswerer) Answer(_ context.Context, q string, svc *catalog.Service, 
 // does not hold comes with the menu.
 func TestQuestionsAnsweredFromTheRecord(t *testing.T) {
 	t.Parallel()
-	e := engine(t)
+	e := testenv.Engine(t)
 	bot := dialog.New(e.Catalog(), e, dialog.NewMemoryStore())
 	bot.SetAnswerer(stubAnswerer{grounded: true})
 	replies, err := bot.Handle(context.Background(), "u", dialog.Inbound{Text: "what documents are needed for income certificate?"})

@@ -7,12 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
-	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/retrieval"
 )
 
@@ -101,25 +100,11 @@ func TestRedactAadhaarPhonePANEmail(t *testing.T) {
 	}
 }
 
-var (
-	engOnce sync.Once
-	engine  *retrieval.Engine
-)
-
-func testEngine(t *testing.T) *retrieval.Engine {
-	engOnce.Do(func() {
-		cat, _ := catalog.Load(catalog.Embedded())
-		latin, _ := nlu.LoadLatinModel()
-		engine, _ = retrieval.NewEngine(context.Background(), retrieval.Config{Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256)})
-	})
-	return engine
-}
-
 func newReranker(t *testing.T, fake *FakeChat, timeout time.Duration) *Reranker {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	lib, _ := Load()
-	return &Reranker{Engine: testEngine(t), Library: lib, LLM: NewLLM(LLMConfig{BaseURL: srv.URL + "/v1", APIKey: "k", Timeout: timeout})}
+	return &Reranker{Engine: testenv.Engine(t), Library: lib, LLM: NewLLM(LLMConfig{BaseURL: srv.URL + "/v1", APIKey: "k", Timeout: timeout})}
 }
 
 // The LLM may only pick among the candidates: prompt injections, invented
@@ -127,7 +112,7 @@ func newReranker(t *testing.T, fake *FakeChat, timeout time.Duration) *Reranker 
 func TestRerankGuardrails(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	base := testEngine(t)
+	base := testenv.Engine(t)
 	// "pension" alone is a choice among pension services.
 	msgs := []string{
 		"pension",

@@ -2,49 +2,19 @@ package retrieval_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/evals"
-	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/retrieval"
 )
-
-var (
-	engineOnce sync.Once
-	engine     *retrieval.Engine
-	engineErr  error
-)
-
-func testEngine(t testing.TB) *retrieval.Engine {
-	t.Helper()
-	engineOnce.Do(func() {
-		cat, err := catalog.Load(catalog.Embedded())
-		if err != nil {
-			engineErr = err
-			return
-		}
-		latin, err := nlu.LoadLatinModel()
-		if err != nil {
-			engineErr = err
-			return
-		}
-		engine, engineErr = retrieval.NewEngine(context.Background(), retrieval.Config{
-			Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256),
-		})
-	})
-	if engineErr != nil {
-		t.Fatal(engineErr)
-	}
-	return engine
-}
 
 // The same request in three scripts and romanized forms reaches the same
 // service, and the reply language follows the message.
 func TestMatchAcrossScripts(t *testing.T) {
 	t.Parallel()
-	e := testEngine(t)
+	e := testenv.Engine(t)
 	tests := []struct {
 		text string
 		lang catalog.Lang
@@ -81,7 +51,7 @@ func TestMatchAcrossScripts(t *testing.T) {
 
 func TestGreetingsAndNoiseNeverRouteDirectly(t *testing.T) {
 	t.Parallel()
-	e := testEngine(t)
+	e := testenv.Engine(t)
 	for _, text := range []string{"hi", "Hello sir", "నమస్కారం", "नमस्ते जी", "thanks", "ok", "", "   ", "🙏🙏🙏", "12345",
 		"\xff\xfe\xfd", "asdfgh qwerty", "who won the cricket match yesterday"} {
 		res, err := e.Match(context.Background(), text, catalog.Telugu)
@@ -103,7 +73,7 @@ func TestGreetingsAndNoiseNeverRouteDirectly(t *testing.T) {
 // choice, never a direct routing; status words steer among the family.
 func TestGenericWordsOfferAChoice(t *testing.T) {
 	t.Parallel()
-	e := testEngine(t)
+	e := testenv.Engine(t)
 	for _, text := range []string{"pension", "bill", "complaint", "certificate", "పెన్షన్", "बिल"} {
 		res, err := e.Match(context.Background(), text, "")
 		if err != nil {
@@ -131,7 +101,7 @@ func TestGenericWordsOfferAChoice(t *testing.T) {
 }
 
 func BenchmarkMatch(b *testing.B) {
-	e := testEngine(b)
+	e := testenv.Engine(b)
 	cases, err := evals.LoadSuites(evals.EmbeddedSuites(), e.Catalog())
 	if err != nil {
 		b.Fatal(err)
@@ -150,7 +120,7 @@ func FuzzMatch(f *testing.F) {
 	for _, s := range []string{"naaku income certificate kavali", "రేషన్ కార్డు", "राशन कार्ड", "", "\xff", "1", "🙏", "పాస్\u200cబుక్"} {
 		f.Add(s)
 	}
-	e := testEngine(f)
+	e := testenv.Engine(f)
 	f.Fuzz(func(t *testing.T, text string) {
 		res, err := e.Match(context.Background(), text, "")
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mitra-gov/mitra/evals"
+	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/retrieval"
 )
 
@@ -17,7 +18,7 @@ import (
 // OpenAI's format with the hash embedder's vectors.
 func TestEngineOverOpenAIWire(t *testing.T) {
 	t.Parallel()
-	local := testEngine(t)
+	local := testenv.Engine(t)
 	hash := retrieval.NewHashEmbedder(256)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {

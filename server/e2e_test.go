@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +19,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
-	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
-	"github.com/mitra-gov/mitra/nlu"
-	"github.com/mitra-gov/mitra/retrieval"
+	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/server"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/store/storetest"
@@ -36,30 +33,6 @@ const (
 	verifyToken = "verify-me"
 	graphToken  = "graph-token"
 )
-
-var (
-	engOnce sync.Once
-	eng     *retrieval.Engine
-)
-
-func engine(t *testing.T) *retrieval.Engine {
-	t.Helper()
-	engOnce.Do(func() {
-		cat, err := catalog.Load(catalog.Embedded())
-		if err != nil {
-			panic(err)
-		}
-		latin, err := nlu.LoadLatinModel()
-		if err != nil {
-			panic(err)
-		}
-		eng, err = retrieval.NewEngine(context.Background(), retrieval.Config{Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256)})
-		if err != nil {
-			panic(err)
-		}
-	})
-	return eng
-}
 
 // stack is a whole mitra server on a fresh database, with the Graph API
 // faked over HTTP.
@@ -109,7 +82,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := engine(t)
+	e := testenv.Engine(t)
 	metrics := server.NewMetrics(st.QueueDepth)
 	var v *worker.Voice
 	if o.voice != nil {

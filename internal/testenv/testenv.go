@@ -1,11 +1,17 @@
-// Package testenv holds what tests share about their environment: tools
-// from Debian's packages that scripts/test installs.
+// Package testenv holds what tests share: tools from Debian's packages
+// that scripts/test installs, and the engine over the shipped catalogue.
 package testenv
 
 import (
+	"context"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/retrieval"
 )
 
 // NeedTools skips the test on a laptop without the tools, and fails it in
@@ -20,4 +26,35 @@ func NeedTools(t testing.TB, tools ...string) {
 			t.Skipf("%s not installed", name)
 		}
 	}
+}
+
+var (
+	engineOnce sync.Once
+	engine     *retrieval.Engine
+	engineErr  error
+)
+
+// Engine is the matching engine over the shipped catalogue with the
+// built-in embedder, built once per test binary.
+func Engine(t testing.TB) *retrieval.Engine {
+	t.Helper()
+	engineOnce.Do(func() {
+		cat, err := catalog.Load(catalog.Embedded())
+		if err != nil {
+			engineErr = err
+			return
+		}
+		latin, err := nlu.LoadLatinModel()
+		if err != nil {
+			engineErr = err
+			return
+		}
+		engine, engineErr = retrieval.NewEngine(context.Background(), retrieval.Config{
+			Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256),
+		})
+	})
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
 }
