@@ -8,16 +8,14 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/mitra-gov/mitra/catalog"
-	"github.com/mitra-gov/mitra/store"
 )
 
 // Renderer makes a certificate's PDF; Chromium is one.
@@ -25,16 +23,52 @@ type Renderer interface {
 	Render(ctx context.Context, d Document) ([]byte, error)
 }
 
+// Certificate is an issued certificate, as kept.
+type Certificate struct {
+	ID, Department, ServiceID, WAID, Holder, Lang string
+	Fields                                        map[string]string
+	IssuedOn                                      time.Time
+	Office, Validity, KeyID, QRText               string
+	PDF                                           []byte
+	IdempotencyKey                                string
+	RevokedAt                                     *time.Time
+	RevokeReason                                  string
+	DeliveredAt                                   *time.Time
+}
+
+// Store is what certificates need from storage; package store implements
+// it. Lookups of what does not exist answer ErrNotFound.
+type Store interface {
+	// CertificateByIdempotency returns the department's certificate
+	// issued under an idempotency key.
+	CertificateByIdempotency(ctx context.Context, department, key string) (Certificate, error)
+	// AddCertificate stores c, appends its issuance leaf to the log and
+	// queues its delivery to the citizen, in one transaction. When the
+	// department issued one under c's idempotency key already, it stores
+	// nothing and returns that one, with replayed true.
+	AddCertificate(ctx context.Context, c Certificate, leafHash []byte) (stored Certificate, replayed bool, err error)
+	Certificate(ctx context.Context, id string) (Certificate, error)
+	// RevokeCertificate marks a certificate revoked and appends the
+	// revocation leaf, in one transaction; false if it was revoked already.
+	RevokeCertificate(ctx context.Context, id, reason string, leafHash []byte) (bool, error)
+	// LeafHashes returns the log's leaf hashes in order.
+	LeafHashes(ctx context.Context) ([][]byte, error)
+	// LeafIndex returns the index of a certificate's leaf of a kind.
+	LeafIndex(ctx context.Context, certID, kind string) (int64, error)
+	// SaveTreeHead keeps a signed head, once per size.
+	SaveTreeHead(ctx context.Context, h TreeHead) error
+	// TreeHead returns the head of a size, or the latest for size < 0.
+	TreeHead(ctx context.Context, size int64) (TreeHead, error)
+}
+
 // Issuer issues, revokes and verifies certificates, and keeps the log.
 type Issuer struct {
-	Store    *store.Store
+	Store    Store
 	Catalog  *catalog.Catalog
 	Signer   *Signer
 	Renderer Renderer
 	// BaseURL is the public verification site, e.g. https://verify.ap.gov.in.
 	BaseURL string
-	// Enqueue queues delivery to the citizen inside the issuing transaction.
-	Enqueue func(ctx context.Context, tx pgx.Tx, certID string) error
 	Now     func() time.Time
 
 	mu   sync.Mutex
@@ -62,7 +96,7 @@ type FieldError struct {
 
 // Errors the API maps to statuses.
 var (
-	ErrNotFound  = errors.New("certs: certificate not found")
+	ErrNotFound  = errors.New("certs: not found")
 	ErrForbidden = errors.New("certs: the service belongs to another department")
 )
 
@@ -115,15 +149,22 @@ func newCertID(now time.Time) string {
 	return fmt.Sprintf("AP-%d-%s", now.Year(), base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-// Issue validates, renders, signs, stores and logs a certificate, and
-// queues its delivery, in one transaction. A repeated idempotency key
-// returns the first certificate (replayed = true).
-func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (store.Certificate, bool, []FieldError, error) {
+// Issue validates, renders and signs a certificate, then stores and logs
+// it and queues its delivery in one transaction. A repeated idempotency key
+// returns the first certificate (replayed = true). Rendering takes seconds
+// and happens before the transaction, so that no database connection
+// waits on Chromium.
+func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (Certificate, bool, []FieldError, error) {
 	if errs := i.validate(dept, r); len(errs) > 0 {
-		return store.Certificate{}, false, errs, nil
+		return Certificate{}, false, errs, nil
 	}
-	var out store.Certificate
-	replayed := false
+	prev, err := i.Store.CertificateByIdempotency(ctx, dept, r.IdempotencyKey)
+	if err == nil {
+		return prev, true, nil, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return Certificate{}, false, nil, err
+	}
 	now := i.now()
 	issued := now
 	if r.IssuedOn != "" {
@@ -132,54 +173,39 @@ func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (store.Certi
 	svc, _ := i.Catalog.Service(r.ServiceID)
 	d, _ := i.Catalog.Department(dept)
 	lang, _ := catalog.ParseLang(r.Lang)
-	c := store.Certificate{ID: newCertID(now), Department: dept, ServiceID: r.ServiceID, WAID: r.WAID, Holder: strings.TrimSpace(r.Holder),
+	c := Certificate{ID: newCertID(now), Department: dept, ServiceID: r.ServiceID, WAID: r.WAID, Holder: strings.TrimSpace(r.Holder),
 		Lang: string(lang), Fields: r.Fields, IssuedOn: issued, Office: r.Office, Validity: r.Validity, KeyID: i.Signer.KeyID, IdempotencyKey: r.IdempotencyKey}
 	payload := PayloadOf(c)
 	qr, err := i.Signer.Sign(payload, i.BaseURL)
 	if err != nil {
-		return out, false, nil, err
+		return Certificate{}, false, nil, err
 	}
 	c.QRText = qr
-	err = i.Store.InTx(ctx, func(tx store.Tx) error {
-		prev, err := tx.CertificateByIdempotency(ctx, dept, r.IdempotencyKey)
-		if err == nil {
-			out, replayed = prev, true
-			return nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		doc := Document{Lang: lang, Title: svc.Name, Department: d.Name, CertID: c.ID, Holder: c.Holder, IssuedOn: issued.Format("02-01-2006"),
-			Office: c.Office, Validity: c.Validity, QRText: qr}
-		for k, v := range r.Fields {
-			doc.Fields = append(doc.Fields, Field{k, v})
-		}
-		if c.PDF, err = i.Renderer.Render(ctx, doc); err != nil {
-			return err
-		}
-		if err := tx.InsertCertificate(ctx, c); err != nil {
-			return err
-		}
-		if _, err := tx.AppendLeaf(ctx, "issue", c.ID, IssueLeaf(c).Hash()); err != nil {
-			return err
-		}
-		out = c
-		if i.Enqueue != nil {
-			return i.Enqueue(ctx, tx.Pgx(), c.ID)
-		}
-		return nil
-	})
-	return out, replayed, nil, err
+	doc := Document{Lang: lang, Title: svc.Name, Department: d.Name, CertID: c.ID, Holder: c.Holder, IssuedOn: issued.Format("02-01-2006"),
+		Office: c.Office, Validity: c.Validity, QRText: qr}
+	for k, v := range r.Fields {
+		doc.Fields = append(doc.Fields, Field{k, v})
+	}
+	if c.PDF, err = i.Renderer.Render(ctx, doc); err != nil {
+		return Certificate{}, false, nil, fmt.Errorf("render certificate %s: %w", c.ID, err)
+	}
+	// Two requests with one key may both get here; the store keeps the
+	// first and returns it to the second.
+	stored, replayed, err := i.Store.AddCertificate(ctx, c, IssueLeaf(c).Hash())
+	if err != nil {
+		return Certificate{}, false, nil, fmt.Errorf("store certificate %s: %w", c.ID, err)
+	}
+	return stored, replayed, nil, nil
 }
 
 // PayloadOf is the signed payload of a stored certificate: recomputed from
 // the record, so an altered record gives a different payload.
-func PayloadOf(c store.Certificate) Payload {
+func PayloadOf(c Certificate) Payload {
 	return Payload{ID: c.ID, Service: c.ServiceID, Holder: c.Holder, Issued: c.IssuedOn.Format("2006-01-02"), KeyID: c.KeyID}
 }
 
 // IssueLeaf is the log leaf of a certificate's issuance.
-func IssueLeaf(c store.Certificate) Leaf { return PayloadLeaf(PayloadOf(c)) }
+func IssueLeaf(c Certificate) Leaf { return PayloadLeaf(PayloadOf(c)) }
 
 // PayloadLeaf is the issuance leaf of a signed payload: what a verifier
 // holding only the QR recomputes to check log inclusion.
@@ -191,23 +217,15 @@ func PayloadLeaf(p Payload) Leaf {
 // Revoke revokes a certificate of the department, logging it.
 func (i *Issuer) Revoke(ctx context.Context, dept, id, reason string) error {
 	c, err := i.Store.Certificate(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return ErrNotFound
-	}
 	if err != nil {
 		return err
 	}
 	if c.Department != dept {
 		return ErrForbidden
 	}
-	return i.Store.InTx(ctx, func(tx store.Tx) error {
-		done, err := tx.Revoke(ctx, id, reason)
-		if err != nil || !done {
-			return err // already revoked: nothing to log twice
-		}
-		_, err = tx.AppendLeaf(ctx, "revoke", id, Leaf{Kind: "revoke", CertID: id, Payload: []byte(reason)}.Hash())
-		return err
-	})
+	// Revoked already: nothing to log twice.
+	_, err = i.Store.RevokeCertificate(ctx, id, reason, Leaf{Kind: "revoke", CertID: id, Payload: []byte(reason)}.Hash())
+	return err
 }
 
 func (i *Issuer) now() time.Time {
@@ -257,17 +275,40 @@ func (i *Issuer) SignHead(ctx context.Context) (TreeHead, error) {
 		return TreeHead{}, err
 	}
 	h := i.Signer.SignHead(t.Size(), t.Root(), i.now().Unix())
-	root, _ := h.RootBytes()
-	return h, i.Store.SaveTreeHead(ctx, store.TreeHeadRow{Size: int64(h.Size), Root: root, Timestamp: h.Timestamp, KeyID: h.KeyID, Signature: h.Signature})
+	return h, i.Store.SaveTreeHead(ctx, h)
 }
 
 // Head returns the stored head of a size (or the latest for size < 0).
 func (i *Issuer) Head(ctx context.Context, size int64) (TreeHead, error) {
-	r, err := i.Store.TreeHead(ctx, size)
-	if err != nil {
-		return TreeHead{}, err
+	return i.Store.TreeHead(ctx, size)
+}
+
+// SignHeads signs a tree head whenever the log has grown, every interval,
+// until ctx ends, so that new certificates become verifiable against the
+// log.
+func (i *Issuer) SignHeads(ctx context.Context, every time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	var last uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if h, err := i.Head(ctx, -1); err == nil {
+			last = h.Size
+		}
+		leaves, err := i.Store.LeafHashes(ctx)
+		if err != nil || uint64(len(leaves)) == last {
+			continue
+		}
+		if h, err := i.SignHead(ctx); err != nil {
+			log.Warn("sign tree head", "error", err)
+		} else {
+			log.Info("tree head signed", "size", h.Size)
+		}
 	}
-	return TreeHead{Size: uint64(r.Size), Root: fmt.Sprintf("%x", r.Root), Timestamp: r.Timestamp, KeyID: r.KeyID, Signature: r.Signature}, nil
 }
 
 // Status is what verification says about a certificate.
@@ -290,7 +331,7 @@ type Status struct {
 func (i *Issuer) Verify(ctx context.Context, id string) (Status, error) {
 	st := Status{ID: id, State: "unknown"}
 	c, err := i.Store.Certificate(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return st, nil
 	}
 	if err != nil {
@@ -304,7 +345,7 @@ func (i *Issuer) Verify(ctx context.Context, id string) (Status, error) {
 	}
 	st.LeafIndex = idx
 	head, err := i.Head(ctx, -1)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && uint64(idx) >= head.Size) {
+	if errors.Is(err, ErrNotFound) || (err == nil && uint64(idx) >= head.Size) {
 		st.State = "pending"
 		return st, nil
 	}

@@ -1,8 +1,10 @@
 // Package dialog is the conversation: greeting, language choice,
 // department and service menus, free text through the engine, and the
-// service card, in the citizen's language. It does no I/O of its own: it
-// takes a Matcher and a Store, and returns Replies that a channel (the
-// terminal, WhatsApp) renders.
+// service card, in the citizen's language. It is one step: given the
+// citizen's state and a message, it returns the new state and the Replies
+// that a channel (the terminal, WhatsApp) renders. It keeps nothing and
+// does no I/O of its own beyond the collaborators it is given (a Matcher,
+// and optionally an Answerer and a CertificateLister).
 package dialog
 
 import (
@@ -20,12 +22,6 @@ import (
 // Matcher finds services for free text; *retrieval.Engine is one.
 type Matcher interface {
 	Match(ctx context.Context, text string, prev catalog.Lang) (retrieval.Result, error)
-}
-
-// Store keeps conversation state between messages.
-type Store interface {
-	Load(ctx context.Context, user string) (State, bool, error)
-	Save(ctx context.Context, user string, s State) error
 }
 
 // Screen is where the conversation stands.
@@ -109,44 +105,53 @@ type CertificateLister interface {
 	CertificatesOf(ctx context.Context, user string) ([]Issued, error)
 }
 
-// Bot runs conversations. It is safe for concurrent use across users.
+// Config is what a Bot works with.
+type Config struct {
+	Catalog *catalog.Catalog
+	Matcher Matcher
+	// Answerer, if set, answers questions about a service ("what
+	// documents?", "how much is the fee?") instead of showing the whole
+	// card.
+	Answerer Answerer
+	// Certificates, if set, lets "my certificates" list what was issued.
+	Certificates CertificateLister
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Bot runs conversations. It holds no conversation of its own, so one Bot
+// serves every citizen, concurrently.
 type Bot struct {
 	cat      *catalog.Catalog
 	matcher  Matcher
-	store    Store
 	answerer Answerer
 	certs    CertificateLister
 	now      func() time.Time
-	// PageSize is the rows of one list page, navigation rows included
+	// pageSize is the rows of one list page, navigation rows included
 	// (WhatsApp lists hold at most 10 rows).
 	pageSize int
 }
 
-// New returns a bot over the catalogue and matcher, keeping state in store.
-func New(cat *catalog.Catalog, m Matcher, s Store) *Bot {
-	return &Bot{cat: cat, matcher: m, store: s, now: time.Now, pageSize: 10}
+// New returns a bot.
+func New(cfg Config) *Bot {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Bot{cat: cfg.Catalog, matcher: cfg.Matcher, answerer: cfg.Answerer, certs: cfg.Certificates, now: cfg.Now, pageSize: 10}
 }
 
-// SetCertificates lets "my certificates" list what was issued.
-func (b *Bot) SetCertificates(l CertificateLister) { b.certs = l }
-
-// SetAnswerer lets the bot answer questions about a service ("what
-// documents?", "how much is the fee?") instead of showing the whole card.
-func (b *Bot) SetAnswerer(a Answerer) { b.answerer = a }
-
-// Handle answers one inbound message and saves the new state.
-func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, error) {
-	st, ok, err := b.store.Load(ctx, user)
-	if err != nil {
-		return nil, fmt.Errorf("load conversation: %w", err)
-	}
-	if !ok || b.now().Sub(st.Updated) > IdleTimeout {
+// Step answers one inbound message. st is the citizen's state after their
+// last message (the zero State for a first message); Step returns the new
+// state, which the caller keeps for the next message, and the replies.
+func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (State, []Reply, error) {
+	if st.Updated.IsZero() || b.now().Sub(st.Updated) > IdleTimeout {
 		st = State{}
 	}
 	if st.Lang == "" {
 		st.Lang = catalog.English
 	}
 	var replies []Reply
+	var err error
 	switch {
 	case in.VoiceProblem != "":
 		msg := msgVoiceUnclear
@@ -159,7 +164,7 @@ func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, err
 	default:
 		replies, err = b.step(ctx, &st, in, user)
 		if err != nil {
-			return nil, err
+			return State{}, nil, err
 		}
 		if in.Voice && len(replies) > 0 {
 			replies = b.voiced(st, in.Text, replies)
@@ -172,10 +177,7 @@ func (b *Bot) Handle(ctx context.Context, user string, in Inbound) ([]Reply, err
 		}
 	}
 	st.Updated = b.now()
-	if err := b.store.Save(ctx, user, st); err != nil {
-		return nil, fmt.Errorf("save conversation: %w", err)
-	}
-	return replies, nil
+	return st, replies, nil
 }
 
 // Option ids carry what they select.
@@ -201,17 +203,9 @@ var (
 func keys(words ...string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range words {
-		m[phraseKey(w)] = true
+		m[nlu.PhraseKey(w)] = true
 	}
 	return m
-}
-
-func phraseKey(s string) string {
-	words := nlu.Words(nlu.Normalize(s))
-	for i, w := range words {
-		words[i] = nlu.Key(w)
-	}
-	return strings.Join(words, " ")
 }
 
 func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]Reply, error) {
@@ -227,7 +221,7 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 		}
 	}
 	if id == "" {
-		switch k := phraseKey(text); {
+		switch k := nlu.PhraseKey(text); {
 		case menuWords[k]:
 			id = optMenu
 		case backWords[k]:
@@ -555,22 +549,4 @@ func spokenCard(s *catalog.Service, lang catalog.Lang) string {
 		out += " " + t(lang, msgSLA) + ": " + t(lang, msgDays, *s.SLADays) + "."
 	}
 	return out
-}
-
-// MemoryStore keeps state in memory, for `mitra chat` and tests.
-type MemoryStore struct {
-	states map[string]State
-}
-
-// NewMemoryStore returns an empty store. It is not safe for concurrent use.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{states: map[string]State{}} }
-
-func (m *MemoryStore) Load(_ context.Context, user string) (State, bool, error) {
-	s, ok := m.states[user]
-	return s, ok, nil
-}
-
-func (m *MemoryStore) Save(_ context.Context, user string, s State) error {
-	m.states[user] = s
-	return nil
 }

@@ -15,22 +15,24 @@ import (
 // conversation drives one user's chat and checks every reply against the
 // WhatsApp list limits.
 type conversation struct {
-	t    *testing.T
-	bot  *dialog.Bot
-	last []dialog.Reply
+	t     *testing.T
+	bot   *dialog.Bot
+	state dialog.State
+	last  []dialog.Reply
 }
 
 func newConversation(t *testing.T) *conversation {
 	e := testenv.Engine(t)
-	return &conversation{t: t, bot: dialog.New(e.Catalog(), e, dialog.NewMemoryStore())}
+	return &conversation{t: t, bot: dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e})}
 }
 
 func (c *conversation) send(text string) []dialog.Reply {
 	c.t.Helper()
-	replies, err := c.bot.Handle(context.Background(), "9190000000", dialog.Inbound{Text: text})
+	state, replies, err := c.bot.Step(context.Background(), "9190000000", c.state, dialog.Inbound{Text: text})
 	if err != nil {
 		c.t.Fatalf("%q: %v", text, err)
 	}
+	c.state = state
 	for _, r := range replies {
 		if len(r.Options) > 10 {
 			c.t.Errorf("%q: %d options, WhatsApp lists allow 10", text, len(r.Options))
@@ -154,26 +156,20 @@ func TestUnknownAndBadInputAnswerPolitely(t *testing.T) {
 	}
 }
 
-type clockStore struct {
-	*dialog.MemoryStore
-}
-
 func TestStateExpiresAfterIdleDay(t *testing.T) {
 	t.Parallel()
 	e := testenv.Engine(t)
-	store := dialog.NewMemoryStore()
-	bot := dialog.New(e.Catalog(), e, store)
+	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e})
 	ctx := context.Background()
-	if _, err := bot.Handle(ctx, "u", dialog.Inbound{Text: "hi"}); err != nil {
+	st, _, err := bot.Step(ctx, "u", dialog.State{}, dialog.Inbound{Text: "hi"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bot.Handle(ctx, "u", dialog.Inbound{OptionID: "lang:te"}); err != nil {
+	if st, _, err = bot.Step(ctx, "u", st, dialog.Inbound{OptionID: "lang:te"}); err != nil {
 		t.Fatal(err)
 	}
-	st, _, _ := store.Load(ctx, "u")
 	st.Updated = time.Now().Add(-25 * time.Hour)
-	store.Save(ctx, "u", st)
-	replies, err := bot.Handle(ctx, "u", dialog.Inbound{Text: "5"})
+	_, replies, err := bot.Step(ctx, "u", st, dialog.Inbound{Text: "5"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,18 +207,16 @@ func (s stubAnswerer) Answer(_ context.Context, q string, svc *catalog.Service, 
 func TestQuestionsAnsweredFromTheRecord(t *testing.T) {
 	t.Parallel()
 	e := testenv.Engine(t)
-	bot := dialog.New(e.Catalog(), e, dialog.NewMemoryStore())
-	bot.SetAnswerer(stubAnswerer{grounded: true})
-	replies, err := bot.Handle(context.Background(), "u", dialog.Inbound{Text: "what documents are needed for income certificate?"})
+	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Answerer: stubAnswerer{grounded: true}})
+	_, replies, err := bot.Step(context.Background(), "u", dialog.State{}, dialog.Inbound{Text: "what documents are needed for income certificate?"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(replies) != 1 || !strings.Contains(replies[0].Text, "Aadhaar") || replies[0].Options[0].ID != "svc:income-certificate" {
 		t.Errorf("answer = %+v", replies)
 	}
-	bot2 := dialog.New(e.Catalog(), e, dialog.NewMemoryStore())
-	bot2.SetAnswerer(stubAnswerer{grounded: false})
-	replies, _ = bot2.Handle(context.Background(), "u", dialog.Inbound{Text: "income certificate fee?"})
+	bot2 := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Answerer: stubAnswerer{grounded: false}})
+	_, replies, _ = bot2.Step(context.Background(), "u", dialog.State{}, dialog.Inbound{Text: "income certificate fee?"})
 	if len(replies) != 2 || !strings.Contains(replies[1].Text, "Choose a department") {
 		t.Errorf("ungrounded answer = %+v", replies)
 	}

@@ -46,9 +46,15 @@ const (
 	msgNoCertificates
 	msgYourCertificates
 	msgRevoked
+	msgCertificateReady
 )
 
 var texts = map[msg]map[catalog.Lang]string{
+	msgCertificateReady: {
+		catalog.Telugu:  "మీ %s సిద్ధంగా ఉంది. సర్టిఫికెట్ సంఖ్య: %s. QR కోడ్‌ను స్కాన్ చేసి ఎవరైనా ధృవీకరించవచ్చు.",
+		catalog.Hindi:   "आपका %s तैयार है। प्रमाण पत्र संख्या: %s। QR कोड स्कैन करके कोई भी इसकी जाँच कर सकता है।",
+		catalog.English: "Your %s is ready. Certificate no. %s. Anyone can verify it by scanning the QR code.",
+	},
 	msgUnsupported: {
 		catalog.Telugu:  "క్షమించండి, ఇలాంటి సందేశాన్ని నేను ఇంకా చదవలేను. మీకు కావాల్సిన సేవను తెలుగు, ఇంగ్లీష్ లేదా హిందీలో రాయండి, లేదా menu అని పంపండి.",
 		catalog.Hindi:   "माफ़ कीजिए, ऐसा संदेश मैं अभी पढ़ नहीं सकता। जो सेवा चाहिए वह हिंदी, अंग्रेज़ी या तेलुगु में लिखें, या menu भेजें।",
@@ -255,4 +261,11 @@ func bullets(items []string) string {
 		b.WriteByte('\n')
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// CertificateCaption is the caption of a certificate's PDF when it reaches
+// the citizen on WhatsApp: the service's name and the certificate number,
+// in the citizen's language.
+func CertificateCaption(lang catalog.Lang, serviceName, certID string) string {
+	return t(lang, msgCertificateReady, serviceName, certID)
 }

@@ -36,12 +36,9 @@ func TestEveryMessageInEveryLanguage(t *testing.T) {
 
 func TestUnsupportedMediaGetsPoliteReply(t *testing.T) {
 	t.Parallel()
-	bot := New(&catalog.Catalog{}, nil, NewMemoryStore())
-	st := State{Lang: catalog.Telugu, Screen: ScreenDepartments}
-	store := bot.store.(*MemoryStore)
-	st.Updated = bot.now()
-	store.Save(context.Background(), "u", st)
-	replies, err := bot.Handle(context.Background(), "u", Inbound{Media: "sticker"})
+	bot := New(Config{Catalog: &catalog.Catalog{}})
+	st := State{Lang: catalog.Telugu, Screen: ScreenDepartments, Updated: bot.now()}
+	_, replies, err := bot.Step(context.Background(), "u", st, Inbound{Media: "sticker"})
 	if err != nil {
 		t.Fatal(err)
 	}

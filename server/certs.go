@@ -14,7 +14,6 @@ import (
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
-	"github.com/mitra-gov/mitra/store"
 )
 
 // certRoutes serve the departments' issuance API (authenticated, audited),
@@ -176,7 +175,7 @@ func (s *Server) logHead(c *gin.Context) {
 		size = n
 	}
 	h, err := s.cfg.Issuer.Head(c.Request.Context(), size)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, certs.ErrNotFound) {
 		c.JSON(http.StatusNotFound, gin.H{"error": "no signed tree head of that size"})
 		return
 	}

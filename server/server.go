@@ -1,7 +1,8 @@
 // Package server is mitra's HTTP face: the WhatsApp webhook (verify, then
 // parse, then store and enqueue in one transaction, then 200), health and
 // readiness, Prometheus metrics, and the browser simulator. It holds no
-// business logic: the dialog runs in jobs (package worker).
+// business logic: the dialog runs in jobs (package worker), and the
+// webhook only stores what arrived (package store queues the jobs).
 package server
 
 import (
@@ -14,33 +15,23 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
-	"github.com/mitra-gov/mitra/worker"
 )
 
 // MaxWebhookBody caps a webhook body. Meta batches up to 1,000 updates in
 // one POST, which stays well under this.
 const MaxWebhookBody = 4 << 20
 
-// Enqueuer inserts jobs inside a transaction; *river.Client[pgx.Tx] is one.
-type Enqueuer interface {
-	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-}
-
 // Config wires the server.
 type Config struct {
 	AppSecret   string
 	VerifyToken string
 	Store       *store.Store
-	Enqueuer    Enqueuer
 	Log         *slog.Logger
 	Metrics     *Metrics
 	// Simulator, when set, serves the browser simulator and its fake
@@ -128,29 +119,7 @@ func (s *Server) receiveWebhook(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "not a WhatsApp webhook"})
 		return
 	}
-	ctx := c.Request.Context()
-	fresh := 0
-	err = s.cfg.Store.InTx(ctx, func(tx store.Tx) error {
-		for _, m := range ev.Messages {
-			inserted, err := tx.InsertInbound(ctx, m)
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				continue // a retried delivery: already stored and queued
-			}
-			fresh++
-			if _, err := s.cfg.Enqueuer.InsertTx(ctx, tx.Pgx(), worker.ProcessArgs{WAMessageID: m.ID}, nil); err != nil {
-				return err
-			}
-		}
-		for _, st := range ev.Statuses {
-			if err := tx.ApplyStatus(ctx, st); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	fresh, err := s.cfg.Store.IngestWebhook(c.Request.Context(), ev)
 	if err != nil {
 		// 500 makes Meta retry; the transaction left nothing half-done.
 		s.cfg.Log.Error("webhook not stored", "error", err)
@@ -208,7 +177,7 @@ func NewMetrics(depth func(context.Context) (map[[2]string]float64, error)) *Met
 	return m
 }
 
-// Decision counts a routing decision (worker.Metrics).
+// Decision counts a routing decision.
 func (m *Metrics) Decision(d string) { m.decisions.WithLabelValues(d).Inc() }
 
 // SendResult counts a send result (worker.Metrics).

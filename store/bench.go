@@ -13,7 +13,7 @@ import (
 // Pending counts inbound messages not processed and outbox rows not sent.
 func (s *Store) Pending(ctx context.Context) (int, error) {
 	var n int
-	err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM inbound_messages WHERE processed_at IS NULL) +
+	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM inbound_messages WHERE processed_at IS NULL) +
 		(SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending'))`).Scan(&n)
 	return n, err
 }
@@ -26,10 +26,10 @@ type Counts struct {
 // Totals counts stored messages and replies.
 func (s *Store) Totals(ctx context.Context) (Counts, error) {
 	var c Counts
-	if err := s.Pool.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE processed_at IS NULL) FROM inbound_messages").Scan(&c.Inbound, &c.Unprocessed); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE processed_at IS NULL) FROM inbound_messages").Scan(&c.Inbound, &c.Unprocessed); err != nil {
 		return c, err
 	}
-	err := s.Pool.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE status IN ('pending', 'sending', 'failed')) FROM outbox").Scan(&c.Outbox, &c.OutboxUnsent)
+	err := s.pool.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE status IN ('pending', 'sending', 'failed')) FROM outbox").Scan(&c.Outbox, &c.OutboxUnsent)
 	return c, err
 }
 
@@ -37,7 +37,7 @@ func (s *Store) Totals(ctx context.Context) (Counts, error) {
 // first reply accepted by the Graph API, p50 and p99, in milliseconds.
 func (s *Store) ReplyLatency(ctx context.Context) (p50, p99 float64, err error) {
 	var a, b *float64
-	err = s.Pool.QueryRow(ctx, `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
+	err = s.pool.QueryRow(ctx, `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
 		FROM (SELECT extract(epoch FROM o.sent_at - i.received_at) * 1000 AS ms FROM outbox o
 		JOIN inbound_messages i ON i.wa_message_id = o.inbound_id WHERE o.seq = 0 AND o.sent_at IS NOT NULL) t`).Scan(&a, &b)
 	if a != nil && b != nil {
@@ -49,12 +49,12 @@ func (s *Store) ReplyLatency(ctx context.Context) (p50, p99 float64, err error) 
 // BareInsertRate is the yardstick for ingest: single-row inserts, each its
 // own commit, from workers connections for d, in rows per second.
 func (s *Store) BareInsertRate(ctx context.Context, workers int, d time.Duration) (float64, error) {
-	if _, err := s.Pool.Exec(ctx, "CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, body jsonb NOT NULL)"); err != nil {
+	if _, err := s.pool.Exec(ctx, "CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, body jsonb NOT NULL)"); err != nil {
 		return 0, err
 	}
-	defer s.Pool.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS bench_bare")
+	defer s.pool.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS bench_bare")
 	return loadgen.For(workers, d, func(int64) error {
-		if _, err := s.Pool.Exec(ctx, `INSERT INTO bench_bare (body) VALUES ('{"type":"text","text":{"body":"hi"}}')`); err != nil {
+		if _, err := s.pool.Exec(ctx, `INSERT INTO bench_bare (body) VALUES ('{"type":"text","text":{"body":"hi"}}')`); err != nil {
 			return fmt.Errorf("bare insert: %w", err)
 		}
 		return nil

@@ -7,9 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"time"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/mitra-gov/mitra/certs"
+	"github.com/mitra-gov/mitra/dialog"
 )
 
 // CreateAPIKey makes a new key for a department and returns it; only its
@@ -19,7 +22,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, department, label string) (str
 	rand.Read(raw)
 	key := "mk_" + hex.EncodeToString(raw)
 	sum := sha256.Sum256([]byte(key))
-	_, err := s.Pool.Exec(ctx, "INSERT INTO api_keys (key_hash, department, label) VALUES ($1, $2, $3)", sum[:], department, label)
+	_, err := s.pool.Exec(ctx, "INSERT INTO api_keys (key_hash, department, label) VALUES ($1, $2, $3)", sum[:], department, label)
 	return key, err
 }
 
@@ -27,7 +30,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, department, label string) (str
 func (s *Store) KeyDepartment(ctx context.Context, key string) (string, bool, error) {
 	sum := sha256.Sum256([]byte(key))
 	var dept string
-	err := s.Pool.QueryRow(ctx, "SELECT department FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", sum[:]).Scan(&dept)
+	err := s.pool.QueryRow(ctx, "SELECT department FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", sum[:]).Scan(&dept)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
@@ -36,7 +39,7 @@ func (s *Store) KeyDepartment(ctx context.Context, key string) (string, bool, er
 
 // Audit records an issuance API call.
 func (s *Store) Audit(ctx context.Context, department, action, certID string, status int, detail string) {
-	s.Pool.Exec(context.WithoutCancel(ctx), "INSERT INTO api_audit (department, action, cert_id, status, detail) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
+	s.pool.Exec(context.WithoutCancel(ctx), "INSERT INTO api_audit (department, action, cert_id, status, detail) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
 		department, action, certID, status, detail)
 }
 
@@ -44,7 +47,7 @@ func (s *Store) Audit(ctx context.Context, department, action, certID string, st
 // first time.
 func (s *Store) SigningSeed(ctx context.Context, newSeed func() ([]byte, string)) ([]byte, error) {
 	var seed []byte
-	err := s.Pool.QueryRow(ctx, "SELECT seed FROM signing_keys ORDER BY created_at LIMIT 1").Scan(&seed)
+	err := s.pool.QueryRow(ctx, "SELECT seed FROM signing_keys ORDER BY created_at LIMIT 1").Scan(&seed)
 	if err == nil {
 		return seed, nil
 	}
@@ -52,85 +55,113 @@ func (s *Store) SigningSeed(ctx context.Context, newSeed func() ([]byte, string)
 		return nil, err
 	}
 	seed, id := newSeed()
-	if _, err := s.Pool.Exec(ctx, "INSERT INTO signing_keys (key_id, seed) VALUES ($1, $2) ON CONFLICT DO NOTHING", id, seed); err != nil {
+	if _, err := s.pool.Exec(ctx, "INSERT INTO signing_keys (key_id, seed) VALUES ($1, $2) ON CONFLICT DO NOTHING", id, seed); err != nil {
 		return nil, err
 	}
 	return s.SigningSeed(ctx, newSeed)
 }
 
-// Certificate is a stored certificate.
-type Certificate struct {
-	ID, Department, ServiceID, WAID, Holder, Lang string
-	Fields                                        map[string]string
-	IssuedOn                                      time.Time
-	Office, Validity, KeyID, QRText               string
-	PDF                                           []byte
-	IdempotencyKey                                string
-	RevokedAt                                     *time.Time
-	RevokeReason                                  string
-	DeliveredAt                                   *time.Time
-}
-
 const certColumns = `id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office, validity, key_id, qr_text, pdf,
 	idempotency_key, revoked_at, COALESCE(revoke_reason, ''), delivered_at`
 
-func scanCert(row pgx.Row) (Certificate, error) {
-	var c Certificate
+func scanCert(row pgx.Row) (certs.Certificate, error) {
+	var c certs.Certificate
 	var fields []byte
 	err := row.Scan(&c.ID, &c.Department, &c.ServiceID, &c.WAID, &c.Holder, &c.Lang, &fields, &c.IssuedOn, &c.Office, &c.Validity,
 		&c.KeyID, &c.QRText, &c.PDF, &c.IdempotencyKey, &c.RevokedAt, &c.RevokeReason, &c.DeliveredAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
+		return c, certs.ErrNotFound
 	}
-	if err == nil {
-		err = json.Unmarshal(fields, &c.Fields)
+	if err != nil {
+		return c, fmt.Errorf("load certificate: %w", err)
 	}
-	return c, err
+	if err := json.Unmarshal(fields, &c.Fields); err != nil {
+		return c, fmt.Errorf("decode certificate %s: %w", c.ID, err)
+	}
+	return c, nil
 }
+
+// The certificates side of the store implements certs.Store: lookups of
+// what does not exist answer certs.ErrNotFound.
+var _ certs.Store = (*Store)(nil)
 
 // CertificateByIdempotency finds a department's earlier issuance with the
 // same idempotency key.
-func (t Tx) CertificateByIdempotency(ctx context.Context, department, key string) (Certificate, error) {
-	return scanCert(t.tx.QueryRow(ctx, "SELECT "+certColumns+" FROM certificates WHERE department = $1 AND idempotency_key = $2", department, key))
+func (s *Store) CertificateByIdempotency(ctx context.Context, department, key string) (certs.Certificate, error) {
+	return scanCert(s.pool.QueryRow(ctx, "SELECT "+certColumns+" FROM certificates WHERE department = $1 AND idempotency_key = $2", department, key))
 }
 
 // Certificate returns a certificate by id.
-func (s *Store) Certificate(ctx context.Context, id string) (Certificate, error) {
-	return scanCert(s.Pool.QueryRow(ctx, "SELECT "+certColumns+" FROM certificates WHERE id = $1", id))
+func (s *Store) Certificate(ctx context.Context, id string) (certs.Certificate, error) {
+	return scanCert(s.pool.QueryRow(ctx, "SELECT "+certColumns+" FROM certificates WHERE id = $1", id))
 }
 
-// InsertCertificate stores a new certificate.
-func (t Tx) InsertCertificate(ctx context.Context, c Certificate) error {
-	fields, _ := json.Marshal(c.Fields)
-	_, err := t.tx.Exec(ctx, `INSERT INTO certificates (id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office,
-		validity, key_id, qr_text, pdf, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-		c.ID, c.Department, c.ServiceID, c.WAID, c.Holder, c.Lang, fields, c.IssuedOn, c.Office, c.Validity, c.KeyID, c.QRText, c.PDF, c.IdempotencyKey)
-	return err
+// AddCertificate stores a new certificate, appends its issuance leaf and
+// queues its delivery, in one transaction; a certificate the department
+// issued under the same idempotency key already is returned instead.
+func (s *Store) AddCertificate(ctx context.Context, c certs.Certificate, leafHash []byte) (certs.Certificate, bool, error) {
+	stored, replayed := c, false
+	err := s.InTx(ctx, func(tx Tx) error {
+		fields, err := json.Marshal(c.Fields)
+		if err != nil {
+			return fmt.Errorf("encode fields: %w", err)
+		}
+		tag, err := tx.tx.Exec(ctx, `INSERT INTO certificates (id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office,
+			validity, key_id, qr_text, pdf, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+			ON CONFLICT (department, idempotency_key) DO NOTHING`,
+			c.ID, c.Department, c.ServiceID, c.WAID, c.Holder, c.Lang, fields, c.IssuedOn, c.Office, c.Validity, c.KeyID, c.QRText, c.PDF, c.IdempotencyKey)
+		if err != nil {
+			return fmt.Errorf("insert certificate %s: %w", c.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			replayed = true
+			stored, err = scanCert(tx.tx.QueryRow(ctx, "SELECT "+certColumns+" FROM certificates WHERE department = $1 AND idempotency_key = $2",
+				c.Department, c.IdempotencyKey))
+			return err
+		}
+		if err := tx.appendLeaf(ctx, "issue", c.ID, leafHash); err != nil {
+			return err
+		}
+		return tx.EnqueueDelivery(ctx, c.ID)
+	})
+	return stored, replayed, err
 }
 
-// Revoke marks a certificate revoked, once.
-func (t Tx) Revoke(ctx context.Context, id, reason string) (bool, error) {
-	tag, err := t.tx.Exec(ctx, "UPDATE certificates SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL", id, reason)
-	return tag.RowsAffected() == 1, err
+// RevokeCertificate marks a certificate revoked and logs it, once.
+func (s *Store) RevokeCertificate(ctx context.Context, id, reason string, leafHash []byte) (bool, error) {
+	done := false
+	err := s.InTx(ctx, func(tx Tx) error {
+		tag, err := tx.tx.Exec(ctx, "UPDATE certificates SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL", id, reason)
+		if err != nil {
+			return fmt.Errorf("revoke certificate %s: %w", id, err)
+		}
+		if done = tag.RowsAffected() == 1; !done {
+			return nil
+		}
+		return tx.appendLeaf(ctx, "revoke", id, leafHash)
+	})
+	return done, err
 }
 
 // logLock serialises appends to the transparency log.
 const logLock = 0x6c6f67 // "log"
 
-// AppendLeaf adds a leaf at the end of the log and returns its index.
-func (t Tx) AppendLeaf(ctx context.Context, kind, certID string, leafHash []byte) (int64, error) {
+// appendLeaf adds a leaf at the end of the log.
+func (t Tx) appendLeaf(ctx context.Context, kind, certID string, leafHash []byte) error {
 	if _, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", logLock); err != nil {
-		return 0, err
+		return fmt.Errorf("log lock: %w", err)
 	}
-	var idx int64
-	err := t.tx.QueryRow(ctx, `INSERT INTO log_leaves (idx, kind, cert_id, leaf_hash)
-		SELECT COALESCE(max(idx) + 1, 0), $1, $2, $3 FROM log_leaves RETURNING idx`, kind, certID, leafHash).Scan(&idx)
-	return idx, err
+	_, err := t.tx.Exec(ctx, `INSERT INTO log_leaves (idx, kind, cert_id, leaf_hash)
+		SELECT COALESCE(max(idx) + 1, 0), $1, $2, $3 FROM log_leaves`, kind, certID, leafHash)
+	if err != nil {
+		return fmt.Errorf("append %s leaf of %s: %w", kind, certID, err)
+	}
+	return nil
 }
 
 // LeafHashes returns the log's leaf hashes in order.
 func (s *Store) LeafHashes(ctx context.Context) ([][]byte, error) {
-	rows, err := s.Pool.Query(ctx, "SELECT leaf_hash FROM log_leaves ORDER BY idx")
+	rows, err := s.pool.Query(ctx, "SELECT leaf_hash FROM log_leaves ORDER BY idx")
 	if err != nil {
 		return nil, err
 	}
@@ -140,77 +171,96 @@ func (s *Store) LeafHashes(ctx context.Context) ([][]byte, error) {
 // LeafIndex returns the index of a certificate's leaf of a kind.
 func (s *Store) LeafIndex(ctx context.Context, certID, kind string) (int64, error) {
 	var idx int64
-	err := s.Pool.QueryRow(ctx, "SELECT idx FROM log_leaves WHERE cert_id = $1 AND kind = $2", certID, kind).Scan(&idx)
+	err := s.pool.QueryRow(ctx, "SELECT idx FROM log_leaves WHERE cert_id = $1 AND kind = $2", certID, kind).Scan(&idx)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, ErrNotFound
+		return 0, fmt.Errorf("%s leaf of %s: %w", kind, certID, certs.ErrNotFound)
 	}
-	return idx, err
-}
-
-// TreeHeadRow is a stored signed tree head.
-type TreeHeadRow struct {
-	Size      int64
-	Root      []byte
-	Timestamp int64
-	KeyID     string
-	Signature string
+	if err != nil {
+		return 0, fmt.Errorf("%s leaf of %s: %w", kind, certID, err)
+	}
+	return idx, nil
 }
 
 // SaveTreeHead stores a signed head (once per size).
-func (s *Store) SaveTreeHead(ctx context.Context, h TreeHeadRow) error {
-	_, err := s.Pool.Exec(ctx, "INSERT INTO tree_heads (size, root, ts, key_id, signature) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (size) DO NOTHING",
-		h.Size, h.Root, h.Timestamp, h.KeyID, h.Signature)
-	return err
+func (s *Store) SaveTreeHead(ctx context.Context, h certs.TreeHead) error {
+	root, err := h.RootBytes()
+	if err != nil {
+		return fmt.Errorf("tree head %d: root: %w", h.Size, err)
+	}
+	_, err = s.pool.Exec(ctx, "INSERT INTO tree_heads (size, root, ts, key_id, signature) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (size) DO NOTHING",
+		int64(h.Size), root, h.Timestamp, h.KeyID, h.Signature)
+	if err != nil {
+		return fmt.Errorf("save tree head %d: %w", h.Size, err)
+	}
+	return nil
 }
 
 // TreeHead returns the head of a size, or the latest for size < 0.
-func (s *Store) TreeHead(ctx context.Context, size int64) (TreeHeadRow, error) {
+func (s *Store) TreeHead(ctx context.Context, size int64) (certs.TreeHead, error) {
 	q := "SELECT size, root, ts, key_id, signature FROM tree_heads WHERE size = $1"
 	if size < 0 {
 		q = "SELECT size, root, ts, key_id, signature FROM tree_heads WHERE $1 < 0 ORDER BY size DESC LIMIT 1"
 	}
-	var h TreeHeadRow
-	err := s.Pool.QueryRow(ctx, q, size).Scan(&h.Size, &h.Root, &h.Timestamp, &h.KeyID, &h.Signature)
+	var h certs.TreeHead
+	var n int64
+	var root []byte
+	err := s.pool.QueryRow(ctx, q, size).Scan(&n, &root, &h.Timestamp, &h.KeyID, &h.Signature)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return h, ErrNotFound
+		return h, fmt.Errorf("tree head %d: %w", size, certs.ErrNotFound)
 	}
-	return h, err
+	if err != nil {
+		return h, fmt.Errorf("tree head %d: %w", size, err)
+	}
+	h.Size, h.Root = uint64(n), hex.EncodeToString(root)
+	return h, nil
 }
 
-// CertificatesOf lists a citizen's certificates, newest first.
-func (t Tx) CertificatesOf(ctx context.Context, waID string) ([]Certificate, error) {
-	rows, err := t.tx.Query(ctx, "SELECT "+certColumns+" FROM certificates WHERE wa_id = $1 ORDER BY created_at DESC LIMIT 10", waID)
+// CertificatesOf lists a citizen's certificates, newest first, for "my
+// certificates" in the chat (dialog.CertificateLister).
+func (s *Store) CertificatesOf(ctx context.Context, waID string) ([]dialog.Issued, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, service_id, issued_on, revoked_at IS NOT NULL FROM certificates
+		WHERE wa_id = $1 ORDER BY created_at DESC LIMIT 10`, waID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("certificates of a citizen: %w", err)
 	}
-	defer rows.Close()
-	var out []Certificate
-	for rows.Next() {
-		c, err := scanCert(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dialog.Issued, error) {
+		var c dialog.Issued
+		err := r.Scan(&c.ID, &c.ServiceID, &c.IssuedOn, &c.Revoked)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("certificates of a citizen: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MarkDelivered records that a certificate reached the citizen, or that it
 // waits for them to write (outside the 24-hour window).
 func (s *Store) MarkDelivered(ctx context.Context, id string, awaitingReply bool) error {
 	if awaitingReply {
-		_, err := s.Pool.Exec(ctx, "UPDATE certificates SET awaiting_reply = true WHERE id = $1", id)
+		_, err := s.pool.Exec(ctx, "UPDATE certificates SET awaiting_reply = true WHERE id = $1", id)
 		return err
 	}
-	_, err := s.Pool.Exec(ctx, "UPDATE certificates SET delivered_at = now(), awaiting_reply = false WHERE id = $1", id)
+	_, err := s.pool.Exec(ctx, "UPDATE certificates SET delivered_at = now(), awaiting_reply = false WHERE id = $1", id)
 	return err
 }
 
-// AwaitingReply lists a citizen's certificates held back until they wrote.
-func (t Tx) AwaitingReply(ctx context.Context, waID string) ([]string, error) {
+// DeliverAwaiting queues the delivery of a citizen's certificates that
+// were held back until they wrote (outside the 24-hour window): their
+// message reopened it.
+func (t Tx) DeliverAwaiting(ctx context.Context, waID string) error {
 	rows, err := t.tx.Query(ctx, "SELECT id FROM certificates WHERE wa_id = $1 AND awaiting_reply AND delivered_at IS NULL", waID)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("certificates awaiting a reply: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("certificates awaiting a reply: %w", err)
+	}
+	for _, id := range ids {
+		if err := t.EnqueueDelivery(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

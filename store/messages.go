@@ -15,23 +15,96 @@ import (
 
 // Tx is one database transaction with mitra's operations on it.
 type Tx struct {
+	s  *Store
 	tx pgx.Tx
 }
 
-// Pgx returns the underlying transaction, for enqueueing jobs in it.
-func (t Tx) Pgx() pgx.Tx { return t.tx }
-
 // InTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(Tx) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error { return fn(Tx{tx}) })
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(Tx{s, tx}) })
 }
 
-// InsertInbound stores a message once. It reports false when the message
-// was already stored: a duplicate delivery.
-func (t Tx) InsertInbound(ctx context.Context, m whatsapp.Message) (bool, error) {
-	raw, err := json.Marshal(m)
+// ErrNotFound means a row that a job or a request refers to does not
+// exist.
+var ErrNotFound = errors.New("store: not found")
+
+// IngestWebhook stores what one webhook delivery carries, in one
+// transaction: each message not seen before with the job that will answer
+// it, and every delivery status. It returns how many messages were new; a
+// retried delivery stores and queues nothing twice.
+func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh int, err error) {
+	err = s.InTx(ctx, func(tx Tx) error {
+		fresh = 0
+		for _, m := range ev.Messages {
+			inserted, err := tx.insertInbound(ctx, m)
+			if err != nil {
+				return err
+			}
+			if !inserted {
+				continue // a retried delivery: already stored and queued
+			}
+			fresh++
+			if err := s.enqueue(ctx, tx.tx, ProcessArgs{WAMessageID: m.ID}); err != nil {
+				return err
+			}
+		}
+		for _, st := range ev.Statuses {
+			if err := tx.applyStatus(ctx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return fresh, err
+}
+
+// inboundRecord is how an inbound message is kept: its own JSON names, so
+// that renaming a field of whatsapp.Message never breaks stored rows.
+type inboundRecord struct {
+	ID            string       `json:"id"`
+	From          string       `json:"from"`
+	Name          string       `json:"name,omitempty"`
+	PhoneNumberID string       `json:"phone_number_id,omitempty"`
+	Time          time.Time    `json:"time"`
+	Type          string       `json:"type"`
+	Text          string       `json:"text,omitempty"`
+	OptionID      string       `json:"option_id,omitempty"`
+	Media         *mediaRecord `json:"media,omitempty"`
+	ReplyTo       string       `json:"reply_to,omitempty"`
+}
+
+type mediaRecord struct {
+	ID       string `json:"id"`
+	MIMEType string `json:"mime_type,omitempty"`
+	SHA256   string `json:"sha256,omitempty"`
+	Voice    bool   `json:"voice,omitempty"`
+}
+
+func recordOf(m whatsapp.Message) inboundRecord {
+	r := inboundRecord{ID: m.ID, From: m.From, Name: m.Name, PhoneNumberID: m.PhoneNumberID, Time: m.Time, Type: m.Type,
+		Text: m.Text, OptionID: m.OptionID, ReplyTo: m.ReplyTo}
+	if m.Media != nil {
+		r.Media = &mediaRecord{ID: m.Media.ID, MIMEType: m.Media.MIMEType, SHA256: m.Media.SHA256, Voice: m.Media.Voice}
+	}
+	return r
+}
+
+func (r inboundRecord) message() whatsapp.Message {
+	m := whatsapp.Message{ID: r.ID, From: r.From, Name: r.Name, PhoneNumberID: r.PhoneNumberID, Time: r.Time, Type: r.Type,
+		Text: r.Text, OptionID: r.OptionID, ReplyTo: r.ReplyTo}
+	if r.Media != nil {
+		m.Media = &whatsapp.Media{ID: r.Media.ID, MIMEType: r.Media.MIMEType, SHA256: r.Media.SHA256, Voice: r.Media.Voice}
+	}
+	return m
+}
+
+// insertInbound stores a message once and keeps the sender's profile name.
+// It reports false when the message was already stored: a duplicate
+// delivery.
+func (t Tx) insertInbound(ctx context.Context, m whatsapp.Message) (bool, error) {
+	raw, err := json.Marshal(recordOf(m))
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("encode inbound %s: %w", m.ID, err)
 	}
 	var sent *time.Time
 	if !m.Time.IsZero() {
@@ -48,92 +121,159 @@ func (t Tx) InsertInbound(ctx context.Context, m whatsapp.Message) (bool, error)
 	_, err = t.tx.Exec(ctx, `INSERT INTO contacts (wa_id, name) VALUES ($1, $2)
 		ON CONFLICT (wa_id) DO UPDATE SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END, updated_at = now()`,
 		m.From, m.Name)
-	return true, err
+	if err != nil {
+		return false, fmt.Errorf("contact of inbound %s: %w", m.ID, err)
+	}
+	return true, nil
 }
 
-// ErrNotFound means a row that a job refers to does not exist.
-var ErrNotFound = errors.New("store: not found")
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
 
-// LoadInbound returns a stored message and whether it was processed
-// already, locking it for this transaction so that two workers never
-// process one message at once.
-func (t Tx) LoadInbound(ctx context.Context, id string) (whatsapp.Message, bool, error) {
+// loadInbound reads a stored message and whether it was processed; with
+// lock, the row stays locked until the transaction ends.
+func loadInbound(ctx context.Context, q querier, id string, lock bool) (whatsapp.Message, bool, error) {
+	sql := "SELECT message, processed_at FROM inbound_messages WHERE wa_message_id = $1"
+	if lock {
+		sql += " FOR UPDATE"
+	}
 	var raw []byte
 	var processed *time.Time
-	err := t.tx.QueryRow(ctx, "SELECT message, processed_at FROM inbound_messages WHERE wa_message_id = $1 FOR UPDATE", id).Scan(&raw, &processed)
+	err := q.QueryRow(ctx, sql, id).Scan(&raw, &processed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return whatsapp.Message{}, false, ErrNotFound
+		return whatsapp.Message{}, false, fmt.Errorf("load inbound %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return whatsapp.Message{}, false, err
+		return whatsapp.Message{}, false, fmt.Errorf("load inbound %s: %w", id, err)
 	}
-	var m whatsapp.Message
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return m, false, fmt.Errorf("inbound %s: %w", id, err)
+	var r inboundRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return whatsapp.Message{}, false, fmt.Errorf("decode inbound %s: %w", id, err)
 	}
-	return m, processed != nil, nil
+	return r.message(), processed != nil, nil
+}
+
+// Inbound reads a stored message without locking it, for work that must
+// happen before the processing transaction (hearing a voice note).
+func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool, error) {
+	return loadInbound(ctx, s.pool, id, false)
+}
+
+// LockInbound reads a stored message and whether it was processed
+// already, locking it for this transaction so that two workers never
+// process one message at once.
+func (t Tx) LockInbound(ctx context.Context, id string) (whatsapp.Message, bool, error) {
+	return loadInbound(ctx, t.tx, id, true)
 }
 
 // MarkProcessed records that a message's replies are in the outbox.
 func (t Tx) MarkProcessed(ctx context.Context, id string) error {
-	_, err := t.tx.Exec(ctx, "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1", id)
-	return err
+	if _, err := t.tx.Exec(ctx, "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1", id); err != nil {
+		return fmt.Errorf("mark inbound %s processed: %w", id, err)
+	}
+	return nil
 }
 
-// Conversations returns the conversation store bound to this transaction:
-// Load locks the citizen's row, so one citizen's messages are handled one
-// at a time, in any number of processes.
-func (t Tx) Conversations() dialog.Store { return txConversations{t.tx} }
-
-type txConversations struct{ tx pgx.Tx }
-
-func (c txConversations) Load(ctx context.Context, user string) (dialog.State, bool, error) {
+// LockConversation returns a citizen's conversation state (empty for a
+// first message) and locks it for this transaction, so that one citizen's
+// messages are handled one at a time, in any number of processes.
+func (t Tx) LockConversation(ctx context.Context, user string) (dialog.State, error) {
 	// Make sure a row exists to lock, even for a first message.
-	if _, err := c.tx.Exec(ctx, `INSERT INTO conversations (wa_id, state) VALUES ($1, '{}') ON CONFLICT DO NOTHING`, user); err != nil {
-		return dialog.State{}, false, err
+	if _, err := t.tx.Exec(ctx, `INSERT INTO conversations (wa_id, state) VALUES ($1, '{}') ON CONFLICT DO NOTHING`, user); err != nil {
+		return dialog.State{}, fmt.Errorf("create conversation: %w", err)
+	}
+	return loadConversation(ctx, t.tx, user, true)
+}
+
+// Conversation reads a citizen's conversation state without locking it:
+// the language hint for speech recognition, read before the transaction.
+func (s *Store) Conversation(ctx context.Context, user string) (dialog.State, error) {
+	st, err := loadConversation(ctx, s.pool, user, false)
+	if errors.Is(err, ErrNotFound) {
+		return dialog.State{}, nil
+	}
+	return st, err
+}
+
+func loadConversation(ctx context.Context, q querier, user string, lock bool) (dialog.State, error) {
+	sql := "SELECT state FROM conversations WHERE wa_id = $1"
+	if lock {
+		sql += " FOR UPDATE"
 	}
 	var raw []byte
-	if err := c.tx.QueryRow(ctx, "SELECT state FROM conversations WHERE wa_id = $1 FOR UPDATE", user).Scan(&raw); err != nil {
-		return dialog.State{}, false, err
+	err := q.QueryRow(ctx, sql, user).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return dialog.State{}, fmt.Errorf("load conversation: %w", ErrNotFound)
+	}
+	if err != nil {
+		return dialog.State{}, fmt.Errorf("load conversation: %w", err)
 	}
 	var st dialog.State
 	if err := json.Unmarshal(raw, &st); err != nil {
-		return dialog.State{}, false, fmt.Errorf("conversation state: %w", err)
+		return dialog.State{}, fmt.Errorf("decode conversation: %w", err)
 	}
-	return st, !st.Updated.IsZero(), nil
+	return st, nil
 }
 
-func (c txConversations) Save(ctx context.Context, user string, st dialog.State) error {
+// SaveConversation writes a citizen's new conversation state.
+func (t Tx) SaveConversation(ctx context.Context, user string, st dialog.State) error {
 	raw, err := json.Marshal(st)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode conversation: %w", err)
 	}
-	_, err = c.tx.Exec(ctx, "UPDATE conversations SET state = $2, updated_at = now() WHERE wa_id = $1", user, raw)
-	return err
+	if _, err = t.tx.Exec(ctx, "UPDATE conversations SET state = $2, updated_at = now() WHERE wa_id = $1", user, raw); err != nil {
+		return fmt.Errorf("save conversation: %w", err)
+	}
+	return nil
+}
+
+// Outbox row kinds: a Cloud API message ready to send, or text that the
+// sender speaks into a voice note just before sending it.
+const (
+	kindMessage = "message"
+	kindSpeech  = "speech"
+)
+
+// speechRecord is how a spoken reply waits in the outbox.
+type speechRecord struct {
+	Text string `json:"text"`
+	Lang string `json:"lang"`
 }
 
 // AddOutbox queues a reply. The (inbound, seq) pair is unique, so queueing
 // the same reply twice is a no-op reported as inserted == false.
-func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string, payload whatsapp.Outbound) (id int64, inserted bool, err error) {
+func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string, item whatsapp.Outgoing) (id int64, inserted bool, err error) {
+	kind, payload := kindMessage, any(item.Message)
+	if item.Speech != nil {
+		kind, payload = kindSpeech, speechRecord{Text: item.Speech.Text, Lang: item.Speech.Lang}
+	} else if item.Message == nil {
+		return 0, false, fmt.Errorf("outbox %s/%d: nothing to send", inboundID, seq)
+	}
 	raw, err := json.Marshal(payload)
 	if err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("encode outbox %s/%d: %w", inboundID, seq, err)
 	}
-	err = t.tx.QueryRow(ctx, `INSERT INTO outbox (inbound_id, seq, wa_to, payload) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (inbound_id, seq) DO NOTHING RETURNING id`, inboundID, seq, to, raw).Scan(&id)
+	err = t.tx.QueryRow(ctx, `INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (inbound_id, seq) DO NOTHING RETURNING id`, inboundID, seq, to, kind, raw).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
-	return id, err == nil, err
+	if err != nil {
+		return 0, false, fmt.Errorf("add outbox %s/%d: %w", inboundID, seq, err)
+	}
+	return id, true, nil
 }
 
-// statusRank orders delivery statuses: a late "delivered" never overwrites
-// "read". failed is final.
-var statusRank = map[string]int{"sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 9}
+// statusOrder orders delivery statuses: a late "delivered" never
+// overwrites "read". "failed" is final and outside the order. It is the
+// one source of the order; the SQL below takes it as a parameter.
+var statusOrder = []string{"sent", "delivered", "read", "played"}
 
-// ApplyStatus records a delivery status once and moves the outbox row
+// applyStatus records a delivery status once and moves the outbox row
 // forward (never backward: statuses arrive out of order).
-func (t Tx) ApplyStatus(ctx context.Context, st whatsapp.Status) error {
+func (t Tx) applyStatus(ctx context.Context, st whatsapp.Status) error {
 	var code *int
 	var title *string
 	if len(st.Errors) > 0 {
@@ -145,34 +285,40 @@ func (t Tx) ApplyStatus(ctx context.Context, st whatsapp.Status) error {
 	}
 	if _, err := t.tx.Exec(ctx, `INSERT INTO message_statuses (wa_message_id, status, status_at, error_code, error_title)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, st.MessageID, st.Status, at, code, title); err != nil {
-		return err
+		return fmt.Errorf("record status %s of %s: %w", st.Status, st.MessageID, err)
 	}
-	rank, known := statusRank[st.Status]
-	if !known {
-		return nil // recorded above; Meta may add statuses
-	}
+	// array_position is 1-based and NULL for a status outside the order:
+	// "failed" always applies (unless already failed), unknown statuses
+	// (Meta may add some) are recorded above and move nothing.
 	_, err := t.tx.Exec(ctx, `UPDATE outbox SET status = $2, error_code = COALESCE($3, error_code),
 		last_error = COALESCE($4, last_error), updated_at = now()
-		WHERE wa_message_id = $1 AND status <> 'failed' AND $5 > CASE status
-		WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'played' THEN 4 ELSE 0 END`,
-		st.MessageID, st.Status, code, title, rank)
-	return err
+		WHERE wa_message_id = $1 AND status <> 'failed'
+		AND ($2 = 'failed' OR array_position($5::text[], $2) > COALESCE(array_position($5::text[], status), 0))`,
+		st.MessageID, st.Status, code, title, statusOrder)
+	if err != nil {
+		return fmt.Errorf("apply status %s to %s: %w", st.Status, st.MessageID, err)
+	}
+	return nil
 }
 
 // OutboxIDs lists the outbox rows of one inbound message, in order.
 func (s *Store) OutboxIDs(ctx context.Context, inboundID string) ([]int64, error) {
-	rows, err := s.Pool.Query(ctx, "SELECT id FROM outbox WHERE inbound_id = $1 ORDER BY seq", inboundID)
+	rows, err := s.pool.Query(ctx, "SELECT id FROM outbox WHERE inbound_id = $1 ORDER BY seq", inboundID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("outbox of %s: %w", inboundID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("outbox of %s: %w", inboundID, err)
+	}
+	return ids, nil
 }
 
 // OutboxRow is a reply to send.
 type OutboxRow struct {
 	ID          int64
 	To          string
-	Payload     whatsapp.Outbound
+	Item        whatsapp.Outgoing
 	Status      string
 	Attempts    int
 	WAMessageID string
@@ -183,29 +329,45 @@ type OutboxRow struct {
 // the sender does nothing: sending is idempotent per row.
 func (s *Store) ClaimOutbox(ctx context.Context, id int64) (OutboxRow, error) {
 	var r OutboxRow
+	var kind string
 	var raw []byte
 	var wamid *string
-	err := s.Pool.QueryRow(ctx, `UPDATE outbox SET attempts = attempts + CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END,
+	err := s.pool.QueryRow(ctx, `UPDATE outbox SET attempts = attempts + CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END,
 		status = CASE WHEN status = 'pending' THEN 'sending' ELSE status END, updated_at = now()
-		WHERE id = $1 RETURNING id, wa_to, payload, status, attempts, wa_message_id`, id).
-		Scan(&r.ID, &r.To, &raw, &r.Status, &r.Attempts, &wamid)
+		WHERE id = $1 RETURNING id, wa_to, kind, payload, status, attempts, wa_message_id`, id).
+		Scan(&r.ID, &r.To, &kind, &raw, &r.Status, &r.Attempts, &wamid)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, ErrNotFound
+		return r, fmt.Errorf("claim outbox %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return r, err
+		return r, fmt.Errorf("claim outbox %d: %w", id, err)
 	}
 	if wamid != nil {
 		r.WAMessageID = *wamid
 	}
-	return r, json.Unmarshal(raw, &r.Payload)
+	switch kind {
+	case kindSpeech:
+		var sp speechRecord
+		err = json.Unmarshal(raw, &sp)
+		r.Item.Speech = &whatsapp.Speech{Text: sp.Text, Lang: sp.Lang}
+	default:
+		r.Item.Message = &whatsapp.Outbound{}
+		err = json.Unmarshal(raw, r.Item.Message)
+	}
+	if err != nil {
+		return r, fmt.Errorf("decode outbox %d: %w", id, err)
+	}
+	return r, nil
 }
 
 // OutboxSent records a successful send.
 func (s *Store) OutboxSent(ctx context.Context, id int64, waMessageID string) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE outbox SET status = 'sent', wa_message_id = $2, sent_at = now(), last_error = NULL, updated_at = now()
+	_, err := s.pool.Exec(ctx, `UPDATE outbox SET status = 'sent', wa_message_id = $2, sent_at = now(), last_error = NULL, updated_at = now()
 		WHERE id = $1 AND status IN ('pending', 'sending')`, id, waMessageID)
-	return err
+	if err != nil {
+		return fmt.Errorf("record outbox %d sent: %w", id, err)
+	}
+	return nil
 }
 
 // OutboxError records a failed attempt; a permanent failure ends the row.
@@ -214,35 +376,10 @@ func (s *Store) OutboxError(ctx context.Context, id int64, code int, msg string,
 	if permanent {
 		status = "failed"
 	}
-	_, err := s.Pool.Exec(ctx, `UPDATE outbox SET status = $2, error_code = NULLIF($3, 0), last_error = $4, updated_at = now()
+	_, err := s.pool.Exec(ctx, `UPDATE outbox SET status = $2, error_code = NULLIF($3, 0), last_error = $4, updated_at = now()
 		WHERE id = $1 AND status IN ('pending', 'sending')`, id, status, code, msg)
-	return err
-}
-
-// PeekInbound reads a stored message without locking it, for work that
-// must happen before the processing transaction (hearing a voice note).
-func (s *Store) PeekInbound(ctx context.Context, id string) (whatsapp.Message, bool, error) {
-	var raw []byte
-	var processed *time.Time
-	err := s.Pool.QueryRow(ctx, "SELECT message, processed_at FROM inbound_messages WHERE wa_message_id = $1", id).Scan(&raw, &processed)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return whatsapp.Message{}, false, ErrNotFound
-	}
 	if err != nil {
-		return whatsapp.Message{}, false, err
+		return fmt.Errorf("record outbox %d error: %w", id, err)
 	}
-	var m whatsapp.Message
-	err = json.Unmarshal(raw, &m)
-	return m, processed != nil, err
-}
-
-// ConversationLang returns a citizen's conversation language so far, ""
-// when there is none: the language hint for speech recognition.
-func (s *Store) ConversationLang(ctx context.Context, user string) (string, error) {
-	var lang *string
-	err := s.Pool.QueryRow(ctx, "SELECT state->>'lang' FROM conversations WHERE wa_id = $1", user).Scan(&lang)
-	if errors.Is(err, pgx.ErrNoRows) || lang == nil {
-		return "", nil
-	}
-	return *lang, err
+	return nil
 }

@@ -1,7 +1,8 @@
 // Package store is mitra's PostgreSQL: embedded numbered migrations, the
-// connection pool with pgvector types, conversations, inbound dedupe, the
-// outbox, delivery statuses, and the pgvector catalogue index. All SQL
-// lives here.
+// connection pool with pgvector types, the job queue (River), inbound
+// dedupe, conversations, the outbox, delivery statuses, certificates and
+// their log, and the pgvector catalogue index. All SQL lives here, and no
+// pgx or River type leaves it.
 package store
 
 import (
@@ -13,10 +14,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 )
@@ -26,7 +30,11 @@ var migrations embed.FS
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	Pool *pgxpool.Pool
+	pool *pgxpool.Pool
+	// queue inserts jobs: an insert-only River client until StartWork
+	// swaps in the one that also runs them.
+	queue   atomic.Pointer[river.Client[pgx.Tx]]
+	working *river.Client[pgx.Tx]
 }
 
 // Open connects, applies mitra's and River's migrations, and returns a
@@ -51,16 +59,28 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
-	s := &Store{Pool: pool}
+	s := &Store{pool: pool}
 	if err := s.migrateRiver(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
+	inserter, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	s.queue.Store(inserter)
 	return s, nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() { s.Pool.Close() }
+// Close lets running jobs finish (for up to 15 seconds) and closes the
+// pool.
+func (s *Store) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	s.stopWork(ctx)
+	s.pool.Close()
+}
 
 // migrationLock is the advisory lock key that serialises migrators, so
 // that several mitra processes starting at once migrate once.
@@ -68,7 +88,11 @@ const migrationLock = 0x6d69747261 // "mitra"
 
 // Migrate applies the embedded migrations that have not been applied, each
 // in its own transaction, under an advisory lock.
-func Migrate(ctx context.Context, conn *pgx.Conn) error {
+func Migrate(ctx context.Context, conn *pgx.Conn) error { return migrateTo(ctx, conn, LatestMigration()) }
+
+// migrateTo applies the migrations up to version upTo: tests use it to
+// write rows as an older mitra did, then migrate them.
+func migrateTo(ctx context.Context, conn *pgx.Conn, upTo int) error {
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
@@ -82,9 +106,12 @@ func Migrate(ctx context.Context, conn *pgx.Conn) error {
 		return err
 	}
 	for _, f := range files {
+		if f.version > upTo {
+			break
+		}
 		var done bool
 		if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM mitra_migrations WHERE version = $1)", f.version).Scan(&done); err != nil {
-			return err
+			return fmt.Errorf("migration %s: %w", f.name, err)
 		}
 		if done {
 			continue
@@ -140,7 +167,7 @@ func LatestMigration() int {
 }
 
 func (s *Store) migrateRiver(ctx context.Context) error {
-	m, err := rivermigrate.New(riverpgxv5.New(s.Pool), nil)
+	m, err := rivermigrate.New(riverpgxv5.New(s.pool), nil)
 	if err != nil {
 		return fmt.Errorf("river migrations: %w", err)
 	}
@@ -154,31 +181,11 @@ func (s *Store) migrateRiver(ctx context.Context) error {
 // applied.
 func (s *Store) Ready(ctx context.Context) error {
 	var v *int
-	if err := s.Pool.QueryRow(ctx, "SELECT max(version) FROM mitra_migrations").Scan(&v); err != nil {
+	if err := s.pool.QueryRow(ctx, "SELECT max(version) FROM mitra_migrations").Scan(&v); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	if v == nil || *v < LatestMigration() {
 		return errors.New("database: migrations not applied")
 	}
 	return nil
-}
-
-// QueueDepth counts the jobs waiting or running, by queue and state.
-func (s *Store) QueueDepth(ctx context.Context) (map[[2]string]float64, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT queue, state::text, count(*) FROM river_job
-		WHERE state IN ('available', 'running', 'retryable', 'scheduled') GROUP BY 1, 2`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[[2]string]float64{}
-	for rows.Next() {
-		var q, st string
-		var n int64
-		if err := rows.Scan(&q, &st, &n); err != nil {
-			return nil, err
-		}
-		out[[2]string{q, st}] = float64(n)
-	}
-	return out, rows.Err()
 }

@@ -40,7 +40,7 @@ func (s *Store) SyncVectors(ctx context.Context, model string, ids []string, vec
 		return nil, fmt.Errorf("sync vectors: %d ids for %d vectors", len(ids), len(vecs))
 	}
 	dims := len(vecs[0])
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM catalogue_vectors WHERE model = $1", model); err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (v *VectorIndex) Search(ctx context.Context, q []float32, k int) ([]retriev
 	// The expression must match the partial index's to use it.
 	sql := fmt.Sprintf(`SELECT service_id, 1 - (embedding::vector(%[1]d) <=> $1) FROM catalogue_vectors
 		WHERE model = $2 ORDER BY embedding::vector(%[1]d) <=> $1, service_id LIMIT $3`, v.dims)
-	err := pgx.BeginFunc(ctx, v.store.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, v.store.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", v.efSearch)); err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (v *VectorIndex) Search(ctx context.Context, q []float32, k int) ([]retriev
 // ScoreIDs returns the cosine similarity of q with each given service's
 // vector (0 for unknown ids); the engine uses it for lexical candidates.
 func (v *VectorIndex) ScoreIDs(ctx context.Context, q []float32, ids []string) ([]float32, error) {
-	rows, err := v.store.Pool.Query(ctx, fmt.Sprintf(`SELECT service_id, 1 - (embedding::vector(%d) <=> $1)
+	rows, err := v.store.pool.Query(ctx, fmt.Sprintf(`SELECT service_id, 1 - (embedding::vector(%d) <=> $1)
 		FROM catalogue_vectors WHERE model = $2 AND service_id = ANY($3)`, v.dims), pgvector.NewVector(q), v.model, ids)
 	if err != nil {
 		return nil, fmt.Errorf("pgvector scores: %w", err)

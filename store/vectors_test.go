@@ -26,9 +26,8 @@ func TestMigrationsAndReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	var n int
-	if err := s2.Pool.QueryRow(ctx, "SELECT count(*) FROM mitra_migrations").Scan(&n); err != nil || n != store.LatestMigration() {
-		t.Errorf("migrations recorded %d, %v", n, err)
+	if n := storetest.Int(t, storetest.Conn(t, url), "SELECT count(*) FROM mitra_migrations"); n != store.LatestMigration() {
+		t.Errorf("migrations recorded %d, want %d", n, store.LatestMigration())
 	}
 }
 

@@ -62,6 +62,23 @@ func (e *SendError) Error() string {
 // outside the 24-hour window, an invalid payload) are not.
 func (e *SendError) Retryable() bool { return e.retryable }
 
+// Meta's error codes that callers decide on.
+const (
+	// codeOutsideWindow: more than 24 hours since the citizen last wrote;
+	// only a template message may go out.
+	codeOutsideWindow = 131047
+)
+
+// ErrOutsideWindow matches (errors.Is) a send refused because the
+// citizen's 24-hour customer-service window is closed: only a pre-approved
+// template may be sent until they write again.
+var ErrOutsideWindow = errors.New("whatsapp: outside the 24-hour window")
+
+// Is makes errors.Is(err, ErrOutsideWindow) true for Meta's 131047.
+func (e *SendError) Is(target error) bool {
+	return target == ErrOutsideWindow && e.Code == codeOutsideWindow
+}
+
 // throttleCodes are Meta's rate-limit codes: back off and retry.
 var throttleCodes = map[int]bool{4: true, 80007: true, 130429: true, 131048: true, 131056: true, 133016: true, 131057: true}
 
@@ -124,9 +141,6 @@ func (c *Client) MarkRead(ctx context.Context, messageID string, typing bool) er
 const maxResponse = 1 << 20
 
 func (c *Client) post(ctx context.Context, body any, out any) error {
-	if m, ok := body.(Outbound); ok && m.Speak != nil {
-		return &SendError{Message: "a spoken reply must be synthesised before sending"}
-	}
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("whatsapp: encode message: %w", err)

@@ -164,8 +164,8 @@ type outParameter struct {
 	Text string `json:"text"`
 }
 
-// MaxCaption is the caption limit of documents and images.
-const MaxCaption = 1024
+// maxCaption is the caption limit of documents and images.
+const maxCaption = 1024
 
 // DocumentMessage sends an uploaded document (a certificate PDF) with a
 // caption.
@@ -174,7 +174,7 @@ func DocumentMessage(to, mediaID, filename, caption string) (Outbound, error) {
 		return Outbound{}, fmt.Errorf("%w: a document needs a recipient, a media id and a file name", ErrInvalidMessage)
 	}
 	m := envelope(to, "document")
-	m.Document = &outDocument{ID: mediaID, Filename: filename, Caption: Shorten(caption, MaxCaption)}
+	m.Document = &outDocument{ID: mediaID, Filename: filename, Caption: Shorten(caption, maxCaption)}
 	return m, nil
 }
 

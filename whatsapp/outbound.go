@@ -8,20 +8,19 @@ import (
 )
 
 // Limits of the Cloud API's outbound messages, in characters (runes).
-// Builders hold every message to them, so an invalid payload is never sent.
+// Builders and Render hold every message to them, so an invalid payload is
+// never sent; they are this package's own business.
 const (
-	MaxTextBody        = 4096
-	MaxInteractiveBody = 1024
-	MaxHeaderFooter    = 60
-	MaxListButton      = 20
-	MaxListRows        = 10
-	MaxRowID           = 200
-	MaxRowTitle        = 24
-	MaxRowDescription  = 72
-	MaxSectionTitle    = 24
-	MaxButtons         = 3
-	MaxButtonID        = 256
-	MaxButtonTitle     = 20
+	maxTextBody        = 4096
+	maxInteractiveBody = 1024
+	maxListButton      = 20
+	maxListRows        = 10
+	maxRowID           = 200
+	maxRowTitle        = 24
+	maxRowDescription  = 72
+	maxButtons         = 3
+	maxButtonID        = 256
+	maxButtonTitle     = 20
 )
 
 // Outbound is one message ready to send: the JSON body of a POST to
@@ -36,10 +35,7 @@ type Outbound struct {
 	Audio            *outAudio       `json:"audio,omitempty"`
 	Document         *outDocument    `json:"document,omitempty"`
 	Template         *outTemplate    `json:"template,omitempty"`
-	// Speak asks the sender to synthesise this text into a voice note,
-	// upload it and fill Audio before sending; it is never sent itself.
-	Speak   *Speech     `json:"mitra_speak,omitempty"`
-	Context *outContext `json:"context,omitempty"`
+	Context          *outContext     `json:"context,omitempty"`
 }
 
 type outText struct {
@@ -93,23 +89,6 @@ type outButton struct {
 	} `json:"reply"`
 }
 
-// Speech is text to be spoken in a language (te, hi, en).
-type Speech struct {
-	Text string `json:"text"`
-	Lang string `json:"lang"`
-}
-
-// SpokenReply builds a voice-note message whose audio the sender makes
-// from text just before sending.
-func SpokenReply(to, text, lang string) (Outbound, error) {
-	if to == "" || text == "" {
-		return Outbound{}, fmt.Errorf("%w: a spoken reply needs a recipient and text", ErrInvalidMessage)
-	}
-	m := envelope(to, "audio")
-	m.Speak = &Speech{Text: text, Lang: lang}
-	return m, nil
-}
-
 // Row is one list row or reply button.
 type Row struct {
 	ID          string
@@ -133,7 +112,7 @@ func TextMessages(to, body string) ([]Outbound, error) {
 		return nil, fmt.Errorf("%w: text needs a recipient and a body", ErrInvalidMessage)
 	}
 	var out []Outbound
-	for _, part := range splitRunes(body, MaxTextBody) {
+	for _, part := range splitRunes(body, maxTextBody) {
 		m := envelope(to, "text")
 		m.Text = &outText{Body: part, PreviewURL: strings.Contains(part, "http://") || strings.Contains(part, "https://")}
 		out = append(out, m)
@@ -146,38 +125,38 @@ func TextMessages(to, body string) ([]Outbound, error) {
 // because dropping a citizen's options silently is worse than failing
 // loudly in tests.
 func List(to, body, button string, rows []Row) (Outbound, error) {
-	if to == "" || strings.TrimSpace(body) == "" || len(rows) == 0 || len(rows) > MaxListRows {
-		return Outbound{}, fmt.Errorf("%w: a list needs a recipient, a body and 1 to %d rows (got %d)", ErrInvalidMessage, MaxListRows, len(rows))
+	if to == "" || strings.TrimSpace(body) == "" || len(rows) == 0 || len(rows) > maxListRows {
+		return Outbound{}, fmt.Errorf("%w: a list needs a recipient, a body and 1 to %d rows (got %d)", ErrInvalidMessage, maxListRows, len(rows))
 	}
 	section := outSection{}
 	seen := map[string]bool{}
 	for _, r := range rows {
-		if r.ID == "" || utf8.RuneCountInString(r.ID) > MaxRowID || seen[r.ID] {
-			return Outbound{}, fmt.Errorf("%w: row id %q empty, repeated or over %d characters", ErrInvalidMessage, r.ID, MaxRowID)
+		if r.ID == "" || utf8.RuneCountInString(r.ID) > maxRowID || seen[r.ID] {
+			return Outbound{}, fmt.Errorf("%w: row id %q empty, repeated or over %d characters", ErrInvalidMessage, r.ID, maxRowID)
 		}
 		seen[r.ID] = true
-		section.Rows = append(section.Rows, outRow{ID: r.ID, Title: Shorten(r.Title, MaxRowTitle), Description: Shorten(r.Description, MaxRowDescription)})
+		section.Rows = append(section.Rows, outRow{ID: r.ID, Title: Shorten(r.Title, maxRowTitle), Description: Shorten(r.Description, maxRowDescription)})
 	}
 	m := envelope(to, "interactive")
 	m.Interactive = &outInteractive{
 		Type:   "list",
-		Body:   outBody{Text: Shorten(body, MaxInteractiveBody)},
-		Action: outAction{Button: Shorten(button, MaxListButton), Sections: []outSection{section}},
+		Body:   outBody{Text: Shorten(body, maxInteractiveBody)},
+		Action: outAction{Button: Shorten(button, maxListButton), Sections: []outSection{section}},
 	}
 	return m, nil
 }
 
 // Buttons builds up to three reply buttons, whose titles must be unique.
 func Buttons(to, body string, buttons []Row) (Outbound, error) {
-	if to == "" || strings.TrimSpace(body) == "" || len(buttons) == 0 || len(buttons) > MaxButtons {
-		return Outbound{}, fmt.Errorf("%w: reply buttons need a recipient, a body and 1 to %d buttons (got %d)", ErrInvalidMessage, MaxButtons, len(buttons))
+	if to == "" || strings.TrimSpace(body) == "" || len(buttons) == 0 || len(buttons) > maxButtons {
+		return Outbound{}, fmt.Errorf("%w: reply buttons need a recipient, a body and 1 to %d buttons (got %d)", ErrInvalidMessage, maxButtons, len(buttons))
 	}
 	m := envelope(to, "interactive")
-	m.Interactive = &outInteractive{Type: "button", Body: outBody{Text: Shorten(body, MaxInteractiveBody)}}
+	m.Interactive = &outInteractive{Type: "button", Body: outBody{Text: Shorten(body, maxInteractiveBody)}}
 	titles := map[string]bool{}
 	for _, b := range buttons {
-		title := Shorten(b.Title, MaxButtonTitle)
-		if b.ID == "" || utf8.RuneCountInString(b.ID) > MaxButtonID || strings.TrimSpace(b.ID) != b.ID || titles[title] || title == "" {
+		title := Shorten(b.Title, maxButtonTitle)
+		if b.ID == "" || utf8.RuneCountInString(b.ID) > maxButtonID || strings.TrimSpace(b.ID) != b.ID || titles[title] || title == "" {
 			return Outbound{}, fmt.Errorf("%w: button %q/%q has a bad id or a repeated title", ErrInvalidMessage, b.ID, b.Title)
 		}
 		titles[title] = true

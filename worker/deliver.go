@@ -3,25 +3,15 @@ package worker
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/riverqueue/river"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/certs"
+	"github.com/mitra-gov/mitra/dialog"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
 )
-
-// DeliverArgs asks for a certificate to be sent to its holder on WhatsApp.
-type DeliverArgs struct {
-	CertID string `json:"cert_id"`
-}
-
-func (DeliverArgs) Kind() string { return "deliver_certificate" }
-
-func (DeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12}
-}
 
 // TemplateCertificateReady is the pre-approved template sent when a
 // certificate is ready outside the 24-hour window; its one parameter is
@@ -32,21 +22,19 @@ const TemplateCertificateReady = "certificate_ready"
 // templateLang maps mitra's languages to WhatsApp template language codes.
 var templateLang = map[catalog.Lang]string{catalog.Telugu: "te", catalog.Hindi: "hi", catalog.English: "en_US"}
 
-var captions = map[catalog.Lang]string{
-	catalog.Telugu:  "మీ %s సిద్ధంగా ఉంది. సర్టిఫికెట్ సంఖ్య: %s. QR కోడ్‌ను స్కాన్ చేసి ఎవరైనా ధృవీకరించవచ్చు.",
-	catalog.Hindi:   "आपका %s तैयार है। प्रमाण पत्र संख्या: %s। QR कोड स्कैन करके कोई भी इसकी जाँच कर सकता है।",
-	catalog.English: "Your %s is ready. Certificate no. %s. Anyone can verify it by scanning the QR code.",
-}
-
 // DeliverWorker sends certificate PDFs.
 type DeliverWorker struct {
-	river.WorkerDefaults[DeliverArgs]
+	river.WorkerDefaults[store.DeliverArgs]
 	deps Deps
 }
 
-func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+// Work uploads the PDF and sends it as a document with a caption in the
+// citizen's language; outside the 24-hour window it sends the
+// certificate_ready template instead, and the citizen's reply brings the
+// document (store.Tx.DeliverAwaiting).
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[store.DeliverArgs]) error {
 	c, err := w.deps.Store.Certificate(ctx, job.Args.CertID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, certs.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -67,16 +55,15 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if err != nil {
 		return err
 	}
-	doc, err := whatsapp.DocumentMessage(c.WAID, id, c.ID+".pdf", fmt.Sprintf(captions[lang], name, c.ID))
+	doc, err := whatsapp.DocumentMessage(c.WAID, id, c.ID+".pdf", dialog.CertificateCaption(lang, name, c.ID))
 	if err != nil {
 		return err
 	}
 	_, err = w.deps.Sender.Send(ctx, doc)
-	var se *whatsapp.SendError
 	switch {
 	case err == nil:
 		return w.deps.Store.MarkDelivered(ctx, c.ID, false)
-	case errors.As(err, &se) && se.Code == 131047:
+	case errors.Is(err, whatsapp.ErrOutsideWindow):
 		// Outside the 24-hour window: only a template may go out. The
 		// citizen's reply reopens the window and delivery follows.
 		t, terr := whatsapp.TemplateMessage(c.WAID, TemplateCertificateReady, templateLang[lang], name)

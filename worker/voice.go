@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/voice"
 	"github.com/mitra-gov/mitra/whatsapp"
 )
@@ -70,7 +72,7 @@ func vocabularyPrompt(cat *catalog.Catalog, lang catalog.Lang) string {
 // (network, a 5xx, a timeout) is returned as an error so the job retries,
 // until its last attempt, which answers the citizen instead: a job is
 // never stuck and the citizen never left without a reply.
-func (w *ProcessWorker) hear(ctx context.Context, job *river.Job[ProcessArgs], msg whatsapp.Message) (dialog.Inbound, error) {
+func (w *ProcessWorker) hear(ctx context.Context, job *river.Job[store.ProcessArgs], msg whatsapp.Message) (dialog.Inbound, error) {
 	v := w.deps.Voice
 	if v == nil || v.Transcriber == nil || v.Media == nil {
 		return dialog.Inbound{VoiceProblem: "unavailable"}, nil
@@ -122,8 +124,10 @@ func (w *ProcessWorker) hear(ctx context.Context, job *river.Job[ProcessArgs], m
 			return dialog.Inbound{VoiceProblem: "silent"}, nil
 		}
 	}
-	langCode, _ := w.deps.Store.ConversationLang(ctx, msg.From)
-	lang, _ := catalog.ParseLang(langCode)
+	// The conversation's language so far is the recognition hint; a
+	// failed read only loses the hint.
+	conv, _ := w.deps.Store.Conversation(ctx, msg.From)
+	lang := conv.Lang
 	text, err := v.Transcriber.Transcribe(ctx, voice.Audio{Data: data, MIMEType: info.MIMEType}, lang, v.prompts[lang])
 	switch {
 	case errors.Is(err, voice.ErrTransient):
@@ -149,22 +153,23 @@ func retryable(err error) bool {
 	return errors.As(err, &se) && se.Retryable()
 }
 
-// speak replaces a spoken-reply placeholder with an uploaded voice note.
-func (w *SendWorker) speak(ctx context.Context, m whatsapp.Outbound) (whatsapp.Outbound, error) {
+// speak turns a spoken reply into a voice note: synthesised, uploaded,
+// and ready to send to the citizen.
+func (w *SendWorker) speak(ctx context.Context, to string, sp whatsapp.Speech) (whatsapp.Outbound, error) {
 	v := w.deps.Voice
 	if v == nil || v.Synthesizer == nil || v.Media == nil {
-		return m, errNoSpeech
+		return whatsapp.Outbound{}, errNoSpeech
 	}
-	lang, _ := catalog.ParseLang(m.Speak.Lang)
-	ogg, err := v.Synthesizer.Synthesize(ctx, m.Speak.Text, lang)
+	lang, _ := catalog.ParseLang(sp.Lang)
+	ogg, err := v.Synthesizer.Synthesize(ctx, sp.Text, lang)
 	if err != nil {
-		return m, err
+		return whatsapp.Outbound{}, fmt.Errorf("synthesise reply: %w", err)
 	}
 	id, err := v.Media.UploadMedia(ctx, ogg, "audio/ogg", "mitra-reply.ogg")
 	if err != nil {
-		return m, err
+		return whatsapp.Outbound{}, fmt.Errorf("upload reply: %w", err)
 	}
-	return whatsapp.VoiceNote(m.To, id)
+	return whatsapp.VoiceNote(to, id)
 }
 
 var errNoSpeech = errors.New("worker: no speech synthesizer configured")

@@ -30,7 +30,7 @@ func runCertBench(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if admin == "" {
 		return usagef("bench certs needs MITRA_DATABASE_URL")
 	}
-	dbURL, drop, err := benchDatabase(ctx, admin)
+	dbURL, drop, err := store.CreateDatabase(ctx, admin, fmt.Sprintf("mitra_bench_%d", time.Now().Unix()))
 	if err != nil {
 		return err
 	}

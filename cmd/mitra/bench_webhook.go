@@ -16,9 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/mitra-gov/mitra/internal/loadgen"
+	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
 )
 
@@ -64,8 +63,8 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	restart := fl.Bool("restart-db", false, "restart PostgreSQL (scripts/pg) halfway through")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	admin := os.Getenv("MITRA_DATABASE_URL")
-	var ef engineFlags
-	ef.register(fl)
+	c := &serveConfig{addr: "127.0.0.1:0", index: "memory", simulator: true, sendRate: 5000, processWorkers: 16, sendWorkers: 32}
+	c.engine.register(fl)
 	if err := fl.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
@@ -75,25 +74,23 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	if *rate <= 0 || *duration <= 0 || *duration > 10*time.Minute || *users <= 0 {
 		return usagef("bench webhook: rate and users must be positive, duration at most 10m")
 	}
-	dbURL, drop, err := benchDatabase(ctx, admin)
+	dbURL, drop, err := store.CreateDatabase(ctx, admin, fmt.Sprintf("mitra_bench_%d", time.Now().Unix()))
 	if err != nil {
 		return err
 	}
 	report := webhookBenchReport{Rate: *rate, GraphFailRate: *failRate, RestartedDB: *restart, Concurrency: *concurrency}
 	defer func() { report.DatabaseCleaned = drop() == nil }()
 
-	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", simulator: true, sendRate: 5000, processWorkers: 16, sendWorkers: 32}
+	c.dbURL = dbURL
 	if err := c.validate(); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	st, err := startStack(ctx, c, &ef, log, io.Discard)
-	if err != nil {
+	st := &Main{cfg: c, log: slog.New(slog.DiscardHandler), fake: &whatsapp.FakeGraph{Token: c.token, FailRate: *failRate}}
+	defer st.Close()
+	if err := st.Run(ctx); err != nil {
 		return err
 	}
-	defer st.close()
-	st.sim.Fake.FailRate = *failRate
-	cat, err := ef.loadCatalog()
+	cat, err := c.engine.loadCatalog()
 	if err != nil {
 		return err
 	}
@@ -175,7 +172,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	report.Stored, report.Unprocessed, report.OutboxRows, report.OutboxUnsent = counts.Inbound, counts.Unprocessed, counts.Outbox, counts.OutboxUnsent
 	report.Lost = total - report.Stored
-	report.GraphSends = len(st.sim.Fake.Sent())
+	report.GraphSends = len(st.fake.Sent())
 	report.DuplicateSends = report.GraphSends - (report.OutboxRows - report.OutboxUnsent)
 	if report.ReplyP50MS, report.ReplyP99MS, err = st.store.ReplyLatency(ctx); err != nil {
 		return err
@@ -261,35 +258,4 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 		return 0
 	}
 	return sorted[int(p*float64(len(sorted)-1))]
-}
-
-// benchDatabase creates a fresh database next to the one in admin and
-// returns its URL and a function that drops it.
-func benchDatabase(ctx context.Context, admin string) (string, func() error, error) {
-	cfg, err := pgx.ParseConfig(admin)
-	if err != nil {
-		return "", nil, usagef("MITRA_DATABASE_URL: %v", err)
-	}
-	name := fmt.Sprintf("mitra_bench_%d", time.Now().Unix())
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		return "", nil, err
-	}
-	conn.Close(ctx)
-	cfg.Database = name
-	url := fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)
-	drop := func() error {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err != nil {
-			return err
-		}
-		defer c.Close(context.Background())
-		_, err = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		return err
-	}
-	return url, drop, nil
 }

@@ -18,15 +18,17 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	bot := dialog.New(eng.Catalog(), eng, dialog.NewMemoryStore())
+	bot := dialog.New(dialog.Config{Catalog: eng.Catalog(), Matcher: eng})
 	const user = "terminal"
+	var state dialog.State
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	say := func(in dialog.Inbound) error {
-		replies, err := bot.Handle(ctx, user, in)
+		next, replies, err := bot.Step(ctx, user, state, in)
 		if err != nil {
 			return err
 		}
+		state = next
 		renderReplies(out, replies)
 		fmt.Fprint(out, "\n> ")
 		return out.Flush()

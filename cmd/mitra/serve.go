@@ -16,12 +16,9 @@ import (
 	"os/exec"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
+	"github.com/mitra-gov/mitra/dialog"
 	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/server"
 	"github.com/mitra-gov/mitra/store"
@@ -39,6 +36,9 @@ const (
 	simPhoneNumberID = "106540352242922"
 )
 
+// serveConfig is everything `mitra serve` is told, read once from flags
+// and the environment (registerServeFlags) and checked (validate) before
+// anything starts.
 type serveConfig struct {
 	addr, dbURL, index            string
 	appSecret, verifyToken, token string
@@ -48,32 +48,46 @@ type serveConfig struct {
 	processWorkers, sendWorkers   int
 	stt, sttModel, tts            string
 	voiceMax                      time.Duration
+	// Speech backends' endpoints and keys (OPENAI_*, BHASHINI_*,
+	// MITRA_TTS_*).
+	openAIBaseURL, openAIKey                    string
+	bhashiniURL, bhashiniKey, bhashiniServiceID string
+	ttsModel, ttsVoice                          string
 	llm                           llmFlags
+	engine                        engineFlags
+	// signingKey is MITRA_SIGNING_KEY, a base64 Ed25519 seed; without it
+	// a development key is kept in the database.
+	signingKey string
+	// publicURL is where citizens verify certificates (MITRA_PUBLIC_URL);
+	// default: this server.
+	publicURL string
+	// pollInterval is how often the job queue looks for jobs when a
+	// notification is late; headEvery how often the log's head is signed.
+	pollInterval, headEvery time.Duration
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := newFlagSet("serve", stderr)
 	c := registerServeFlags(fl)
-	var ef engineFlags
-	ef.register(fl)
 	if err := fl.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
 	if err := c.validate(); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	st, err := startStack(ctx, c, &ef, log, stderr)
-	if err != nil {
+	m := &Main{cfg: c, log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), queueLog: stderr}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
 		return err
 	}
-	defer st.close()
-	log.Info("mitra serving", "addr", st.ln.Addr().String(), "services", st.services, "index", c.index, "simulator", c.simulator)
+	defer m.Close()
+	m.log.Info("mitra serving", "addr", m.ln.Addr().String(), "services", m.services, "index", c.index, "simulator", c.simulator)
 	if c.simulator {
-		fmt.Fprintf(stdout, "mitra is running: open %s/simulator\n", st.self)
+		fmt.Fprintf(stdout, "mitra is running: open %s/simulator\n", m.self)
 	}
+	var err error
 	select {
-	case err = <-st.errc:
+	case err = <-m.errc:
 	case <-ctx.Done():
 	}
 	if errors.Is(err, http.ErrServerClosed) {
@@ -97,15 +111,30 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.StringVar(&c.tts, "tts", envOr("MITRA_TTS", "espeak"), "spoken replies: espeak (offline, espeak-ng), openai (/v1/audio/speech) or none")
 	fl.DurationVar(&c.voiceMax, "voice-max", 2*time.Minute, "longest voice note accepted")
 	c.llm.register(fl)
+	c.engine.register(fl)
 	c.appSecret, c.verifyToken = os.Getenv("WHATSAPP_APP_SECRET"), os.Getenv("WHATSAPP_VERIFY_TOKEN")
 	c.token, c.phoneNumberID = os.Getenv("WHATSAPP_TOKEN"), os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
+	c.signingKey, c.publicURL = os.Getenv("MITRA_SIGNING_KEY"), os.Getenv("MITRA_PUBLIC_URL")
+	c.openAIBaseURL, c.openAIKey = os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY")
+	c.bhashiniURL, c.bhashiniKey, c.bhashiniServiceID = os.Getenv("BHASHINI_URL"), os.Getenv("BHASHINI_API_KEY"), os.Getenv("BHASHINI_SERVICE_ID")
+	c.ttsModel, c.ttsVoice = envOr("MITRA_TTS_MODEL", "gpt-4o-mini-tts"), envOr("MITRA_TTS_VOICE", "alloy")
 	return c
 }
 
-// runningStack is a started server: store, job queue, HTTP.
-type runningStack struct {
+// Main is a running mitra server: store and job queue, the engine and the
+// dialog, the workers, the certificate issuer and the HTTP server. It is
+// the one place the server is assembled, for `mitra serve`, `mitra bench
+// webhook` and the end-to-end tests alike.
+type Main struct {
+	cfg *serveConfig
+	log *slog.Logger
+	// queueLog receives the job queue's warnings (nil: discarded).
+	queueLog io.Writer
+	// fake, if set before Run, is the fake Graph API the simulator
+	// serves; Run makes one when the simulator is on and none is set.
+	fake *whatsapp.FakeGraph
+
 	store    *store.Store
-	river    *river.Client[pgx.Tx]
 	http     *http.Server
 	ln       net.Listener
 	self     string
@@ -113,21 +142,21 @@ type runningStack struct {
 	issuer   *certs.Issuer
 	services int
 	errc     chan error
+	stop     context.CancelFunc
 }
 
-// startStack opens the database, builds the engine, starts the job queue
-// and the HTTP server. It is the one place the server is assembled, for
-// `mitra serve` and `mitra bench webhook`.
-func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.Logger, stderr io.Writer) (*runningStack, error) {
+// Run opens the database, builds everything, starts the job queue and the
+// HTTP server, and returns once they are serving. Close stops them, also
+// after a failed Run.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.cfg
+	ctx, m.stop = context.WithCancel(ctx)
+	m.errc = make(chan error, 1)
 	st, err := store.Open(ctx, c.dbURL)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rs := &runningStack{store: st, errc: make(chan error, 1)}
-	fail := func(err error) (*runningStack, error) {
-		rs.close()
-		return nil, err
-	}
+	m.store = st
 	var newIndex indexFactory
 	if c.index == "pgvector" {
 		newIndex = func(ctx context.Context, cat *catalog.Catalog, emb retrieval.Embedder) (retrieval.Index, error) {
@@ -142,92 +171,102 @@ func startStack(ctx context.Context, c *serveConfig, ef *engineFlags, log *slog.
 			return st.SyncVectors(ctx, emb.Name(), ids, vecs)
 		}
 	}
-	eng, err := ef.buildWith(ctx, newIndex)
+	eng, err := c.engine.buildWith(ctx, newIndex)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	rs.services = len(eng.Catalog().Services)
-	if rs.ln, err = net.Listen("tcp", c.addr); err != nil {
-		return fail(fmt.Errorf("listen on %s: %w", c.addr, err))
+	cat := eng.Catalog()
+	m.services = len(cat.Services)
+	if m.ln, err = net.Listen("tcp", c.addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
-	rs.self = "http://" + loopback(rs.ln.Addr())
+	m.self = "http://" + loopback(m.ln.Addr())
 	apiBase := c.apiBase
 	if c.simulator {
-		rs.sim = &server.Simulator{Fake: &whatsapp.FakeGraph{Token: c.token}, AppSecret: c.appSecret, PhoneNumberID: c.phoneNumberID,
-			WebhookURL: rs.self + "/webhook", HTTP: &http.Client{Timeout: 10 * time.Second}}
-		apiBase = rs.self + server.FakeGraphPrefix + "/v24.0"
+		if m.fake == nil {
+			m.fake = &whatsapp.FakeGraph{Token: c.token}
+		}
+		m.sim = &server.Simulator{Fake: m.fake, AppSecret: c.appSecret, PhoneNumberID: c.phoneNumberID,
+			WebhookURL: m.self + "/webhook", HTTP: &http.Client{Timeout: 10 * time.Second}}
+		apiBase = m.self + server.FakeGraphPrefix + "/v24.0"
 	}
 	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: apiBase, PhoneNumberID: c.phoneNumberID, Token: c.token})
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	metrics := server.NewMetrics(st.QueueDepth)
 	v, err := c.voice(graph)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	matcher, answerer, err := c.llm.wrap(eng, log)
+	matcher, answerer, err := c.llm.wrap(eng, m.log)
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	riverWorkers, workers := worker.New(worker.Deps{Store: st, Catalog: eng.Catalog(), Matcher: matcher, Sender: graph, Log: log,
-		Rate: c.sendRate, Metrics: metrics, Voice: v, Answerer: answerer, Media: graph})
-	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
-		Queues: map[string]river.QueueConfig{
-			worker.QueueProcess: {MaxWorkers: c.processWorkers},
-			worker.QueueSend:    {MaxWorkers: c.sendWorkers},
-		},
-		Workers: riverWorkers,
-		// A citizen is waiting for each job: fetch as soon as one is
-		// inserted, and poll often when notifications are late.
-		FetchCooldown:     5 * time.Millisecond,
-		FetchPollInterval: 100 * time.Millisecond,
+	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: decisionCounter{matcher, metrics}, Answerer: answerer, Certificates: st})
+	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Log: m.log,
+		Rate: c.sendRate, Metrics: metrics, Voice: v, Media: graph})
+	queueLog := io.Discard
+	if m.queueLog != nil {
+		queueLog = m.queueLog
+	}
+	err = st.StartWork(ctx, workers, store.WorkConfig{ProcessWorkers: c.processWorkers, SendWorkers: c.sendWorkers, PollInterval: c.pollInterval,
 		// River's routine producer reports are debug detail for us.
-		Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "river"),
-	})
+		Log: slog.New(slog.NewJSONHandler(queueLog, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "river")})
 	if err != nil {
-		return fail(fmt.Errorf("job queue: %w", err))
+		return err
 	}
-	workers.SetEnqueuer(rc)
-	if err := rc.Start(ctx); err != nil {
-		return fail(fmt.Errorf("start job queue: %w", err))
+	if m.issuer, err = c.issuer(ctx, st, cat, orString(c.publicURL, m.self)); err != nil {
+		return err
 	}
-	rs.river = rc
-	issuer, err := newIssuer(ctx, st, eng.Catalog(), rc, orString(os.Getenv("MITRA_PUBLIC_URL"), rs.self))
-	if err != nil {
-		return fail(err)
-	}
-	rs.issuer = issuer
-	go signHeads(ctx, issuer, log)
-	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Enqueuer: rc, Log: log, Metrics: metrics,
-		Simulator: rs.sim, Issuer: issuer})
-	rs.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	go func() { rs.errc <- rs.http.Serve(rs.ln) }()
-	return rs, nil
+	go m.issuer.SignHeads(ctx, orDuration(c.headEvery, 5*time.Second), m.log)
+	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Log: m.log, Metrics: metrics,
+		Simulator: m.sim, Issuer: m.issuer})
+	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { m.errc <- m.http.Serve(m.ln) }()
+	return nil
 }
 
-// close stops HTTP, lets running jobs finish, and closes the pool.
-func (rs *runningStack) close() {
+// Close stops HTTP, lets running jobs finish, and closes the database.
+func (m *Main) Close() error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if rs.http != nil {
-		rs.http.Shutdown(shutdown)
-	} else if rs.ln != nil {
-		rs.ln.Close()
+	var err error
+	if m.http != nil {
+		err = m.http.Shutdown(shutdown)
+	} else if m.ln != nil {
+		err = m.ln.Close()
 	}
-	if rs.river != nil {
-		rs.river.Stop(shutdown)
+	if m.stop != nil {
+		m.stop()
 	}
-	rs.store.Close()
+	if m.store != nil {
+		m.store.Close()
+	}
+	return err
 }
 
-// newIssuer builds the certificate issuer. The signing key comes from
+// decisionCounter passes matches through and counts the decisions.
+type decisionCounter struct {
+	dialog.Matcher
+	metrics *server.Metrics
+}
+
+func (d decisionCounter) Match(ctx context.Context, text string, prev catalog.Lang) (retrieval.Result, error) {
+	res, err := d.Matcher.Match(ctx, text, prev)
+	if err == nil {
+		d.metrics.Decision(string(res.Decision))
+	}
+	return res, err
+}
+
+// issuer builds the certificate issuer. The signing key comes from
 // MITRA_SIGNING_KEY (a base64 Ed25519 seed) in production; without it a
 // development key is created once and kept in the database.
-func newIssuer(ctx context.Context, st *store.Store, cat *catalog.Catalog, rc *river.Client[pgx.Tx], baseURL string) (*certs.Issuer, error) {
+func (c *serveConfig) issuer(ctx context.Context, st *store.Store, cat *catalog.Catalog, baseURL string) (*certs.Issuer, error) {
 	var seed []byte
-	if v := os.Getenv("MITRA_SIGNING_KEY"); v != "" {
-		b, err := base64.StdEncoding.DecodeString(v)
+	if c.signingKey != "" {
+		b, err := base64.StdEncoding.DecodeString(c.signingKey)
 		if err != nil || len(b) != ed25519.SeedSize {
 			return nil, usagef("MITRA_SIGNING_KEY must be a base64 Ed25519 seed of %d bytes", ed25519.SeedSize)
 		}
@@ -244,38 +283,7 @@ func newIssuer(ctx context.Context, st *store.Store, cat *catalog.Catalog, rc *r
 		}
 	}
 	return &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(ed25519.NewKeyFromSeed(seed)), Renderer: certs.Chromium{},
-		BaseURL: baseURL, Enqueue: func(ctx context.Context, tx pgx.Tx, id string) error {
-			_, err := rc.InsertTx(ctx, tx, worker.DeliverArgs{CertID: id}, nil)
-			return err
-		}}, nil
-}
-
-// signHeads signs a tree head whenever the log has grown, every few
-// seconds, so that new certificates become verifiable against the log.
-func signHeads(ctx context.Context, issuer *certs.Issuer, log *slog.Logger) {
-	tick := time.NewTicker(5 * time.Second)
-	defer tick.Stop()
-	var last uint64
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		h, err := issuer.Head(ctx, -1)
-		if err == nil {
-			last = h.Size
-		}
-		leaves, err := issuer.Store.LeafHashes(ctx)
-		if err != nil || uint64(len(leaves)) == last {
-			continue
-		}
-		if h, err := issuer.SignHead(ctx); err != nil {
-			log.Warn("sign tree head", "error", err)
-		} else {
-			log.Info("tree head signed", "size", h.Size)
-		}
-	}
+		BaseURL: baseURL}, nil
 }
 
 // voice builds the speech backends from configuration.
@@ -284,10 +292,9 @@ func (c *serveConfig) voice(media worker.MediaClient) (*worker.Voice, error) {
 	switch c.stt {
 	case "none", "":
 	case "openai":
-		v.Transcriber = voice.NewOpenAITranscriber(os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY"), c.sttModel)
+		v.Transcriber = voice.NewOpenAITranscriber(c.openAIBaseURL, c.openAIKey, c.sttModel)
 	case "bhashini":
-		b := &voice.BhashiniTranscriber{URL: os.Getenv("BHASHINI_URL"), APIKey: os.Getenv("BHASHINI_API_KEY"),
-			ServiceID: os.Getenv("BHASHINI_SERVICE_ID"), Convert: voice.ToWAV16k}
+		b := &voice.BhashiniTranscriber{URL: c.bhashiniURL, APIKey: c.bhashiniKey, ServiceID: c.bhashiniServiceID, Convert: voice.ToWAV16k}
 		if b.URL == "" || b.APIKey == "" || b.ServiceID == "" {
 			return nil, usagef("-stt bhashini needs BHASHINI_URL, BHASHINI_API_KEY and BHASHINI_SERVICE_ID")
 		}
@@ -302,8 +309,7 @@ func (c *serveConfig) voice(media worker.MediaClient) (*worker.Voice, error) {
 			v.Synthesizer = voice.Espeak{}
 		}
 	case "openai":
-		v.Synthesizer = voice.NewOpenAISpeech(os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY"),
-			envOr("MITRA_TTS_MODEL", "gpt-4o-mini-tts"), envOr("MITRA_TTS_VOICE", "alloy"))
+		v.Synthesizer = voice.NewOpenAISpeech(c.openAIBaseURL, c.openAIKey, c.ttsModel, c.ttsVoice)
 	default:
 		return nil, usagef("-tts %q: want espeak, openai or none", c.tts)
 	}
@@ -335,6 +341,13 @@ func (c *serveConfig) validate() error {
 
 func orString(v, def string) string {
 	if v != "" {
+		return v
+	}
+	return def
+}
+
+func orDuration(v, def time.Duration) time.Duration {
+	if v > 0 {
 		return v
 	}
 	return def

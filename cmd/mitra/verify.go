@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -38,10 +35,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	base := *server
 	if base == "" {
-		if u, err := url.Parse(strings.SplitN(qr, "#", 2)[0]); err == nil && u.Host != "" {
-			base = u.Scheme + "://" + u.Host
-		}
+		base = certs.ServerOf(qr)
 	}
+	v := certs.Verifier{Base: base}
 	keys := map[string]ed25519.PublicKey{}
 	if *keyHex != "" {
 		k, err := hex.DecodeString(*keyHex)
@@ -51,8 +47,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		keys[certs.KeyID(k)] = k
 	} else if *offline {
 		return usagef("-offline needs -key")
-	} else if err := getJSON(ctx, base+"/log/keys", &keysHex{keys}); err != nil {
-		return fmt.Errorf("fetch published keys: %w", err)
+	} else if keys, err = v.Keys(ctx); err != nil {
+		return err
 	}
 	p, err := certs.ParseQR(qr, keys)
 	if err != nil {
@@ -63,30 +59,16 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *offline {
 		return nil
 	}
-	var st certs.Status
-	if err := getJSON(ctx, base+"/v/"+url.PathEscape(p.ID)+"?format=json", &st); err != nil {
-		return fmt.Errorf("fetch status: %w", err)
-	}
-	if st.State == "pending" {
+	st, err := v.Check(ctx, p, keys)
+	switch {
+	case errors.Is(err, certs.ErrPending):
 		fmt.Fprintln(stdout, "not yet in a signed tree head; try again in a minute")
 		return errors.New("certificate not yet logged")
-	}
-	if err := st.Head.Verify(keys); err != nil {
-		fmt.Fprintf(stdout, "INVALID: the log's tree head: %v\n", err)
+	case errors.Is(err, certs.ErrHeadForged), errors.Is(err, certs.ErrNotInLog):
+		fmt.Fprintf(stdout, "INVALID: %v\n", err)
 		return errors.New("certificate not verified")
-	}
-	var proof [][]byte
-	for _, h := range st.Inclusion {
-		b, err := hex.DecodeString(h)
-		if err != nil {
-			return fmt.Errorf("inclusion proof: %w", err)
-		}
-		proof = append(proof, b)
-	}
-	root, _ := st.Head.RootBytes()
-	if err := certs.VerifyInclusion(uint64(st.LeafIndex), st.Head.Size, certs.PayloadLeaf(p).Hash(), proof, root); err != nil {
-		fmt.Fprintf(stdout, "INVALID: this certificate is not in the log as signed (%v)\n", err)
-		return errors.New("certificate not verified")
+	case err != nil:
+		return err
 	}
 	fmt.Fprintf(stdout, "in the transparency log at index %d of %d (tree head signed %s)\n", st.LeafIndex, st.Head.Size, time.Unix(st.Head.Timestamp, 0).UTC().Format(time.RFC3339))
 	switch st.State {
@@ -99,22 +81,6 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "%s\n", strings.ToUpper(st.State))
 	}
 	return errors.New("certificate not valid")
-}
-
-type keysHex struct{ keys map[string]ed25519.PublicKey }
-
-func (k *keysHex) UnmarshalJSON(b []byte) error {
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	for id, h := range m {
-		pub, err := hex.DecodeString(h)
-		if err == nil && len(pub) == ed25519.PublicKeySize && certs.KeyID(pub) == id {
-			k.keys[id] = pub
-		}
-	}
-	return nil
 }
 
 func readQR(ctx context.Context, arg string) (string, error) {
@@ -131,22 +97,4 @@ func readQR(ctx context.Context, arg string) (string, error) {
 		}
 	}
 	return certs.DecodeQR(data)
-}
-
-func getJSON(ctx context.Context, u string, v any) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: http %d", u, res.StatusCode)
-	}
-	return json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(v)
 }

@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mitra-gov/mitra/store/storetest"
 )
 
 // mitra verify reads the QR back from the PDF, checks the signature with
@@ -30,24 +27,12 @@ func TestVerifyCommand(t *testing.T) {
 			t.Skipf("%s not installed", tool)
 		}
 	}
-	_, dbURL := storetest.New(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", simulator: true, sendRate: 100, processWorkers: 2, sendWorkers: 2}
-	if err := c.validate(); err != nil {
-		t.Fatal(err)
-	}
-	var ef engineFlags
-	ef.embedder = "hash"
-	st, err := startStack(ctx, c, &ef, slog.New(slog.DiscardHandler), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.close()
+	st := newStackWith(t, stackOptions{simulator: true})
+	ctx := context.Background()
 	key, _ := st.store.CreateAPIKey(ctx, "revenue", "t")
 	body, _ := json.Marshal(map[string]any{"idempotency_key": "v1", "wa_id": "919000000081", "service_id": "income-certificate",
 		"holder_name": "Anjali", "lang": "hi", "issuing_office": "Tahsildar, Nellore"})
-	req, _ := http.NewRequest("POST", st.self+"/api/v1/certificates", bytes.NewReader(body))
+	req, _ := http.NewRequest("POST", st.url+"/api/v1/certificates", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+key)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil || res.StatusCode != http.StatusCreated {
@@ -83,7 +68,7 @@ func TestVerifyCommand(t *testing.T) {
 		t.Errorf("bad key accepted: %s", o)
 	}
 	rev, _ := json.Marshal(map[string]string{"reason": "duplicate"})
-	req, _ = http.NewRequest("POST", st.self+"/api/v1/certificates/"+out.ID+"/revoke", bytes.NewReader(rev))
+	req, _ = http.NewRequest("POST", st.url+"/api/v1/certificates/"+out.ID+"/revoke", bytes.NewReader(rev))
 	req.Header.Set("Authorization", "Bearer "+key)
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
 		t.Fatalf("revoke: %v", err)

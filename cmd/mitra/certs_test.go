@@ -1,4 +1,4 @@
-package server_test
+package main
 
 import (
 	"bytes"
@@ -17,11 +17,12 @@ import (
 	"github.com/mitra-gov/mitra/whatsapp"
 )
 
-func testSigner() *certs.Signer {
+func testSeed() []byte {
 	seed := make([]byte, ed25519.SeedSize)
 	copy(seed, "mitra e2e signing seed")
-	return certs.NewSigner(ed25519.NewKeyFromSeed(seed))
+	return seed
 }
+
 
 func (s *stack) api(method, path, key string, body any) (int, map[string]any) {
 	s.t.Helper()
@@ -61,7 +62,7 @@ func (s *stack) verifyJSON(id string) certs.Status {
 func TestCertificatesEndToEnd(t *testing.T) {
 	t.Parallel()
 	testenv.NeedTools(t, "chromium")
-	s := newStackWith(t, stackOptions{certs: testSigner()})
+	s := newStackWith(t, stackOptions{signingSeed: testSeed()})
 	ctx := context.Background()
 	revenueKey, _ := s.store.CreateAPIKey(ctx, "revenue", "test")
 	energyKey, _ := s.store.CreateAPIKey(ctx, "energy", "test")
@@ -167,14 +168,14 @@ func TestCertificatesEndToEnd(t *testing.T) {
 	}
 
 	// Someone rewrites the holder's name in the database: detected.
-	if _, err := s.store.Pool.Exec(ctx, "UPDATE certificates SET holder_name = 'Someone Else' WHERE id = $1", id); err != nil {
+	if _, err := s.db.Exec(ctx, "UPDATE certificates SET holder_name = 'Someone Else' WHERE id = $1", id); err != nil {
 		t.Fatal(err)
 	}
 	if st := s.verifyJSON(id); st.State != "tampered" || st.RecordMatch {
 		t.Errorf("after rewriting the record: %+v", st)
 	}
 	var audits int
-	s.store.Pool.QueryRow(ctx, "SELECT count(*) FROM api_audit").Scan(&audits)
+	s.db.QueryRow(ctx, "SELECT count(*) FROM api_audit").Scan(&audits)
 	if audits < 7 {
 		t.Errorf("%d audited calls", audits)
 	}
@@ -185,7 +186,7 @@ func TestCertificatesEndToEnd(t *testing.T) {
 func TestCertificateOutsideWindow(t *testing.T) {
 	t.Parallel()
 	testenv.NeedTools(t, "chromium")
-	s := newStackWith(t, stackOptions{certs: testSigner()})
+	s := newStackWith(t, stackOptions{signingSeed: testSeed()})
 	ctx := context.Background()
 	key, _ := s.store.CreateAPIKey(ctx, "revenue", "test")
 	s.fake.FailNext(whatsapp.FakeFailure{HTTPStatus: 400, Code: 131047, Message: "Re-engagement message"})

@@ -1,4 +1,4 @@
-package server_test
+package main
 
 import (
 	"bytes"
@@ -13,7 +13,6 @@ import (
 
 	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/voice"
-	"github.com/mitra-gov/mitra/worker"
 )
 
 func voiceNoteWebhook(t *testing.T, from, wamid, mediaID string) []byte {
@@ -34,10 +33,7 @@ func TestVoiceNoteEndToEnd(t *testing.T) {
 	speech := &voice.FakeSpeechServer{}
 	speechSrv := httptest.NewServer(speech)
 	t.Cleanup(speechSrv.Close)
-	s := newStackWith(t, stackOptions{voice: func(media worker.MediaClient) *worker.Voice {
-		return &worker.Voice{Media: media, Transcriber: voice.NewOpenAITranscriber(speechSrv.URL+"/v1", "k", "whisper-1"),
-			Synthesizer: voice.Espeak{}, MaxDuration: 2 * time.Minute}
-	}})
+	s := newStackWith(t, stackOptions{speechURL: speechSrv.URL, tts: "espeak"})
 	notes := []struct {
 		file, from, want string
 	}{
@@ -46,11 +42,11 @@ func TestVoiceNoteEndToEnd(t *testing.T) {
 		{"en-caste.ogg", "919000000043", "Integrated Certificate"},
 	}
 	for i, n := range notes {
-		audio, err := os.ReadFile(filepath.Join("..", "voice", "testdata", n.file))
+		audio, err := os.ReadFile(filepath.Join("..", "..", "voice", "testdata", n.file))
 		if err != nil {
 			t.Fatal(err)
 		}
-		text, _ := os.ReadFile(filepath.Join("..", "voice", "testdata", strings.TrimSuffix(n.file, ".ogg")+".txt"))
+		text, _ := os.ReadFile(filepath.Join("..", "..", "voice", "testdata", strings.TrimSuffix(n.file, ".ogg")+".txt"))
 		speech.Know(audio, strings.TrimSpace(string(text)))
 		mediaID := "190864726989858" + string(rune('0'+i))
 		s.fake.AddMedia(mediaID, audio, "audio/ogg; codecs=opus")
@@ -103,11 +99,9 @@ func TestBadVoiceNotes(t *testing.T) {
 	speech := &voice.FakeSpeechServer{}
 	speechSrv := httptest.NewServer(speech)
 	t.Cleanup(speechSrv.Close)
-	s := newStackWith(t, stackOptions{voice: func(media worker.MediaClient) *worker.Voice {
-		return &worker.Voice{Media: media, Transcriber: voice.NewOpenAITranscriber(speechSrv.URL+"/v1", "k", "whisper-1"), MaxDuration: 3 * time.Second}
-	}})
-	silence, _ := os.ReadFile(filepath.Join("..", "voice", "testdata", "silence.ogg"))
-	long, _ := os.ReadFile(filepath.Join("..", "voice", "testdata", "te-income.ogg")) // 3.6 s, over the 3 s limit
+	s := newStackWith(t, stackOptions{speechURL: speechSrv.URL, voiceMax: 3 * time.Second})
+	silence, _ := os.ReadFile(filepath.Join("..", "..", "voice", "testdata", "silence.ogg"))
+	long, _ := os.ReadFile(filepath.Join("..", "..", "voice", "testdata", "te-income.ogg")) // 3.6 s, over the 3 s limit
 	s.fake.AddMedia("m-corrupt", []byte("OggS but not really"), "audio/ogg; codecs=opus")
 	s.fake.AddMedia("m-image", []byte("\x89PNG"), "image/png")
 	s.fake.AddMedia("m-long", long, "audio/ogg; codecs=opus")
@@ -126,7 +120,7 @@ func TestBadVoiceNotes(t *testing.T) {
 		i++
 	}
 	// A transcription backend failing twice with 503 is retried.
-	audio, _ := os.ReadFile(filepath.Join("..", "voice", "testdata", "en-caste.ogg"))
+	audio, _ := os.ReadFile(filepath.Join("..", "..", "voice", "testdata", "en-caste.ogg"))
 	speech.Know(audio, "I need a caste certificate")
 	speech.FailNext = []int{503, 503}
 	s.fake.AddMedia("m-retry", audio, "audio/ogg; codecs=opus")

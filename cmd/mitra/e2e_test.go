@@ -1,12 +1,12 @@
-package server_test
+package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,16 +16,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/mitra-gov/mitra/certs"
-	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/server"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/store/storetest"
 	"github.com/mitra-gov/mitra/whatsapp"
-	"github.com/mitra-gov/mitra/worker"
 )
 
 const (
@@ -34,11 +30,12 @@ const (
 	graphToken  = "graph-token"
 )
 
-// stack is a whole mitra server on a fresh database, with the Graph API
-// faked over HTTP.
+// stack is a whole mitra server (the same Main as `mitra serve`) on a
+// fresh database, with the Graph API faked over HTTP.
 type stack struct {
 	t      *testing.T
 	store  *store.Store
+	db     *pgx.Conn // for assertions in SQL, and for rewriting rows
 	fake   *whatsapp.FakeGraph
 	url    string
 	issuer *certs.Issuer
@@ -48,81 +45,52 @@ func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
 
 type stackOptions struct {
 	// simulator mounts the fake Graph API on the server itself, as
-	// `mitra serve` does.
+	// `mitra serve` does by default; otherwise it is a server of its own,
+	// as Meta's is, and the server runs with a production configuration.
 	simulator bool
-	// voice, if set, gives the workers voice-note support.
-	voice func(media worker.MediaClient) *worker.Voice
-	// certs serves the certificate API with this signer.
-	certs *certs.Signer
+	// speechURL, if set, is an OpenAI-compatible transcription server
+	// for voice notes (-stt openai), and tts the spoken replies.
+	speechURL string
+	tts       string
+	voiceMax  time.Duration
+	// signingSeed signs certificates instead of a development key.
+	signingSeed []byte
 }
 
 func newStackWith(t *testing.T, o stackOptions) *stack {
-	withSimulator := o.simulator
 	t.Helper()
-	st, _ := storetest.New(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	self := "http://" + ln.Addr().String()
+	_, dbURL := storetest.New(t)
+	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", sendRate: 1000, processWorkers: 4, sendWorkers: 4,
+		appSecret: appSecret, verifyToken: verifyToken, token: graphToken, phoneNumberID: "106540352242922",
+		simulator: o.simulator, stt: "none", tts: "none", voiceMax: 2 * time.Minute, pollInterval: 20 * time.Millisecond}
+	c.engine.embedder = "hash"
 	fake := &whatsapp.FakeGraph{Token: graphToken}
-	graphBase := self + server.FakeGraphPrefix + "/v24.0"
-	var sim *server.Simulator
-	if withSimulator {
-		sim = &server.Simulator{Fake: fake, AppSecret: appSecret, PhoneNumberID: "106540352242922", WebhookURL: self + "/webhook", HTTP: http.DefaultClient}
-	} else {
+	if !o.simulator {
 		graphSrv := httptest.NewServer(fake)
 		t.Cleanup(graphSrv.Close)
-		graphBase = graphSrv.URL + "/v24.0"
+		c.apiBase = graphSrv.URL + "/v24.0"
 	}
-	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: graphBase, PhoneNumberID: "106540352242922", Token: graphToken})
-	if err != nil {
+	if o.speechURL != "" {
+		c.stt, c.sttModel, c.openAIBaseURL, c.openAIKey = "openai", "whisper-1", o.speechURL+"/v1", "k"
+	}
+	if o.tts != "" {
+		c.tts = o.tts
+	}
+	if o.voiceMax > 0 {
+		c.voiceMax = o.voiceMax
+	}
+	if o.signingSeed != nil {
+		c.signingKey = base64.StdEncoding.EncodeToString(o.signingSeed)
+	}
+	if err := c.validate(); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := testenv.Engine(t)
-	metrics := server.NewMetrics(st.QueueDepth)
-	var v *worker.Voice
-	if o.voice != nil {
-		v = o.voice(graph)
-	}
-	rw, workers := worker.New(worker.Deps{Store: st, Catalog: e.Catalog(), Matcher: e, Sender: graph, Log: log, Rate: 1000, Metrics: metrics, Voice: v, Media: graph})
-	rc, err := river.NewClient(riverpgxv5.New(st.Pool), &river.Config{
-		Queues:            map[string]river.QueueConfig{worker.QueueProcess: {MaxWorkers: 4}, worker.QueueSend: {MaxWorkers: 4}},
-		Workers:           rw,
-		Logger:            log,
-		FetchCooldown:     5 * time.Millisecond,
-		FetchPollInterval: 20 * time.Millisecond,
-	})
-	if err != nil {
+	m := &Main{cfg: c, log: slog.New(slog.DiscardHandler), fake: fake}
+	t.Cleanup(func() { m.Close() })
+	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	workers.SetEnqueuer(rc)
-	if err := rc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, c := context.WithTimeout(context.Background(), 5*time.Second)
-		defer c()
-		rc.Stop(stop)
-	})
-	var issuer *certs.Issuer
-	if o.certs != nil {
-		issuer = &certs.Issuer{Store: st, Catalog: e.Catalog(), Signer: o.certs, Renderer: certs.Chromium{}, BaseURL: self,
-			Enqueue: func(ctx context.Context, tx pgx.Tx, id string) error {
-				_, err := rc.InsertTx(ctx, tx, worker.DeliverArgs{CertID: id}, nil)
-				return err
-			}}
-	}
-	srv := httptest.NewUnstartedServer(server.New(server.Config{AppSecret: appSecret, VerifyToken: verifyToken, Store: st,
-		Enqueuer: rc, Log: log, Metrics: metrics, Simulator: sim, Issuer: issuer}))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &stack{t: t, store: st, fake: fake, url: srv.URL, issuer: issuer}
+	return &stack{t: t, store: m.store, db: storetest.Conn(t, dbURL), fake: fake, url: m.self, issuer: m.issuer}
 }
 
 func (s *stack) post(body []byte, signature string) (int, string) {
@@ -166,7 +134,7 @@ func (s *stack) waitSent(to string, n int) []whatsapp.Captured {
 }
 
 func fixture(t *testing.T, name string) []byte {
-	b, err := os.ReadFile(filepath.Join("..", "whatsapp", "testdata", name))
+	b, err := os.ReadFile(filepath.Join("..", "..", "whatsapp", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,9 +211,9 @@ func TestDuplicateDeliveryAnsweredOnce(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // room for a wrong second answer to show
 	sent := s.waitSent("16505551234", len(first))
 	var n int
-	s.store.Pool.QueryRow(context.Background(), "SELECT count(*) FROM inbound_messages").Scan(&n)
+	s.db.QueryRow(context.Background(), "SELECT count(*) FROM inbound_messages").Scan(&n)
 	var outbox int
-	s.store.Pool.QueryRow(context.Background(), "SELECT count(*) FROM outbox").Scan(&outbox)
+	s.db.QueryRow(context.Background(), "SELECT count(*) FROM outbox").Scan(&outbox)
 	if n != 1 || len(sent) != outbox || outbox == 0 {
 		t.Errorf("stored %d inbound, %d outbox rows, %d sent", n, outbox, len(sent))
 	}
@@ -321,7 +289,10 @@ func TestSenderRetriesAndStatuses(t *testing.T) {
 	ctx := context.Background()
 	var status string
 	var attempts int
-	s.store.Pool.QueryRow(ctx, "SELECT status, attempts FROM outbox WHERE wa_message_id = $1", sent[0].ID).Scan(&status, &attempts)
+	// The fake captured the message before the sender recorded it.
+	for deadline := time.Now().Add(5 * time.Second); status == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		s.db.QueryRow(ctx, "SELECT status, attempts FROM outbox WHERE wa_message_id = $1", sent[0].ID).Scan(&status, &attempts)
+	}
 	if status != "sent" || attempts != 3 {
 		t.Errorf("outbox %s after %d attempts, want sent after 3", status, attempts)
 	}
@@ -334,12 +305,12 @@ func TestSenderRetriesAndStatuses(t *testing.T) {
 			t.Fatal(code)
 		}
 	}
-	s.store.Pool.QueryRow(ctx, "SELECT status FROM outbox WHERE wa_message_id = $1", sent[0].ID).Scan(&status)
+	s.db.QueryRow(ctx, "SELECT status FROM outbox WHERE wa_message_id = $1", sent[0].ID).Scan(&status)
 	if status != "read" {
 		t.Errorf("after read, delivered, sent: %s", status)
 	}
 	var statuses int
-	s.store.Pool.QueryRow(ctx, "SELECT count(*) FROM message_statuses WHERE wa_message_id = $1", sent[0].ID).Scan(&statuses)
+	s.db.QueryRow(ctx, "SELECT count(*) FROM message_statuses WHERE wa_message_id = $1", sent[0].ID).Scan(&statuses)
 	if statuses != 3 {
 		t.Errorf("%d statuses stored", statuses)
 	}
@@ -350,7 +321,7 @@ func TestSenderRetriesAndStatuses(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if err := s.store.Pool.QueryRow(ctx, "SELECT status FROM outbox WHERE wa_to = '919000000022' AND seq = 0").Scan(&status); err == nil && status == "failed" {
+		if err := s.db.QueryRow(ctx, "SELECT status FROM outbox WHERE wa_to = '919000000022' AND seq = 0").Scan(&status); err == nil && status == "failed" {
 			break
 		} else if err != nil && err != pgx.ErrNoRows {
 			t.Fatal(err)
@@ -387,7 +358,7 @@ func TestBatchOfManyUpdates(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // room for a wrong second answer to show
 	var stored int
-	s.store.Pool.QueryRow(context.Background(), "SELECT count(*) FROM inbound_messages").Scan(&stored)
+	s.db.QueryRow(context.Background(), "SELECT count(*) FROM inbound_messages").Scan(&stored)
 	if sent := len(s.fake.Sent()); stored != n || sent != 2*n {
 		t.Errorf("stored %d, sent %d; want %d and %d", stored, sent, n, 2*n)
 	}

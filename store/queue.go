@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+)
+
+// The job queue is River, on this database: a job is inserted in the same
+// transaction as the rows it refers to, so a message is never stored
+// without its job, nor a job queued for a message that was rolled back.
+// Job arguments and queue names live here; the workers that run them live
+// in package worker.
+
+// Queue names.
+const (
+	// QueueProcess answers inbound messages. It is apart from sending so
+	// that a backlog of sends never delays reading new messages.
+	QueueProcess = "process"
+	// QueueSend sends replies and certificates.
+	QueueSend = "send"
+)
+
+// ProcessArgs asks for one inbound message to be answered.
+type ProcessArgs struct {
+	WAMessageID string `json:"wa_message_id"`
+}
+
+func (ProcessArgs) Kind() string { return "process_inbound" }
+
+func (ProcessArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueProcess, MaxAttempts: 10}
+}
+
+// SendArgs asks for the replies to one inbound message to be sent, in
+// order: a welcome text must not overtake the buttons that follow it.
+type SendArgs struct {
+	InboundID string `json:"inbound_id"`
+}
+
+func (SendArgs) Kind() string { return "send_outbox" }
+
+func (SendArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12}
+}
+
+// DeliverArgs asks for a certificate to be sent to its holder.
+type DeliverArgs struct {
+	CertID string `json:"cert_id"`
+}
+
+func (DeliverArgs) Kind() string { return "deliver_certificate" }
+
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12}
+}
+
+// WorkConfig sizes the job queue's consumers.
+type WorkConfig struct {
+	ProcessWorkers, SendWorkers int
+	// PollInterval is how often to look for jobs when a notification is
+	// late (default 100 ms: a citizen is waiting for each job).
+	PollInterval time.Duration
+	Log          *slog.Logger
+}
+
+// StartWork starts running jobs with workers (built by package worker)
+// until Close. Until it is called, the store only inserts jobs.
+func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkConfig) error {
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 100 * time.Millisecond
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	rc, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
+		Queues: map[string]river.QueueConfig{
+			QueueProcess: {MaxWorkers: max(1, cfg.ProcessWorkers)},
+			QueueSend:    {MaxWorkers: max(1, cfg.SendWorkers)},
+		},
+		Workers: workers,
+		// Fetch as soon as a job is inserted.
+		FetchCooldown:     5 * time.Millisecond,
+		FetchPollInterval: cfg.PollInterval,
+		Logger:            cfg.Log,
+	})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	if err := rc.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	// From now on inserts go through the working client too, so that its
+	// producers hear of new jobs at once.
+	s.queue.Store(rc)
+	s.working = rc
+	return nil
+}
+
+// stopWork lets running jobs finish (up to the context's deadline).
+func (s *Store) stopWork(ctx context.Context) {
+	if s.working != nil {
+		s.working.Stop(ctx)
+		s.working = nil
+	}
+}
+
+// enqueue inserts a job in a transaction.
+func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {
+	if _, err := s.queue.Load().InsertTx(ctx, tx, args, nil); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// EnqueueSend queues the sending of an inbound message's replies.
+func (t Tx) EnqueueSend(ctx context.Context, inboundID string) error {
+	return t.s.enqueue(ctx, t.tx, SendArgs{InboundID: inboundID})
+}
+
+// EnqueueDelivery queues a certificate's delivery to its holder.
+func (t Tx) EnqueueDelivery(ctx context.Context, certID string) error {
+	return t.s.enqueue(ctx, t.tx, DeliverArgs{CertID: certID})
+}
+
+// QueueDepth counts the jobs waiting or running, by queue and state.
+func (s *Store) QueueDepth(ctx context.Context) (map[[2]string]float64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT queue, state::text, count(*) FROM river_job
+		WHERE state IN ('available', 'running', 'retryable', 'scheduled') GROUP BY 1, 2`)
+	if err != nil {
+		return nil, fmt.Errorf("queue depth: %w", err)
+	}
+	defer rows.Close()
+	out := map[[2]string]float64{}
+	for rows.Next() {
+		var q, st string
+		var n int64
+		if err := rows.Scan(&q, &st, &n); err != nil {
+			return nil, fmt.Errorf("queue depth: %w", err)
+		}
+		out[[2]string{q, st}] = float64(n)
+	}
+	return out, rows.Err()
+}
