@@ -88,7 +88,9 @@ const migrationLock = 0x6d69747261 // "mitra"
 
 // Migrate applies the embedded migrations that have not been applied, each
 // in its own transaction, under an advisory lock.
-func Migrate(ctx context.Context, conn *pgx.Conn) error { return migrateTo(ctx, conn, LatestMigration()) }
+func Migrate(ctx context.Context, conn *pgx.Conn) error {
+	return migrateTo(ctx, conn, LatestMigration())
+}
 
 // migrateTo applies the migrations up to version upTo: tests use it to
 // write rows as an older mitra did, then migrate them.

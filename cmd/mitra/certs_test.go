@@ -23,7 +23,6 @@ func testSeed() []byte {
 	return seed
 }
 
-
 func (s *stack) api(method, path, key string, body any) (int, map[string]any) {
 	s.t.Helper()
 	b, _ := json.Marshal(body)

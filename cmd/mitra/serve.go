@@ -53,8 +53,8 @@ type serveConfig struct {
 	openAIBaseURL, openAIKey                    string
 	bhashiniURL, bhashiniKey, bhashiniServiceID string
 	ttsModel, ttsVoice                          string
-	llm                           llmFlags
-	engine                        engineFlags
+	llm                                         llmFlags
+	engine                                      engineFlags
 	// signingKey is MITRA_SIGNING_KEY, a base64 Ed25519 seed; without it
 	// a development key is kept in the database.
 	signingKey string
