@@ -116,6 +116,9 @@ func TestClientClassifiesErrors(t *testing.T) {
 		if !errors.As(err, &se) || se.Code != tt.fail.Code || se.Retryable() != tt.retryable {
 			t.Errorf("%+v: error %v (retryable %v), want code %d retryable %v", tt.fail, err, se != nil && se.Retryable(), tt.fail.Code, tt.retryable)
 		}
+		if outside := errors.Is(err, ErrOutsideWindow); outside != (tt.fail.Code == 131047) {
+			t.Errorf("%+v: errors.Is(err, ErrOutsideWindow) = %v", tt.fail, outside)
+		}
 	}
 	if _, err := c.Send(context.Background(), msg[0]); err != nil {
 		t.Errorf("after the scripted failures a send must succeed: %v", err)

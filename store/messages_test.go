@@ -1,0 +1,159 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/store/storetest"
+	"github.com/mitra-gov/mitra/whatsapp"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func text(id, from, body string) whatsapp.Message {
+	return whatsapp.Message{ID: id, From: from, Name: "Ravi", Type: "text", Text: body, Time: time.Unix(1744344496, 0).UTC()}
+}
+
+// One webhook delivery: new messages stored with their jobs, a retried
+// delivery stores nothing twice, and the stored message reads back as it
+// came.
+func TestIngestWebhookStoresOnce(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.Shared(t)
+	ctx := context.Background()
+	ev := whatsapp.Events{Messages: []whatsapp.Message{text("wamid.ING1", "919000000201", "hi"), text("wamid.ING2", "919000000202", "నమస్కారం"),
+		{ID: "wamid.ING3", From: "919000000203", Type: "audio", Media: &whatsapp.Media{ID: "m1", MIMEType: "audio/ogg", Voice: true}}}}
+	for i, wantFresh := range []int{3, 0} {
+		fresh, err := s.IngestWebhook(ctx, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh != wantFresh {
+			t.Errorf("delivery %d: %d new, want %d", i+1, fresh, wantFresh)
+		}
+	}
+	db := storetest.Conn(t, url)
+	if n := storetest.Int(t, db, `SELECT count(*) FROM river_job WHERE kind = 'process_inbound' AND args->>'wa_message_id' LIKE 'wamid.ING%'`); n != 3 {
+		t.Errorf("%d processing jobs, want 3", n)
+	}
+	for _, want := range ev.Messages {
+		got, processed, err := s.Inbound(ctx, want.ID)
+		if err != nil || processed {
+			t.Fatalf("%s: %v processed=%v", want.ID, err, processed)
+		}
+		want.PhoneNumberID = ""
+		if got.ID != want.ID || got.Text != want.Text || got.Type != want.Type || got.Name != want.Name || !got.Time.Equal(want.Time) ||
+			(want.Media != nil && (got.Media == nil || *got.Media != *want.Media)) {
+			t.Errorf("read back %+v, stored %+v", got, want)
+		}
+	}
+	if _, _, err := s.Inbound(ctx, "wamid.NONE"); err == nil {
+		t.Error("unknown message found")
+	}
+}
+
+// Delivery statuses only move an outbox row forward: a late "delivered"
+// never overwrites "read"; "failed" is final; an unknown status is
+// recorded and moves nothing.
+func TestStatusesMoveForwardOnly(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.Shared(t)
+	ctx := context.Background()
+	in := text("wamid.ST1", "919000000211", "hi")
+	if _, err := s.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{in}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := whatsapp.TextMessages(in.From, "hello")
+	var ids []int64
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		for seq := range 2 {
+			id, _, err := tx.AddOutbox(ctx, in.ID, seq, in.From, whatsapp.Outgoing{Message: &msgs[0]})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		if _, err := s.ClaimOutbox(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.OutboxSent(ctx, id, []string{"wamid.ST1-OUT0", "wamid.ST1-OUT1"}[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := func(wamid string, statuses ...string) string {
+		t.Helper()
+		for _, st := range statuses {
+			if _, err := s.IngestWebhook(ctx, whatsapp.Events{Statuses: []whatsapp.Status{{MessageID: wamid, Status: st}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got string
+		storetest.Conn(t, url).QueryRow(ctx, "SELECT status FROM outbox WHERE wa_message_id = $1", wamid).Scan(&got)
+		return got
+	}
+	if got := status("wamid.ST1-OUT0", "read", "delivered", "sent", "deleted"); got != "read" {
+		t.Errorf("after read, delivered, sent, deleted: %s", got)
+	}
+	if got := status("wamid.ST1-OUT1", "delivered", "failed", "read"); got != "failed" {
+		t.Errorf("after delivered, failed, read: %s", got)
+	}
+	if n := storetest.Int(t, storetest.Conn(t, url), "SELECT count(*) FROM message_statuses WHERE wa_message_id = 'wamid.ST1-OUT0'"); n != 4 {
+		t.Errorf("%d statuses recorded, want 4", n)
+	}
+}
+
+// Work inside one transaction that is rolled back: a spoken reply is an
+// outbox row of its own kind, the same reply queued twice is one row, and
+// the conversation state round-trips under its lock.
+func TestOutboxKindsAndConversation(t *testing.T) {
+	t.Parallel()
+	s, _ := storetest.Shared(t)
+	in := text("wamid.OB1", "919000000221", "hi")
+	if _, err := s.IngestWebhook(context.Background(), whatsapp.Events{Messages: []whatsapp.Message{in}}); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Rollback(t, func(ctx context.Context, tx store.Tx) {
+		msgs, _ := whatsapp.TextMessages(in.From, "card")
+		if _, ok, err := tx.AddOutbox(ctx, in.ID, 0, in.From, whatsapp.Outgoing{Message: &msgs[0]}); err != nil || !ok {
+			t.Fatalf("add text: %v %v", ok, err)
+		}
+		if _, ok, err := tx.AddOutbox(ctx, in.ID, 0, in.From, whatsapp.Outgoing{Message: &msgs[0]}); err != nil || ok {
+			t.Errorf("the same reply twice: inserted=%v %v", ok, err)
+		}
+		if _, _, err := tx.AddOutbox(ctx, in.ID, 1, in.From, whatsapp.Outgoing{Speech: &whatsapp.Speech{Text: "ఆదాయ ధ్రువీకరణ పత్రం", Lang: "te"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := tx.AddOutbox(ctx, in.ID, 2, in.From, whatsapp.Outgoing{}); err == nil {
+			t.Error("an empty outgoing item was queued")
+		}
+		st, err := tx.LockConversation(ctx, in.From)
+		if err != nil || !st.Updated.IsZero() {
+			t.Fatalf("first conversation: %+v %v", st, err)
+		}
+		st = dialog.State{Lang: "te", Screen: dialog.ScreenCard, Service: "income-certificate", Updated: time.Now().UTC().Truncate(time.Second),
+			Options: []dialog.Option{{ID: "back", Title: "వెనక్కి"}}}
+		if err := tx.SaveConversation(ctx, in.From, st); err != nil {
+			t.Fatal(err)
+		}
+		got, err := tx.LockConversation(ctx, in.From)
+		if err != nil || got.Service != st.Service || got.Lang != st.Lang || !got.Updated.Equal(st.Updated) || got.Options[0] != st.Options[0] {
+			t.Errorf("state %+v, want %+v (%v)", got, st, err)
+		}
+	})
+	// Rolled back: neither the rows nor the conversation outlive the test.
+	if ids, _ := s.OutboxIDs(context.Background(), in.ID); len(ids) != 0 {
+		t.Errorf("%d outbox rows outlived the rollback", len(ids))
+	}
+	if st, _ := s.Conversation(context.Background(), in.From); !st.Updated.IsZero() {
+		t.Errorf("conversation outlived the rollback: %+v", st)
+	}
+}

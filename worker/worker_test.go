@@ -1,0 +1,249 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"golang.org/x/time/rate"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/internal/testenv"
+	"github.com/mitra-gov/mitra/retrieval"
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/store/storetest"
+	"github.com/mitra-gov/mitra/voice"
+	"github.com/mitra-gov/mitra/whatsapp"
+)
+
+// fakeGraph records what the workers send and serves media from memory.
+type fakeGraph struct {
+	mu    sync.Mutex
+	sent  []whatsapp.Outbound
+	reads []string
+	media map[string][]byte
+}
+
+func (f *fakeGraph) Send(_ context.Context, m whatsapp.Outbound) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, m)
+	return fmt.Sprintf("wamid.OUT%d", len(f.sent)), nil
+}
+
+func (f *fakeGraph) MarkRead(_ context.Context, id string, _ bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads = append(f.reads, id)
+	return nil
+}
+
+func (f *fakeGraph) Media(_ context.Context, id string) (whatsapp.MediaInfo, error) {
+	data, ok := f.media[id]
+	if !ok {
+		return whatsapp.MediaInfo{}, &whatsapp.SendError{HTTPStatus: 404, Message: "no such media"}
+	}
+	return whatsapp.MediaInfo{URL: "mem://" + id, MIMEType: "audio/ogg; codecs=opus", Size: int64(len(data))}, nil
+}
+
+func (f *fakeGraph) Download(_ context.Context, url string, _ int64) ([]byte, error) {
+	return f.media[strings.TrimPrefix(url, "mem://")], nil
+}
+
+func (f *fakeGraph) UploadMedia(_ context.Context, data []byte, _, _ string) (string, error) {
+	return "uploaded", nil
+}
+
+func (f *fakeGraph) payloads() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, m := range f.sent {
+		b, _ := json.Marshal(m)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// knownSpeech "hears" the notes it was told about.
+type knownSpeech map[string]string
+
+func (k knownSpeech) Name() string { return "known" }
+
+func (k knownSpeech) Transcribe(_ context.Context, a voice.Audio, _ catalog.Lang, _ string) (string, error) {
+	return k[string(a.Data)], nil
+}
+
+// flakyMatcher fails its first call, as a crash in the middle of
+// processing would: after the dialog ran, before anything was committed.
+type flakyMatcher struct {
+	dialog.Matcher
+	mu     sync.Mutex
+	failed bool
+}
+
+func (f *flakyMatcher) Match(ctx context.Context, text string, prev catalog.Lang) (retrieval.Result, error) {
+	f.mu.Lock()
+	fail := !f.failed
+	f.failed = true
+	f.mu.Unlock()
+	if fail {
+		return retrieval.Result{}, errors.New("crash")
+	}
+	return f.Matcher.Match(ctx, text, prev)
+}
+
+type fixture struct {
+	t       *testing.T
+	store   *store.Store
+	graph   *fakeGraph
+	process *ProcessWorker
+	send    *SendWorker
+}
+
+func newFixture(t *testing.T, m dialog.Matcher, v *Voice) *fixture {
+	t.Helper()
+	st, _ := storetest.New(t)
+	e := testenv.Engine(t)
+	if m == nil {
+		m = e
+	}
+	g := &fakeGraph{media: map[string][]byte{}}
+	d := Deps{Store: st, Bot: dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: m}), Catalog: e.Catalog(), Sender: g,
+		Log: slog.New(slog.DiscardHandler), Rate: 1000, Voice: v, Media: g}
+	New(d) // fills the voice prompts
+	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, limiter: rate.NewLimiter(rate.Inf, 1)}}
+}
+
+func job[T river.JobArgs](args T) *river.Job[T] {
+	return &river.Job[T]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 10}, Args: args}
+}
+
+// deliver stores a message as the webhook does, processes it, and sends
+// its replies; it returns what reached the Graph API.
+func (f *fixture) deliver(m whatsapp.Message) ([]string, error) {
+	f.t.Helper()
+	ctx := context.Background()
+	if m.Time.IsZero() {
+		m.Time = time.Now()
+	}
+	if _, err := f.store.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{m}}); err != nil {
+		f.t.Fatal(err)
+	}
+	before := len(f.graph.payloads())
+	if err := f.process.Work(ctx, job(store.ProcessArgs{WAMessageID: m.ID})); err != nil {
+		return nil, err
+	}
+	if err := f.send.Work(ctx, job(store.SendArgs{InboundID: m.ID})); err != nil {
+		f.t.Fatal(err)
+	}
+	return f.graph.payloads()[before:], nil
+}
+
+func TestProcessTextListTapAndUnknownType(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	const from = "919000000101"
+	sent, err := f.deliver(whatsapp.Message{ID: "wamid.W1", From: from, Type: "text", Text: "I need an income certificate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || !strings.Contains(sent[0], "Documents needed") || !strings.Contains(sent[0], `"type":"button"`) {
+		t.Fatalf("text: %s", sent)
+	}
+	sent, err = f.deliver(whatsapp.Message{ID: "wamid.W2", From: from, Type: "interactive", OptionID: "dept:revenue", Text: "Revenue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || !strings.Contains(sent[0], `"type":"list"`) || !strings.Contains(sent[0], "svc:income-certificate") {
+		t.Fatalf("list tap: %s", sent)
+	}
+	sent, err = f.deliver(whatsapp.Message{ID: "wamid.W3", From: from, Type: "sticker"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || !strings.Contains(sent[0], "can't read this kind of message") {
+		t.Fatalf("sticker: %s", sent)
+	}
+	// The conversation moved on and was saved in the transaction.
+	st, err := f.store.Conversation(context.Background(), from)
+	if err != nil || st.Screen != dialog.ScreenServices || st.Dept != "revenue" {
+		t.Errorf("state %+v, %v", st, err)
+	}
+	if len(f.graph.reads) != 3 {
+		t.Errorf("marked read %d times, want 3", len(f.graph.reads))
+	}
+}
+
+func TestProcessVoiceNote(t *testing.T) {
+	t.Parallel()
+	note, err := os.ReadFile(filepath.Join("..", "voice", "testdata", "en-caste.ogg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, nil, &Voice{Transcriber: knownSpeech{string(note): "I need a caste certificate"}})
+	f.process.deps.Voice.Media = f.graph
+	f.graph.media["m1"] = note
+	sent, err := f.deliver(whatsapp.Message{ID: "wamid.V1", From: "919000000102", Type: "audio",
+		Media: &whatsapp.Media{ID: "m1", MIMEType: "audio/ogg; codecs=opus", Voice: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || !strings.Contains(sent[0], "Integrated Certificate") {
+		t.Errorf("voice note: %s", sent)
+	}
+	// A note whose media is gone gets a polite reply, not a stuck job.
+	sent, err = f.deliver(whatsapp.Message{ID: "wamid.V2", From: "919000000103", Type: "audio", Media: &whatsapp.Media{ID: "gone"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || !strings.Contains(sent[0], "Sorry") {
+		t.Errorf("missing media: %s", sent)
+	}
+}
+
+// A job that fails after the dialog ran but before the commit leaves
+// nothing behind: no replies, no new state, the message unprocessed. The
+// retry answers once, and a duplicate job does nothing.
+func TestProcessRetriedAfterCrashBeforeCommit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, &flakyMatcher{Matcher: testenv.Engine(t)}, nil)
+	ctx := context.Background()
+	const from, id = "919000000104", "wamid.C1"
+	if _, err := f.deliver(whatsapp.Message{ID: id, From: from, Type: "text", Text: "caste certificate kavali"}); err == nil {
+		t.Fatal("the crash did not fail the job")
+	}
+	if ids, _ := f.store.OutboxIDs(ctx, id); len(ids) != 0 {
+		t.Errorf("%d outbox rows after the crash", len(ids))
+	}
+	if _, processed, _ := f.store.Inbound(ctx, id); processed {
+		t.Error("message marked processed after the crash")
+	}
+	if st, _ := f.store.Conversation(ctx, from); !st.Updated.IsZero() {
+		t.Errorf("state saved after the crash: %+v", st)
+	}
+	if err := f.process.Work(ctx, job(store.ProcessArgs{WAMessageID: id})); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.process.Work(ctx, job(store.ProcessArgs{WAMessageID: id})); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send.Work(ctx, job(store.SendArgs{InboundID: id})); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.graph.payloads()
+	if len(sent) != 1 || !strings.Contains(sent[0], "కుల ధ్రువీకరణ పత్రం") {
+		t.Errorf("after the retry and a duplicate job: %s", sent)
+	}
+}
