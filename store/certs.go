@@ -22,8 +22,10 @@ func (s *Store) CreateAPIKey(ctx context.Context, department, label string) (str
 	rand.Read(raw)
 	key := "mk_" + hex.EncodeToString(raw)
 	sum := sha256.Sum256([]byte(key))
-	_, err := s.pool.Exec(ctx, "INSERT INTO api_keys (key_hash, department, label) VALUES ($1, $2, $3)", sum[:], department, label)
-	return key, err
+	if _, err := s.pool.Exec(ctx, "INSERT INTO api_keys (key_hash, department, label) VALUES ($1, $2, $3)", sum[:], department, label); err != nil {
+		return "", fmt.Errorf("create API key for %s: %w", department, err)
+	}
+	return key, nil
 }
 
 // KeyDepartment returns the department an API key belongs to.
@@ -34,7 +36,10 @@ func (s *Store) KeyDepartment(ctx context.Context, key string) (string, bool, er
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
-	return dept, err == nil, err
+	if err != nil {
+		return "", false, fmt.Errorf("look up API key: %w", err)
+	}
+	return dept, true, nil
 }
 
 // Audit records an issuance API call.
@@ -52,11 +57,11 @@ func (s *Store) SigningSeed(ctx context.Context, newSeed func() ([]byte, string)
 		return seed, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return nil, err
+		return nil, fmt.Errorf("development signing key: %w", err)
 	}
 	seed, id := newSeed()
 	if _, err := s.pool.Exec(ctx, "INSERT INTO signing_keys (key_id, seed) VALUES ($1, $2) ON CONFLICT DO NOTHING", id, seed); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("development signing key: %w", err)
 	}
 	return s.SigningSeed(ctx, newSeed)
 }
@@ -163,9 +168,13 @@ func (t Tx) appendLeaf(ctx context.Context, kind, certID string, leafHash []byte
 func (s *Store) LeafHashes(ctx context.Context) ([][]byte, error) {
 	rows, err := s.pool.Query(ctx, "SELECT leaf_hash FROM log_leaves ORDER BY idx")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("log leaves: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	leaves, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, fmt.Errorf("log leaves: %w", err)
+	}
+	return leaves, nil
 }
 
 // LeafIndex returns the index of a certificate's leaf of a kind.
@@ -237,12 +246,14 @@ func (s *Store) CertificatesOf(ctx context.Context, waID string) ([]dialog.Issue
 // MarkDelivered records that a certificate reached the citizen, or that it
 // waits for them to write (outside the 24-hour window).
 func (s *Store) MarkDelivered(ctx context.Context, id string, awaitingReply bool) error {
+	sql := "UPDATE certificates SET delivered_at = now(), awaiting_reply = false WHERE id = $1"
 	if awaitingReply {
-		_, err := s.pool.Exec(ctx, "UPDATE certificates SET awaiting_reply = true WHERE id = $1", id)
-		return err
+		sql = "UPDATE certificates SET awaiting_reply = true WHERE id = $1"
 	}
-	_, err := s.pool.Exec(ctx, "UPDATE certificates SET delivered_at = now(), awaiting_reply = false WHERE id = $1", id)
-	return err
+	if _, err := s.pool.Exec(ctx, sql, id); err != nil {
+		return fmt.Errorf("mark certificate %s delivered: %w", id, err)
+	}
+	return nil
 }
 
 // DeliverAwaiting queues the delivery of a citizen's certificates that
