@@ -15,7 +15,7 @@ import (
 
 func TestMigrationsAndReady(t *testing.T) {
 	t.Parallel()
-	s, url := storetest.New(t)
+	s, url := storetest.Shared(t)
 	ctx := context.Background()
 	if err := s.Ready(ctx); err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func TestMigrationsAndReady(t *testing.T) {
 // every message of the eval suite (ties between equal scores may swap).
 func TestVectorIndexMatchesMemoryIndex(t *testing.T) {
 	t.Parallel()
-	s, _ := storetest.New(t)
+	s, _ := storetest.Shared(t)
 	ctx := context.Background()
 	cat, err := catalog.Load(catalog.Embedded())
 	if err != nil {
