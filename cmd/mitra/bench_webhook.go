@@ -79,7 +79,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	report := webhookBenchReport{Rate: *rate, GraphFailRate: *failRate, RestartedDB: *restart, Concurrency: *concurrency}
-	defer func() { report.DatabaseCleaned = drop() == nil }()
+	defer drop() // on the early ways out; dropping twice is harmless
 
 	c.dbURL = dbURL
 	if err := c.validate(); err != nil {
@@ -187,6 +187,9 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	if report.BareInsertPerS > 0 {
 		report.IngestOverBare = report.MaxIngestPerS / report.BareInsertPerS
 	}
+	// The report says whether the database was dropped, so drop it first.
+	st.Close()
+	report.DatabaseCleaned = drop() == nil
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(report)
 	}

@@ -228,6 +228,7 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // Close stops HTTP, lets running jobs finish, and closes the database.
+// Closing twice is harmless.
 func (m *Main) Close() error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -237,11 +238,13 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		err = m.ln.Close()
 	}
+	m.http, m.ln = nil, nil
 	if m.stop != nil {
 		m.stop()
 	}
 	if m.store != nil {
 		m.store.Close()
+		m.store = nil
 	}
 	return err
 }
