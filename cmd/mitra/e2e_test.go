@@ -39,6 +39,7 @@ type stack struct {
 	fake   *whatsapp.FakeGraph
 	url    string
 	issuer *certs.Issuer
+	secret string // the app secret webhooks are signed with
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -53,7 +54,8 @@ type stackOptions struct {
 	speechURL string
 	tts       string
 	voiceMax  time.Duration
-	// signingSeed signs certificates instead of a development key.
+	// signingSeed signs certificates (default testSeed); the simulator
+	// keeps a development key instead.
 	signingSeed []byte
 }
 
@@ -61,9 +63,17 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	t.Helper()
 	_, dbURL := storetest.New(t)
 	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", sendRate: 1000, processWorkers: 4, sendWorkers: 4,
-		appSecret: appSecret, verifyToken: verifyToken, token: graphToken, phoneNumberID: "106540352242922",
-		simulator: o.simulator, stt: "none", tts: "none", voiceMax: 2 * time.Minute, pollInterval: 20 * time.Millisecond}
+		phoneNumberID: "106540352242922", simulator: o.simulator, stt: "none", tts: "none", voiceMax: 2 * time.Minute,
+		pollInterval: 20 * time.Millisecond}
 	c.engine.embedder = "hash"
+	if o.signingSeed == nil {
+		o.signingSeed = testSeed()
+	}
+	if !o.simulator {
+		// A production configuration, with Meta's side faked over HTTP.
+		c.appSecret, c.verifyToken, c.token, c.publicURL = appSecret, verifyToken, graphToken, "https://verify.example.gov.in"
+		c.signingKey = base64.StdEncoding.EncodeToString(o.signingSeed)
+	}
 	fake := &whatsapp.FakeGraph{Token: graphToken}
 	if !o.simulator {
 		graphSrv := httptest.NewServer(fake)
@@ -79,18 +89,18 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	if o.voiceMax > 0 {
 		c.voiceMax = o.voiceMax
 	}
-	if o.signingSeed != nil {
-		c.signingKey = base64.StdEncoding.EncodeToString(o.signingSeed)
-	}
 	if err := c.validate(); err != nil {
 		t.Fatal(err)
+	}
+	if o.simulator {
+		fake.Token = c.token
 	}
 	m := &Main{cfg: c, log: slog.New(slog.DiscardHandler), fake: fake}
 	t.Cleanup(func() { m.Close() })
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &stack{t: t, store: m.store, db: storetest.Conn(t, dbURL), fake: fake, url: m.self, issuer: m.issuer}
+	return &stack{t: t, store: m.store, db: storetest.Conn(t, dbURL), fake: fake, url: m.self, issuer: m.issuer, secret: c.appSecret}
 }
 
 func (s *stack) post(body []byte, signature string) (int, string) {
@@ -111,7 +121,7 @@ func (s *stack) post(body []byte, signature string) (int, string) {
 
 func (s *stack) postSigned(body []byte) int {
 	s.t.Helper()
-	code, _ := s.post(body, whatsapp.Sign(appSecret, body))
+	code, _ := s.post(body, whatsapp.Sign(s.secret, body))
 	return code
 }
 

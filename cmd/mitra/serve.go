@@ -13,7 +13,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"net/url"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -101,7 +103,7 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.StringVar(&c.addr, "addr", envOr("MITRA_ADDR", "127.0.0.1:8080"), "listen address")
 	fl.StringVar(&c.dbURL, "database-url", os.Getenv("MITRA_DATABASE_URL"), "PostgreSQL URL (MITRA_DATABASE_URL)")
 	fl.StringVar(&c.index, "index", envOr("MITRA_INDEX", "memory"), "catalogue vector index: memory or pgvector")
-	fl.BoolVar(&c.simulator, "simulator", os.Getenv("WHATSAPP_API_BASE") == "", "serve the browser simulator and a built-in fake Graph API (default when WHATSAPP_API_BASE is unset)")
+	fl.BoolVar(&c.simulator, "simulator", false, "development only: serve the browser simulator and a built-in fake Graph API, with development secrets, on a loopback address")
 	fl.StringVar(&c.apiBase, "whatsapp-api-base", os.Getenv("WHATSAPP_API_BASE"), "Graph API base URL, e.g. https://graph.facebook.com/v24.0")
 	fl.Float64Var(&c.sendRate, "send-rate", 80, "messages per second per business number")
 	fl.IntVar(&c.processWorkers, "process-workers", 8, "inbound messages processed at once")
@@ -319,6 +321,12 @@ func (c *serveConfig) voice(media worker.MediaClient) (*worker.Voice, error) {
 	return v, nil
 }
 
+// validate checks the configuration before anything starts. The simulator
+// is a development tool: it signs webhooks itself and shows every reply to
+// whoever asks, so it runs only when asked for, only with development
+// secrets and only on a loopback address; anything that looks like
+// production alongside it is refused. Without it, every production
+// setting must be there, and all that are missing are named at once.
 func (c *serveConfig) validate() error {
 	if c.dbURL == "" {
 		return usagef("serve needs a database: set MITRA_DATABASE_URL (./scripts/run starts a local one)")
@@ -327,19 +335,59 @@ func (c *serveConfig) validate() error {
 		return usagef("-index %q: want memory or pgvector", c.index)
 	}
 	if c.simulator {
-		c.appSecret = orString(c.appSecret, simAppSecret)
-		c.verifyToken = orString(c.verifyToken, simVerifyToken)
-		c.token = orString(c.token, simToken)
-		c.phoneNumberID = orString(c.phoneNumberID, simPhoneNumberID)
-		return nil
+		return c.validateSimulator()
 	}
-	for name, v := range map[string]string{"WHATSAPP_APP_SECRET": c.appSecret, "WHATSAPP_VERIFY_TOKEN": c.verifyToken,
-		"WHATSAPP_TOKEN": c.token, "WHATSAPP_PHONE_NUMBER_ID": c.phoneNumberID, "WHATSAPP_API_BASE": c.apiBase} {
-		if v == "" {
-			return usagef("serve without -simulator needs %s", name)
+	var missing []string
+	for _, s := range []struct{ name, value string }{
+		{"WHATSAPP_APP_SECRET", c.appSecret}, {"WHATSAPP_VERIFY_TOKEN", c.verifyToken}, {"WHATSAPP_TOKEN", c.token},
+		{"WHATSAPP_PHONE_NUMBER_ID", c.phoneNumberID}, {"WHATSAPP_API_BASE", c.apiBase},
+		{"MITRA_PUBLIC_URL", c.publicURL}, {"MITRA_SIGNING_KEY", c.signingKey},
+	} {
+		if s.value == "" {
+			missing = append(missing, s.name)
 		}
 	}
+	if len(missing) > 0 {
+		return usagef("serve without -simulator needs %s (or pass -simulator on a development machine)", strings.Join(missing, ", "))
+	}
+	if u, err := url.Parse(c.publicURL); err != nil || u.Scheme == "" || u.Host == "" {
+		return usagef("MITRA_PUBLIC_URL %q: want the public verification site, e.g. https://verify.example.gov.in", c.publicURL)
+	} else if isLoopbackHost(u.Hostname()) {
+		return usagef("MITRA_PUBLIC_URL %q is a loopback address: citizens' QR codes must point at the public site", c.publicURL)
+	}
 	return nil
+}
+
+func (c *serveConfig) validateSimulator() error {
+	var real []string
+	for _, s := range []struct{ name, value, dev string }{
+		{"WHATSAPP_APP_SECRET", c.appSecret, simAppSecret}, {"WHATSAPP_VERIFY_TOKEN", c.verifyToken, simVerifyToken},
+		{"WHATSAPP_TOKEN", c.token, simToken}, {"WHATSAPP_API_BASE", c.apiBase, ""}, {"MITRA_SIGNING_KEY", c.signingKey, ""},
+	} {
+		if s.value != "" && s.value != s.dev {
+			real = append(real, s.name)
+		}
+	}
+	if len(real) > 0 {
+		return usagef("-simulator runs only with development settings, but %s %s set: unset them, or serve without -simulator",
+			strings.Join(real, ", "), map[bool]string{true: "is", false: "are"}[len(real) == 1])
+	}
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil || !isLoopbackHost(host) {
+		return usagef("-simulator listens only on a loopback address (e.g. 127.0.0.1:8080), not %q: it shows every reply to whoever asks", c.addr)
+	}
+	c.appSecret, c.verifyToken, c.token = simAppSecret, simVerifyToken, simToken
+	c.phoneNumberID = orString(c.phoneNumberID, simPhoneNumberID)
+	return nil
+}
+
+// isLoopbackHost reports whether host names this machine only.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func orString(v, def string) string {
