@@ -132,7 +132,16 @@ func (s *Server) receiveWebhook(c *gin.Context) {
 	for _, st := range ev.Statuses {
 		s.cfg.Metrics.statuses.WithLabelValues(st.Status).Inc()
 	}
-	s.cfg.Log.Info("webhook stored", "messages", len(ev.Messages), "new", fresh, "statuses", len(ev.Statuses))
+	rejected := 0
+	for reason, n := range ev.Rejected {
+		s.cfg.Metrics.rejected.WithLabelValues(reason).Add(float64(n))
+		rejected += n
+	}
+	if rejected > 0 {
+		// The reasons only: never the bodies or numbers.
+		s.cfg.Log.Warn("webhook updates rejected", "rejected", rejected, "reasons", ev.Rejected)
+	}
+	s.cfg.Log.Info("webhook stored", "messages", len(ev.Messages), "new", fresh, "statuses", len(ev.Statuses), "rejected", rejected)
 	c.String(http.StatusOK, "ok")
 }
 
@@ -151,6 +160,7 @@ type Metrics struct {
 	Registry       *prometheus.Registry
 	inbound        *prometheus.CounterVec
 	statuses       *prometheus.CounterVec
+	rejected       *prometheus.CounterVec
 	decisions      *prometheus.CounterVec
 	sends          *prometheus.CounterVec
 	webhookSeconds prometheus.Histogram
@@ -164,12 +174,13 @@ func NewMetrics(depth func(context.Context) (map[[2]string]float64, error)) *Met
 		Registry:  reg,
 		inbound:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_inbound_messages_total", Help: "Inbound WhatsApp messages stored, by type."}, []string{"type"}),
 		statuses:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_delivery_statuses_total", Help: "Delivery statuses received, by status."}, []string{"status"}),
+		rejected:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_webhook_rejected_total", Help: "Webhook updates not kept (the rest of their batch was), by reason."}, []string{"reason"}),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_decisions_total", Help: "Routing decisions for free text, by decision."}, []string{"decision"}),
 		sends:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_send_results_total", Help: "Graph API send results, by error code (ok for success)."}, []string{"code"}),
 		webhookSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "mitra_webhook_seconds", Help: "Webhook ack latency.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}}),
 	}
-	reg.MustRegister(m.inbound, m.statuses, m.decisions, m.sends, m.webhookSeconds,
+	reg.MustRegister(m.inbound, m.statuses, m.rejected, m.decisions, m.sends, m.webhookSeconds,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if depth != nil {
 		reg.MustRegister(queueDepth{depth, prometheus.NewDesc("mitra_queue_jobs", "Jobs in the queue, by queue and state.", []string{"queue", "state"}, nil)})

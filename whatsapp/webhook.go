@@ -11,9 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrBadSignature means X-Hub-Signature-256 is missing, malformed or does
@@ -94,10 +96,62 @@ type Error struct {
 }
 
 // Events is what one webhook delivery carries: any number of messages and
-// statuses, in the order Meta sent them.
+// statuses, in the order Meta sent them. Rejected counts, by reason, the
+// updates that could not be kept (no id, an id too long to be one); the
+// rest of the batch is kept all the same.
 type Events struct {
 	Messages []Message
 	Statuses []Status
+	Rejected map[string]int
+}
+
+func (ev *Events) reject(reason string) {
+	if ev.Rejected == nil {
+		ev.Rejected = map[string]int{}
+	}
+	ev.Rejected[reason]++
+}
+
+// Bounds on what one update may carry. Meta's ids are well under 256
+// bytes and its texts under 4,096 characters; anything larger is not from
+// Meta's documented format and must not reach the database, where an
+// oversized key fails the whole batch's transaction.
+const (
+	maxIDBytes   = 256
+	maxNameRunes = 256
+	maxTextRunes = 4096
+)
+
+// clean makes a string safe to store and show: valid UTF-8, no NUL or other
+// control characters but newline and tab (PostgreSQL refuses NUL in text
+// and jsonb), at most max runes.
+func clean(s string, max int) string {
+	if !strings.ContainsFunc(s, isUnsafe) && utf8.ValidString(s) && utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if n == max {
+			break
+		}
+		if isUnsafe(r) {
+			continue
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+func isUnsafe(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f
+}
+
+// idOK reports whether s can be an id: present, short, printable ASCII
+// or at least free of control characters.
+func idOK(s string) bool {
+	return s != "" && len(s) <= maxIDBytes && utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x21 || r == 0x7f })
 }
 
 // ParseWebhook decodes a webhook body (already signature-checked). It
@@ -108,6 +162,9 @@ func ParseWebhook(body []byte) (Events, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&p); err != nil {
 		return Events{}, fmt.Errorf("whatsapp: decode webhook: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Events{}, errors.New("whatsapp: decode webhook: data after the JSON object")
 	}
 	if p.Object != "whatsapp_business_account" {
 		return Events{}, fmt.Errorf("whatsapp: webhook object %q, want whatsapp_business_account", p.Object)
@@ -126,21 +183,26 @@ func ParseWebhook(body []byte) (Events, error) {
 				}
 			}
 			for _, m := range v.Messages {
-				msg, ok := m.toMessage()
-				if !ok {
+				msg, reason := m.toMessage()
+				if reason != "" {
+					ev.reject(reason)
 					continue
 				}
-				msg.Name = names[msg.From]
-				msg.PhoneNumberID = v.Metadata.PhoneNumberID
+				msg.Name = clean(names[msg.From], maxNameRunes)
+				if idOK(v.Metadata.PhoneNumberID) {
+					msg.PhoneNumberID = v.Metadata.PhoneNumberID
+				}
 				ev.Messages = append(ev.Messages, msg)
 			}
 			for _, s := range v.Statuses {
-				if s.ID == "" {
+				if !idOK(s.ID) {
+					ev.reject("status_id")
 					continue
 				}
-				st := Status{MessageID: s.ID, Status: s.Status, RecipientID: s.RecipientID, Time: unixTime(s.Timestamp)}
+				st := Status{MessageID: s.ID, Status: clean(s.Status, 32), RecipientID: clean(s.RecipientID, maxIDBytes), Time: unixTime(s.Timestamp)}
 				for _, e := range s.Errors {
-					st.Errors = append(st.Errors, Error{Code: e.Code, Title: e.Title, Message: e.Message, Details: e.ErrorData.Details})
+					st.Errors = append(st.Errors, Error{Code: e.Code, Title: clean(e.Title, maxTextRunes), Message: clean(e.Message, maxTextRunes),
+						Details: clean(e.ErrorData.Details, maxTextRunes)})
 				}
 				ev.Statuses = append(ev.Statuses, st)
 			}
@@ -149,16 +211,20 @@ func ParseWebhook(body []byte) (Events, error) {
 	return ev, nil
 }
 
-func (m wireMessage) toMessage() (Message, bool) {
+// toMessage maps one wire message, or says why it cannot be kept.
+func (m wireMessage) toMessage() (Message, string) {
 	from := m.From
 	if from == "" {
 		from = m.FromUserID
 	}
-	if m.ID == "" || from == "" {
-		return Message{}, false
+	switch {
+	case !idOK(m.ID):
+		return Message{}, "message_id"
+	case !idOK(from):
+		return Message{}, "sender"
 	}
-	msg := Message{ID: m.ID, From: from, Time: unixTime(m.Timestamp), Type: m.Type}
-	if m.Context != nil {
+	msg := Message{ID: m.ID, From: from, Time: unixTime(m.Timestamp), Type: clean(m.Type, 32)}
+	if m.Context != nil && idOK(m.Context.ID) {
 		msg.ReplyTo = m.Context.ID
 	}
 	switch m.Type {
@@ -182,19 +248,27 @@ func (m wireMessage) toMessage() (Message, bool) {
 	}
 	for _, media := range []*wireMedia{m.Audio, m.Image, m.Document, m.Video, m.Sticker} {
 		if media != nil {
-			msg.Media = &Media{ID: media.ID, MIMEType: media.MIMEType, SHA256: media.SHA256, Voice: media.Voice}
+			msg.Media = &Media{MIMEType: clean(media.MIMEType, 128), SHA256: clean(media.SHA256, 128), Voice: media.Voice}
+			if idOK(media.ID) {
+				msg.Media.ID = media.ID
+			}
 			if msg.Text == "" {
 				msg.Text = media.Caption
 			}
 			break
 		}
 	}
-	return msg, true
+	msg.Text = clean(msg.Text, maxTextRunes)
+	msg.OptionID = clean(msg.OptionID, maxIDBytes)
+	return msg, ""
 }
 
+// unixTime reads Meta's Unix timestamp; one that is not a number, or not
+// between 2000 and 9999, is unknown (the zero time) rather than a reason to
+// refuse the message.
 func unixTime(s string) time.Time {
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	if err != nil || n < 946684800 || n > 253402300799 {
 		return time.Time{}
 	}
 	return time.Unix(n, 0).UTC()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 const testSecret = "test_app_secret" // the secret SIGNATURES.txt was made with
@@ -186,9 +187,66 @@ func FuzzParseWebhook(f *testing.F) {
 			return
 		}
 		for _, m := range ev.Messages {
-			if m.ID == "" || m.From == "" {
-				t.Fatalf("message without id or sender: %+v", m)
+			if m.ID == "" || m.From == "" || len(m.ID) > maxIDBytes || len(m.From) > maxIDBytes {
+				t.Fatalf("message without a usable id or sender: %+v", m)
+			}
+			for _, f := range []string{m.ID, m.From, m.Name, m.Text, m.OptionID, m.Type, m.PhoneNumberID, m.ReplyTo} {
+				if !storable(f) {
+					t.Fatalf("unstorable field %q in %+v", f, m)
+				}
+			}
+			if y := m.Time.Year(); !m.Time.IsZero() && (y < 2000 || y > 9999) {
+				t.Fatalf("time %v", m.Time)
+			}
+		}
+		for _, st := range ev.Statuses {
+			if !storable(st.MessageID) || !storable(st.Status) || st.MessageID == "" {
+				t.Fatalf("unstorable status %+v", st)
 			}
 		}
 	})
+}
+
+// storable is what PostgreSQL text and jsonb accept: valid UTF-8 without
+// NUL.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// One bad message never takes its batch down: NUL in a text, a name or a
+// caption is removed, a timestamp outside the calendar is unknown, an id
+// or sender too long to be Meta's is rejected and counted, and the rest of
+// the batch is kept.
+func TestPoisonBatch(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("9", 5000)
+	body := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+	"metadata":{"display_phone_number":"1","phone_number_id":"106540352242922"},
+	"contacts":[{"profile":{"name":"Ra\u0000vi"},"wa_id":"919000000401"}],
+	"messages":[
+	 {"from":"919000000401","id":"wamid.P1","timestamp":"1749416383","type":"text","text":{"body":"income\u0000 certificate"}},
+	 {"from":"919000000402","id":"wamid.P2","timestamp":"999999999999999","type":"text","text":{"body":"hi"}},
+	 {"from":"` + long + `","id":"wamid.P3","timestamp":"1749416383","type":"text","text":{"body":"hi"}},
+	 {"from":"919000000404","id":"` + long + `","timestamp":"1749416383","type":"text","text":{"body":"hi"}},
+	 {"from":"919000000405","id":"wamid.P5","timestamp":"-62135596801","type":"image","image":{"id":"m1","caption":"a\u0000b"}},
+	 {"from":"919000000406","id":"wamid.P6","timestamp":"1749416383","type":"text","text":{"body":"ok"}}]}}]}]}`
+	ev, err := ParseWebhook([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range ev.Messages {
+		ids = append(ids, m.ID)
+	}
+	if strings.Join(ids, " ") != "wamid.P1 wamid.P2 wamid.P5 wamid.P6" {
+		t.Errorf("kept %v", ids)
+	}
+	if ev.Rejected["sender"] != 1 || ev.Rejected["message_id"] != 1 {
+		t.Errorf("rejected %v", ev.Rejected)
+	}
+	m := ev.Messages
+	if m[0].Text != "income certificate" || m[0].Name != "Ravi" || !m[1].Time.IsZero() || !m[2].Time.IsZero() || m[2].Text != "ab" {
+		t.Errorf("not cleaned: %+v", m[:3])
+	}
+	if _, err := ParseWebhook([]byte(`{"object":"whatsapp_business_account","entry":[]}{"more":1}`)); err == nil {
+		t.Error("trailing data after the webhook object accepted")
+	}
 }
