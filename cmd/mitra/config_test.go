@@ -21,19 +21,29 @@ func TestServeConfigRefusesDevelopmentOverProduction(t *testing.T) {
 		want string // "" = accepted; otherwise part of the error
 	}{
 		{"production", func(c *serveConfig) {}, ""},
-		{"simulator with the real app secret", func(c *serveConfig) { c.simulator, c.addr, c.apiBase, c.signingKey, c.verifyToken, c.token = true, "127.0.0.1:8080", "", "", "", "" },
+		{"simulator with the real app secret", func(c *serveConfig) {
+			c.simulator, c.addr, c.apiBase, c.signingKey, c.verifyToken, c.token = true, "127.0.0.1:8080", "", "", "", ""
+		},
 			"WHATSAPP_APP_SECRET is set"},
 		{"simulator with a real API base", func(c *serveConfig) {
 			c.simulator, c.addr, c.appSecret, c.verifyToken, c.token, c.signingKey = true, "127.0.0.1:8080", "", "", "", ""
 		}, "WHATSAPP_API_BASE is set"},
 		{"simulator with everything real", func(c *serveConfig) { c.simulator, c.addr = true, "127.0.0.1:8080" },
 			"WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_TOKEN, WHATSAPP_API_BASE, MITRA_SIGNING_KEY are set"},
-		{"simulator on every interface", func(c *serveConfig) { *c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "0.0.0.0:8080"} },
+		{"simulator on every interface", func(c *serveConfig) {
+			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "0.0.0.0:8080"}
+		},
 			"loopback"},
-		{"simulator on a LAN address", func(c *serveConfig) { *c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "192.0.2.7:8080"} },
+		{"simulator on a LAN address", func(c *serveConfig) {
+			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "192.0.2.7:8080"}
+		},
 			"loopback"},
-		{"simulator on loopback", func(c *serveConfig) { *c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0"} }, ""},
-		{"simulator on localhost", func(c *serveConfig) { *c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "localhost:8080"} }, ""},
+		{"simulator on loopback", func(c *serveConfig) {
+			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0"}
+		}, ""},
+		{"simulator on localhost", func(c *serveConfig) {
+			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "localhost:8080"}
+		}, ""},
 		{"production missing several", func(c *serveConfig) { c.token, c.apiBase, c.publicURL, c.signingKey = "", "", "", "" },
 			"needs WHATSAPP_TOKEN, WHATSAPP_API_BASE, MITRA_PUBLIC_URL, MITRA_SIGNING_KEY"},
 		{"QR links at loopback", func(c *serveConfig) { c.publicURL = "http://127.0.0.1:8080" }, "loopback"},
