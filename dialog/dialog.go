@@ -84,7 +84,19 @@ type Inbound struct {
 	// ("too_long", "unreadable", "silent", "unavailable"); the citizen is
 	// asked to type or send a shorter note.
 	VoiceProblem string
+	// SentAt is when the citizen sent it (zero when unknown). A choice
+	// sent before the conversation moved on refers to a menu that is no
+	// longer on screen, and is not applied.
+	SentAt time.Time
 }
+
+// Silent kinds of message get no reply at all: a reaction or a system
+// notice is not a request, and every reply costs the state a message.
+var silentMedia = map[string]bool{"reaction": true, "system": true}
+
+// staleChoiceSlack absorbs the seconds-resolution of WhatsApp's
+// timestamps: two taps in one second are not out of order.
+const staleChoiceSlack = 10 * time.Second
 
 // Answerer answers a question about one service from its catalogue record
 // (prompts.Answerer over an LLM); grounded is false when the record does
@@ -153,6 +165,14 @@ func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (Stat
 	var replies []Reply
 	var err error
 	switch {
+	case silentMedia[in.Media]:
+		return st, nil, nil
+	case b.staleChoice(st, in):
+		replies = []Reply{{Text: t(st.Lang, msgStaleChoice), Options: st.Options}}
+		if len(st.Options) == 0 {
+			replies = append(replies[:0], Reply{Text: t(st.Lang, msgStaleChoice)})
+			replies = append(replies, b.departments(&st, 0)...)
+		}
 	case in.VoiceProblem != "":
 		msg := msgVoiceUnclear
 		if in.VoiceProblem == "too_long" {
@@ -178,6 +198,21 @@ func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (Stat
 	}
 	st.Updated = b.now()
 	return st, replies, nil
+}
+
+// staleChoice reports whether in picks an option (a tap, or a number) but
+// was sent before the conversation last moved on: after a delay (a
+// crashed worker's job rescued, a queue backlog) it would pick from a menu
+// the citizen no longer sees.
+func (b *Bot) staleChoice(st State, in Inbound) bool {
+	if in.SentAt.IsZero() || st.Updated.IsZero() || !st.Updated.After(in.SentAt.Add(staleChoiceSlack)) {
+		return false
+	}
+	if in.OptionID != "" {
+		return true
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(in.Text))
+	return err == nil && n > 0
 }
 
 // Option ids carry what they select.

@@ -221,3 +221,42 @@ func TestQuestionsAnsweredFromTheRecord(t *testing.T) {
 		t.Errorf("ungrounded answer = %+v", replies)
 	}
 }
+
+// A choice that was sent before the conversation moved on (its job was
+// delayed, say by a crashed worker) is not applied to the new menu; the
+// citizen is told and shown the menu as it is now. A reaction gets no
+// reply at all.
+func TestStaleChoiceAndSilentReaction(t *testing.T) {
+	t.Parallel()
+	e := testenv.Engine(t)
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	st, _, _ := bot.Step(ctx, "u", dialog.State{}, dialog.Inbound{Text: "hi", SentAt: now})
+	st, _, _ = bot.Step(ctx, "u", st, dialog.Inbound{OptionID: "lang:en", SentAt: now})
+	departments := st.Options
+	// "1" sent a minute before the conversation reached this menu.
+	for _, in := range []dialog.Inbound{{Text: "1", SentAt: now.Add(-time.Minute)}, {OptionID: "dept:revenue", SentAt: now.Add(-time.Minute)}} {
+		next, replies, err := bot.Step(ctx, "u", st, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(replies) != 1 || !strings.Contains(replies[0].Text, "reached me late") || next.Screen != dialog.ScreenDepartments ||
+			len(replies[0].Options) != len(departments) {
+			t.Errorf("%+v: %+v (screen %s)", in, replies, next.Screen)
+		}
+	}
+	// The same choice sent after the menu was shown is applied.
+	next, _, _ := bot.Step(ctx, "u", st, dialog.Inbound{Text: "1", SentAt: now})
+	if next.Screen != dialog.ScreenServices {
+		t.Errorf("a fresh \"1\" went to %s", next.Screen)
+	}
+	// Free text is self-contained: answered even when late.
+	_, replies, _ := bot.Step(ctx, "u", st, dialog.Inbound{Text: "income certificate", SentAt: now.Add(-time.Hour)})
+	if len(replies) == 0 || strings.Contains(replies[0].Text, "reached me late") {
+		t.Errorf("late free text: %+v", replies)
+	}
+	if _, replies, _ := bot.Step(ctx, "u", st, dialog.Inbound{Media: "reaction", SentAt: now}); len(replies) != 0 {
+		t.Errorf("a reaction was answered: %+v", replies)
+	}
+}

@@ -47,9 +47,15 @@ const (
 	msgYourCertificates
 	msgRevoked
 	msgCertificateReady
+	msgStaleChoice
 )
 
 var texts = map[msg]map[catalog.Lang]string{
+	msgStaleChoice: {
+		catalog.Telugu:  "క్షమించండి, మీ ఎంపిక ఆలస్యంగా అందింది, ఈలోగా మన సంభాషణ ముందుకు వెళ్లింది. ఇప్పుడు ఉన్న జాబితా ఇదిగో, మళ్లీ ఎంచుకోండి.",
+		catalog.Hindi:   "माफ़ कीजिए, आपका चुनाव देर से पहुँचा और तब तक बातचीत आगे बढ़ गई। अभी की सूची यह है, कृपया फिर से चुनें।",
+		catalog.English: "Sorry, your choice reached me late, and our conversation has moved on since. Here is the list as it is now; please choose again.",
+	},
 	msgCertificateReady: {
 		catalog.Telugu:  "మీ %s సిద్ధంగా ఉంది. సర్టిఫికెట్ సంఖ్య: %s. QR కోడ్‌ను స్కాన్ చేసి ఎవరైనా ధృవీకరించవచ్చు.",
 		catalog.Hindi:   "आपका %s तैयार है। प्रमाण पत्र संख्या: %s। QR कोड स्कैन करके कोई भी इसकी जाँच कर सकता है।",

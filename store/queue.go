@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -66,7 +67,11 @@ type WorkConfig struct {
 	// PollInterval is how often to look for jobs when a notification is
 	// late (default 100 ms: a citizen is waiting for each job).
 	PollInterval time.Duration
-	Log          *slog.Logger
+	// JobTimeout cancels a job that runs longer (default 30 s), and
+	// RescueAfter hands a job whose process died to another (default
+	// 45 s; River's own default is an hour, far too long for a citizen).
+	JobTimeout, RescueAfter time.Duration
+	Log                     *slog.Logger
 }
 
 // StartWork starts running jobs with workers (built by package worker)
@@ -78,6 +83,8 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, 30*time.Second)
+	cfg.RescueAfter = max(cmp.Or(cfg.RescueAfter, 45*time.Second), cfg.JobTimeout+5*time.Second)
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueProcess: {MaxWorkers: max(1, cfg.ProcessWorkers)},
@@ -85,9 +92,11 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 		},
 		Workers: workers,
 		// Fetch as soon as a job is inserted.
-		FetchCooldown:     5 * time.Millisecond,
-		FetchPollInterval: cfg.PollInterval,
-		Logger:            cfg.Log,
+		FetchCooldown:        5 * time.Millisecond,
+		FetchPollInterval:    cfg.PollInterval,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		Logger:               cfg.Log,
 	})
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)

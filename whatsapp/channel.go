@@ -14,16 +14,16 @@ import (
 // a tapped option, or a kind of message it does not read. A voice note is
 // heard (package voice) before it reaches the dialog.
 func ToInbound(m Message) dialog.Inbound {
+	in := dialog.Inbound{SentAt: m.Time}
 	switch m.Type {
 	case "text":
-		return dialog.Inbound{Text: m.Text}
+		in.Text = m.Text
 	case "interactive", "button":
-		if m.OptionID != "" {
-			return dialog.Inbound{OptionID: m.OptionID, Text: m.Text}
-		}
-		return dialog.Inbound{Text: m.Text}
+		in.OptionID, in.Text = m.OptionID, m.Text
+	default:
+		in.Media = m.Type
 	}
-	return dialog.Inbound{Media: m.Type}
+	return in
 }
 
 // Speech is text to be spoken in a language (te, hi, en).

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -153,7 +154,9 @@ func TestToInbound(t *testing.T) {
 		{Message{Type: "sticker"}, dialog.Inbound{Media: "sticker"}},
 		{Message{Type: "unsupported"}, dialog.Inbound{Media: "unsupported"}},
 	}
+	sent := time.Unix(1749416383, 0).UTC()
 	for _, tt := range tests {
+		tt.m.Time, tt.want.SentAt = sent, sent
 		if got := ToInbound(tt.m); got != tt.want {
 			t.Errorf("%+v: %+v, want %+v", tt.m, got, tt.want)
 		}

@@ -67,7 +67,7 @@ func New(d Deps) *river.Workers {
 	}
 	rw := river.NewWorkers()
 	river.AddWorker(rw, &ProcessWorker{deps: d})
-	river.AddWorker(rw, &SendWorker{deps: d, limiter: rate.NewLimiter(rate.Limit(d.Rate), max(1, int(d.Rate)))})
+	river.AddWorker(rw, &SendWorker{deps: d, outbox: d.Store, limiter: rate.NewLimiter(rate.Limit(d.Rate), max(1, int(d.Rate)))})
 	river.AddWorker(rw, &DeliverWorker{deps: d})
 	return rw
 }
@@ -101,6 +101,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		if in, err = w.hear(ctx, job, peeked); err != nil {
 			return fmt.Errorf("hear %s: %w", id, err)
 		}
+		in.SentAt = peeked.Time
 	}
 	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
 	replies := 0
@@ -144,9 +145,12 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		return fmt.Errorf("process %s: %w", id, err)
 	}
 	// Blue ticks and a typing indicator while the reply goes out; a
-	// failure here costs nothing but the ticks.
-	if err := w.deps.Sender.MarkRead(ctx, id, true); err != nil {
-		w.deps.Log.Debug("mark read failed", "wa_message_id", id, "error", err)
+	// failure here costs nothing but the ticks. A message left without a
+	// reply (a reaction) gets no typing indicator.
+	if replies > 0 {
+		if err := w.deps.Sender.MarkRead(ctx, id, true); err != nil {
+			w.deps.Log.Debug("mark read failed", "wa_message_id", id, "error", err)
+		}
 	}
 	w.deps.Log.Info("inbound processed", "wa_message_id", id, "replies", replies, "duration", time.Since(start))
 	return nil
@@ -163,14 +167,23 @@ func (w *ProcessWorker) NextRetry(job *river.Job[store.ProcessArgs]) time.Time {
 type SendWorker struct {
 	river.WorkerDefaults[store.SendArgs]
 	deps    Deps
+	outbox  outbox
 	limiter *rate.Limiter
+}
+
+// outbox is the part of the store that sending uses; *store.Store is one.
+type outbox interface {
+	OutboxIDs(ctx context.Context, inboundID string) ([]int64, error)
+	ClaimOutbox(ctx context.Context, id int64) (store.OutboxRow, error)
+	OutboxSent(ctx context.Context, id int64, waMessageID string) error
+	OutboxError(ctx context.Context, id int64, code int, msg string, permanent bool) error
 }
 
 // Work sends each row not sent yet. A retryable failure stops the job (and
 // the rows after it, to keep the order); River retries it, and rows sent
 // already are skipped: sending is idempotent per row.
 func (w *SendWorker) Work(ctx context.Context, job *river.Job[store.SendArgs]) error {
-	ids, err := w.deps.Store.OutboxIDs(ctx, job.Args.InboundID)
+	ids, err := w.outbox.OutboxIDs(ctx, job.Args.InboundID)
 	if err != nil {
 		return err
 	}
@@ -183,7 +196,7 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[store.SendArgs]) e
 }
 
 func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
-	row, err := w.deps.Store.ClaimOutbox(ctx, id)
+	row, err := w.outbox.ClaimOutbox(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -204,7 +217,7 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 			// The text reply went out already; a missing voice note is
 			// not worth a stuck job.
 			w.deps.Log.Warn("voice reply not made", "outbox_id", row.ID, "error", err)
-			return w.deps.Store.OutboxError(ctx, row.ID, 0, err.Error(), true)
+			return w.outbox.OutboxError(ctx, row.ID, 0, err.Error(), true)
 		}
 		msg = spoken
 	} else {
@@ -216,13 +229,7 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	wamid, err := w.deps.Sender.Send(ctx, msg)
 	if err == nil {
 		w.record("ok")
-		if err := w.deps.Store.OutboxSent(ctx, row.ID, wamid); err != nil {
-			// The message went out but is not recorded: a retry may send
-			// it again. Delivery is at least once at this one point.
-			w.deps.Log.Error("sent but not recorded", "outbox_id", row.ID, "error", err)
-			return err
-		}
-		return nil
+		return w.recordSent(ctx, row.ID, wamid)
 	}
 	var se *whatsapp.SendError
 	code, retry := 0, true
@@ -230,7 +237,7 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 		code, retry = se.Code, se.Retryable()
 	}
 	w.record(fmt.Sprint(code))
-	if rerr := w.deps.Store.OutboxError(ctx, row.ID, code, err.Error(), !retry); rerr != nil {
+	if rerr := w.outbox.OutboxError(ctx, row.ID, code, err.Error(), !retry); rerr != nil {
 		return rerr
 	}
 	if !retry {
@@ -239,6 +246,36 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	}
 	w.deps.Log.Warn("send failed, will retry", "outbox_id", row.ID, "code", code, "attempt", row.Attempts)
 	return err
+}
+
+// recordWindow bounds how long a send that reached the Graph API keeps
+// trying to be recorded; it stays under the job timeout, so that the job
+// is never rescued (and the message sent again) while it still tries.
+const recordWindow = 20 * time.Second
+
+// recordSent records a send that the Graph API accepted. If the database
+// is away (a restart), it retries the bookkeeping, not the send: sending
+// again would give the citizen the message twice. Only if the database
+// stays away for the whole window is the job retried, and the message may
+// then go out twice: the one window of at-least-once delivery left, with a
+// process crash between the Graph API's answer and this record.
+func (w *SendWorker) recordSent(ctx context.Context, id int64, wamid string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordWindow)
+	defer cancel()
+	wait := 100 * time.Millisecond
+	for {
+		err := w.outbox.OutboxSent(ctx, id, wamid)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			w.deps.Log.Error("sent but not recorded", "outbox_id", id, "error", err)
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 func (w *SendWorker) record(code string) {

@@ -123,7 +123,7 @@ func newFixture(t *testing.T, m dialog.Matcher, v *Voice) *fixture {
 	d := Deps{Store: st, Bot: dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: m}), Catalog: e.Catalog(), Sender: g,
 		Log: slog.New(slog.DiscardHandler), Rate: 1000, Voice: v, Media: g}
 	New(d) // fills the voice prompts
-	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, limiter: rate.NewLimiter(rate.Inf, 1)}}
+	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, outbox: st, limiter: rate.NewLimiter(rate.Inf, 1)}}
 }
 
 func job[T river.JobArgs](args T) *river.Job[T] {
@@ -245,5 +245,44 @@ func TestProcessRetriedAfterCrashBeforeCommit(t *testing.T) {
 	sent := f.graph.payloads()
 	if len(sent) != 1 || !strings.Contains(sent[0], "కుల ధ్రువీకరణ పత్రం") {
 		t.Errorf("after the retry and a duplicate job: %s", sent)
+	}
+}
+
+// forgetful fails to record the first sends, as a database restarting
+// just after the Graph API accepted them would.
+type forgetful struct {
+	outbox
+	mu    sync.Mutex
+	fails int
+}
+
+func (f *forgetful) OutboxSent(ctx context.Context, id int64, wamid string) error {
+	f.mu.Lock()
+	fail := f.fails > 0
+	f.fails--
+	f.mu.Unlock()
+	if fail {
+		return errors.New("connection refused")
+	}
+	return f.outbox.OutboxSent(ctx, id, wamid)
+}
+
+// A send the Graph API accepted is recorded when the database comes back:
+// the bookkeeping is retried, not the send, so nothing goes out twice.
+func TestSentIsRecordedNotSentAgain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	f.send.outbox = &forgetful{outbox: f.store, fails: 3}
+	sent, err := f.deliver(whatsapp.Message{ID: "wamid.REC1", From: "919000000105", Type: "text", Text: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second run of the job (River's retry, had the first failed) finds
+	// the rows sent.
+	if err := f.send.Work(context.Background(), job(store.SendArgs{InboundID: "wamid.REC1"})); err != nil {
+		t.Fatal(err)
+	}
+	if all := f.graph.payloads(); len(sent) != 2 || len(all) != 2 {
+		t.Errorf("sent %d in the first run, %d in all; want the welcome and the language buttons once", len(sent), len(all))
 	}
 }
