@@ -200,6 +200,17 @@ func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (Stat
 	return st, replies, nil
 }
 
+// SlowDown is the one reply a citizen gets, per window, while they send
+// faster than the channel answers: in their language, with nothing else
+// changed.
+func (b *Bot) SlowDown(st State) []Reply {
+	lang := st.Lang
+	if lang == "" {
+		lang = catalog.English
+	}
+	return []Reply{{Text: t(lang, msgSlowDown), Lang: lang}}
+}
+
 // staleChoice reports whether in picks an option (a tap, or a number) but
 // was sent before the conversation last moved on: after a delay (a
 // crashed worker's job rescued, a queue backlog) it would pick from a menu

@@ -48,9 +48,15 @@ const (
 	msgRevoked
 	msgCertificateReady
 	msgStaleChoice
+	msgSlowDown
 )
 
 var texts = map[msg]map[catalog.Lang]string{
+	msgSlowDown: {
+		catalog.Telugu:  "మీ సందేశాలు చాలా వేగంగా వస్తున్నాయి. దయచేసి ఒక నిమిషం ఆగి, మళ్లీ పంపండి.",
+		catalog.Hindi:   "आपके संदेश बहुत जल्दी-जल्दी आ रहे हैं। कृपया एक मिनट रुककर फिर से भेजें।",
+		catalog.English: "Your messages are coming in very fast. Please wait a minute, then send your message again.",
+	},
 	msgStaleChoice: {
 		catalog.Telugu:  "క్షమించండి, మీ ఎంపిక ఆలస్యంగా అందింది, ఈలోగా మన సంభాషణ ముందుకు వెళ్లింది. ఇప్పుడు ఉన్న జాబితా ఇదిగో, మళ్లీ ఎంచుకోండి.",
 		catalog.Hindi:   "माफ़ कीजिए, आपका चुनाव देर से पहुँचा और तब तक बातचीत आगे बढ़ गई। अभी की सूची यह है, कृपया फिर से चुनें।",

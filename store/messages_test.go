@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,5 +157,49 @@ func TestOutboxKindsAndConversation(t *testing.T) {
 	}
 	if st, _ := s.Conversation(context.Background(), in.From); !st.Updated.IsZero() {
 		t.Errorf("conversation outlived the rollback: %+v", st)
+	}
+}
+
+// The citizen's bucket: the burst is answered, then refusals, of which
+// only the first in a window asks the citizen to wait.
+func TestTakeTurn(t *testing.T) {
+	t.Parallel()
+	storetest.Rollback(t, func(ctx context.Context, tx store.Tx) {
+		if _, err := tx.LockConversation(ctx, "919000000231"); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for range 5 {
+			allowed, notify, err := tx.TakeTurn(ctx, "919000000231", store.Limit{Rate: 0.001, Burst: 3}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, map[[2]bool]string{{true, false}: "yes", {false, true}: "wait", {false, false}: "no"}[[2]bool{allowed, notify}])
+		}
+		if strings.Join(got, " ") != "yes yes yes wait no" {
+			t.Errorf("turns %v", got)
+		}
+	})
+}
+
+// Sends reserve slots in a bucket shared by every process: the burst goes
+// at once, then each send waits its turn at the rate.
+func TestReserveSend(t *testing.T) {
+	t.Parallel()
+	s, _ := storetest.Shared(t)
+	ctx := context.Background()
+	key := fmt.Sprintf("test-%d", time.Now().UnixNano())
+	var waits []time.Duration
+	for range 5 {
+		w, err := s.ReserveSend(ctx, key, store.Limit{Rate: 10, Burst: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waits = append(waits, w)
+	}
+	// 2 at once, then 100, 200, 300 ms (less the few ms the calls took).
+	if waits[0] != 0 || waits[1] != 0 || waits[2] < 50*time.Millisecond || waits[2] > 100*time.Millisecond ||
+		waits[4] < 250*time.Millisecond || waits[4] > 300*time.Millisecond {
+		t.Errorf("waits %v", waits)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"golang.org/x/time/rate"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
@@ -38,8 +37,15 @@ type Deps struct {
 	Catalog *catalog.Catalog
 	Sender  Sender
 	Log     *slog.Logger
-	// Rate is the per-number send rate (messages per second).
-	Rate float64
+	// SenderKey names the business number whose send rate SendLimit
+	// bounds, across every process.
+	SenderKey string
+	SendLimit store.Limit
+	// CitizenLimit bounds how fast one citizen is answered; above it
+	// messages are stored, not answered, and one SlowDown reply goes out
+	// per NoticeWindow.
+	CitizenLimit store.Limit
+	NoticeWindow time.Duration
 	// Metrics is notified of send results; may be nil.
 	Metrics Metrics
 	// Voice handles voice notes; nil answers them with a request to type.
@@ -56,8 +62,23 @@ type Metrics interface {
 // New builds the workers and registers them with River, for
 // store.StartWork.
 func New(d Deps) *river.Workers {
-	if d.Rate <= 0 {
-		d.Rate = 80
+	d = withDefaults(d)
+	rw := river.NewWorkers()
+	river.AddWorker(rw, &ProcessWorker{deps: d})
+	river.AddWorker(rw, &SendWorker{deps: d, outbox: d.Store})
+	river.AddWorker(rw, &DeliverWorker{deps: d})
+	return rw
+}
+
+func withDefaults(d Deps) Deps {
+	if d.SendLimit.Rate <= 0 {
+		d.SendLimit = store.Limit{Rate: 80, Burst: 80}
+	}
+	if d.CitizenLimit.Rate <= 0 {
+		d.CitizenLimit = DefaultCitizenLimit
+	}
+	if d.NoticeWindow <= 0 {
+		d.NoticeWindow = time.Minute
 	}
 	if d.Voice != nil {
 		d.Voice.prompts = map[catalog.Lang]string{}
@@ -65,12 +86,12 @@ func New(d Deps) *river.Workers {
 			d.Voice.prompts[l] = vocabularyPrompt(d.Catalog, l)
 		}
 	}
-	rw := river.NewWorkers()
-	river.AddWorker(rw, &ProcessWorker{deps: d})
-	river.AddWorker(rw, &SendWorker{deps: d, outbox: d.Store, limiter: rate.NewLimiter(rate.Limit(d.Rate), max(1, int(d.Rate)))})
-	river.AddWorker(rw, &DeliverWorker{deps: d})
-	return rw
+	return d
 }
+
+// DefaultCitizenLimit answers a citizen up to 20 messages a minute, with
+// bursts of 10: far above anyone reading the replies, far below a script.
+var DefaultCitizenLimit = store.Limit{Rate: 20.0 / 60, Burst: 10}
 
 // ProcessWorker answers an inbound message.
 type ProcessWorker struct {
@@ -114,9 +135,18 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		if err != nil {
 			return err
 		}
-		next, out, err := w.deps.Bot.Step(ctx, msg.From, st, in)
+		allowed, notify, err := tx.TakeTurn(ctx, msg.From, w.deps.CitizenLimit, w.deps.NoticeWindow)
 		if err != nil {
 			return err
+		}
+		next, out := st, []dialog.Reply(nil)
+		switch {
+		case !allowed && notify:
+			out = w.deps.Bot.SlowDown(st)
+		case allowed:
+			if next, out, err = w.deps.Bot.Step(ctx, msg.From, st, in); err != nil {
+				return err
+			}
 		}
 		items, err := whatsapp.Render(msg.From, out, speak)
 		if err != nil {
@@ -166,9 +196,8 @@ func (w *ProcessWorker) NextRetry(job *river.Job[store.ProcessArgs]) time.Time {
 // SendWorker sends the outbox rows of one inbound message, in order.
 type SendWorker struct {
 	river.WorkerDefaults[store.SendArgs]
-	deps    Deps
-	outbox  outbox
-	limiter *rate.Limiter
+	deps   Deps
+	outbox outbox
 }
 
 // outbox is the part of the store that sending uses; *store.Store is one.
@@ -177,6 +206,7 @@ type outbox interface {
 	ClaimOutbox(ctx context.Context, id int64) (store.OutboxRow, error)
 	OutboxSent(ctx context.Context, id int64, waMessageID string) error
 	OutboxError(ctx context.Context, id int64, code int, msg string, permanent bool) error
+	ReserveSend(ctx context.Context, key string, l store.Limit) (time.Duration, error)
 }
 
 // Work sends each row not sent yet. A retryable failure stops the job (and
@@ -223,8 +253,16 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	} else {
 		msg = *row.Item.Message
 	}
-	if err := w.limiter.Wait(ctx); err != nil {
+	wait, err := w.outbox.ReserveSend(ctx, w.deps.SenderKey, w.deps.SendLimit)
+	if err != nil {
 		return err
+	}
+	if wait > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
 	}
 	wamid, err := w.deps.Sender.Send(ctx, msg)
 	if err == nil {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-	"golang.org/x/time/rate"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
@@ -121,9 +120,9 @@ func newFixture(t *testing.T, m dialog.Matcher, v *Voice) *fixture {
 	}
 	g := &fakeGraph{media: map[string][]byte{}}
 	d := Deps{Store: st, Bot: dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: m}), Catalog: e.Catalog(), Sender: g,
-		Log: slog.New(slog.DiscardHandler), Rate: 1000, Voice: v, Media: g}
-	New(d) // fills the voice prompts
-	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, outbox: st, limiter: rate.NewLimiter(rate.Inf, 1)}}
+		Log: slog.New(slog.DiscardHandler), SenderKey: "106540352242922", SendLimit: store.Limit{Rate: 1000, Burst: 1000}, Voice: v, Media: g}
+	d = withDefaults(d)
+	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, outbox: st}}
 }
 
 func job[T river.JobArgs](args T) *river.Job[T] {
@@ -284,5 +283,38 @@ func TestSentIsRecordedNotSentAgain(t *testing.T) {
 	}
 	if all := f.graph.payloads(); len(sent) != 2 || len(all) != 2 {
 		t.Errorf("sent %d in the first run, %d in all; want the welcome and the language buttons once", len(sent), len(all))
+	}
+}
+
+// One citizen sending far faster than anyone reads gets answers up to the
+// burst, then one "please wait", then nothing until the bucket refills;
+// every message is stored and processed all the same.
+func TestCitizenThrottle(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	ctx := context.Background()
+	answered, waits := 0, 0
+	for i := range 15 {
+		sent, err := f.deliver(whatsapp.Message{ID: fmt.Sprintf("wamid.FLOOD%02d", i), From: "919000000106", Type: "text", Text: "income certificate"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range sent {
+			if strings.Contains(p, "coming in very fast") {
+				waits++
+			} else {
+				answered++
+			}
+		}
+		if _, processed, _ := f.store.Inbound(ctx, fmt.Sprintf("wamid.FLOOD%02d", i)); !processed {
+			t.Errorf("message %d not processed", i)
+		}
+	}
+	if answered != int(DefaultCitizenLimit.Burst) || waits != 1 {
+		t.Errorf("answered %d, asked to wait %d times; want %v and 1", answered, waits, DefaultCitizenLimit.Burst)
+	}
+	// Another citizen is not slowed down by the first.
+	if sent, _ := f.deliver(whatsapp.Message{ID: "wamid.CALM", From: "919000000107", Type: "text", Text: "income certificate"}); len(sent) != 1 {
+		t.Errorf("a calm citizen got %d replies", len(sent))
 	}
 }

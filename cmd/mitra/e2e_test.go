@@ -62,7 +62,8 @@ type stackOptions struct {
 func newStackWith(t *testing.T, o stackOptions) *stack {
 	t.Helper()
 	_, dbURL := storetest.New(t)
-	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", sendRate: 1000, processWorkers: 4, sendWorkers: 4,
+	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", sendRate: 1000, citizenRate: 20, citizenBurst: 10,
+		processWorkers: 4, sendWorkers: 4,
 		phoneNumberID: "106540352242922", simulator: o.simulator, stt: "none", tts: "none", voiceMax: 2 * time.Minute,
 		pollInterval: 20 * time.Millisecond}
 	c.engine.embedder = "hash"

@@ -47,6 +47,9 @@ type serveConfig struct {
 	phoneNumberID, apiBase        string
 	simulator                     bool
 	sendRate                      float64
+	// citizenRate (messages a minute) and citizenBurst bound how fast one
+	// citizen is answered.
+	citizenRate, citizenBurst float64
 	processWorkers, sendWorkers   int
 	stt, sttModel, tts            string
 	voiceMax                      time.Duration
@@ -105,7 +108,9 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.StringVar(&c.index, "index", envOr("MITRA_INDEX", "memory"), "catalogue vector index: memory or pgvector")
 	fl.BoolVar(&c.simulator, "simulator", false, "development only: serve the browser simulator and a built-in fake Graph API, with development secrets, on a loopback address")
 	fl.StringVar(&c.apiBase, "whatsapp-api-base", os.Getenv("WHATSAPP_API_BASE"), "Graph API base URL, e.g. https://graph.facebook.com/v24.0")
-	fl.Float64Var(&c.sendRate, "send-rate", 80, "messages per second per business number")
+	fl.Float64Var(&c.sendRate, "send-rate", 80, "messages per second per business number, shared by every process")
+	fl.Float64Var(&c.citizenRate, "citizen-rate", 20, "messages a minute one citizen is answered; above it they are stored, with one \"please wait\" a minute")
+	fl.Float64Var(&c.citizenBurst, "citizen-burst", 10, "messages one citizen may send at once before -citizen-rate applies")
 	fl.IntVar(&c.processWorkers, "process-workers", 8, "inbound messages processed at once")
 	fl.IntVar(&c.sendWorkers, "send-workers", 16, "sends in flight at once")
 	fl.StringVar(&c.stt, "stt", envOr("MITRA_STT", "none"), "speech-to-text for voice notes: none, openai (any OpenAI-compatible /v1/audio/transcriptions) or bhashini")
@@ -207,7 +212,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: decisionCounter{matcher, metrics}, Answerer: answerer, Certificates: st})
 	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Log: m.log,
-		Rate: c.sendRate, Metrics: metrics, Voice: v, Media: graph})
+		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
+		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
+		Metrics: metrics, Voice: v, Media: graph})
 	queueLog := io.Discard
 	if m.queueLog != nil {
 		queueLog = m.queueLog

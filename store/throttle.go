@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Limit is a token bucket: Rate tokens a second, at most Burst saved up.
+type Limit struct {
+	Rate  float64
+	Burst float64
+}
+
+// TakeTurn takes one token from a citizen's bucket, on the conversation
+// row LockConversation locked. allowed is false above the limit; notify is
+// true for the first refusal in each window, when the citizen should be
+// asked, once, to wait.
+func (t Tx) TakeTurn(ctx context.Context, user string, l Limit, window time.Duration) (allowed, notify bool, err error) {
+	err = t.tx.QueryRow(ctx, `WITH b AS (
+			SELECT LEAST($3::float8, COALESCE(bucket_tokens, $3::float8) + EXTRACT(epoch FROM now() - COALESCE(bucket_at, now())) * $2::float8) AS tokens,
+				throttle_notice_at AS noticed FROM conversations WHERE wa_id = $1)
+		UPDATE conversations c SET
+			bucket_tokens = CASE WHEN b.tokens >= 1 THEN b.tokens - 1 ELSE b.tokens END,
+			bucket_at = now(),
+			throttle_notice_at = CASE WHEN b.tokens < 1 AND (b.noticed IS NULL OR b.noticed < now() - $4::float8 * interval '1 second')
+				THEN now() ELSE b.noticed END
+		FROM b WHERE c.wa_id = $1
+		RETURNING b.tokens >= 1, c.throttle_notice_at IS DISTINCT FROM b.noticed`,
+		user, l.Rate, l.Burst, window.Seconds()).Scan(&allowed, &notify)
+	if err != nil {
+		return false, false, fmt.Errorf("citizen throttle: %w", err)
+	}
+	return allowed, notify, nil
+}
+
+// ReserveSend reserves a send under a limit shared by every process (key:
+// the business number) and returns how long to wait before sending: zero
+// while the bucket has tokens, then the reservation's place in the queue.
+func (s *Store) ReserveSend(ctx context.Context, key string, l Limit) (time.Duration, error) {
+	var tokens float64
+	err := s.pool.QueryRow(ctx, `INSERT INTO send_limits AS l (key, tokens, at) VALUES ($1, $3::float8 - 1, clock_timestamp())
+		ON CONFLICT (key) DO UPDATE SET
+			tokens = LEAST($3::float8, l.tokens + EXTRACT(epoch FROM clock_timestamp() - l.at) * $2::float8) - 1,
+			at = clock_timestamp()
+		RETURNING tokens`, key, l.Rate, l.Burst).Scan(&tokens)
+	if err != nil {
+		return 0, fmt.Errorf("send rate: %w", err)
+	}
+	if tokens >= 0 || l.Rate <= 0 {
+		return 0, nil
+	}
+	return time.Duration(-tokens / l.Rate * float64(time.Second)), nil
+}
