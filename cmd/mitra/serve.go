@@ -49,10 +49,10 @@ type serveConfig struct {
 	sendRate                      float64
 	// citizenRate (messages a minute) and citizenBurst bound how fast one
 	// citizen is answered.
-	citizenRate, citizenBurst float64
-	processWorkers, sendWorkers   int
-	stt, sttModel, tts            string
-	voiceMax                      time.Duration
+	citizenRate, citizenBurst   float64
+	processWorkers, sendWorkers int
+	stt, sttModel, tts          string
+	voiceMax                    time.Duration
 	// Speech backends' endpoints and keys (OPENAI_*, BHASHINI_*,
 	// MITRA_TTS_*).
 	openAIBaseURL, openAIKey                    string
@@ -214,7 +214,7 @@ func (m *Main) Run(ctx context.Context) error {
 	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Log: m.log,
 		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
 		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
-		Metrics: metrics, Voice: v, Media: graph})
+		Metrics:      metrics, Voice: v, Media: graph})
 	queueLog := io.Discard
 	if m.queueLog != nil {
 		queueLog = m.queueLog
