@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -34,6 +38,9 @@ type Certificate struct {
 	RevokedAt                                     *time.Time
 	RevokeReason                                  string
 	DeliveredAt                                   *time.Time
+	// RequestHash identifies the issuance request (RequestHash), so that a
+	// replay with another body is told apart from a retry.
+	RequestHash string
 }
 
 // Store is what certificates need from storage; package store implements
@@ -70,6 +77,16 @@ type Issuer struct {
 	// BaseURL is the public verification site, e.g. https://verify.ap.gov.in.
 	BaseURL string
 	Now     func() time.Time
+	// MaxConcurrent bounds the renderings at once (default 2): each is a
+	// Chromium process, and a burst of issuance must not take the machine
+	// from the citizens' messages.
+	MaxConcurrent int
+	// SlotWait is how long an issuance waits for a rendering slot before
+	// ErrBusy (default 10 s).
+	SlotWait time.Duration
+
+	slotsOnce sync.Once
+	slots     chan struct{}
 
 	mu   sync.Mutex
 	tree *Tree // cached tree, rebuilt when the log grows
@@ -98,15 +115,35 @@ type FieldError struct {
 var (
 	ErrNotFound  = errors.New("certs: not found")
 	ErrForbidden = errors.New("certs: the service belongs to another department")
+	// ErrConflict: the idempotency key was used before with another body.
+	ErrConflict = errors.New("certs: idempotency key reused with a different request")
+	// ErrBusy: every rendering slot stayed taken; try again shortly.
+	ErrBusy = errors.New("certs: too many certificates being issued at once")
 )
 
 var waIDPattern = regexp.MustCompile(`^(\d{8,15}|user\.[A-Za-z0-9]{1,250})$`)
 
+// Field limits, in characters (runes: a Telugu name takes three bytes a
+// character).
+const (
+	maxIdempotencyKey = 100
+	maxHolder         = 100
+	maxOffice         = 200
+	maxValidity       = 200
+	maxFields         = 20
+	maxFieldLabel     = 80
+	maxFieldValue     = 300
+	// MaxRevokeReason bounds a revocation's reason, which the public
+	// verification page shows.
+	MaxRevokeReason = 500
+)
+
 func (i *Issuer) validate(dept string, r Request) []FieldError {
 	var errs []FieldError
 	bad := func(field, reason string) { errs = append(errs, FieldError{field, reason}) }
-	if k := strings.TrimSpace(r.IdempotencyKey); k == "" || len(k) > 100 {
-		bad("idempotency_key", "required, at most 100 characters")
+	runes := utf8.RuneCountInString
+	if k := strings.TrimSpace(r.IdempotencyKey); k == "" || runes(k) > maxIdempotencyKey {
+		bad("idempotency_key", fmt.Sprintf("required, at most %d characters", maxIdempotencyKey))
 	}
 	if !waIDPattern.MatchString(r.WAID) {
 		bad("wa_id", "must be the citizen's WhatsApp number (digits with country code) or user id")
@@ -118,33 +155,88 @@ func (i *Issuer) validate(dept string, r Request) []FieldError {
 	} else if s.Kind != "certificate" {
 		bad("service_id", "is not a certificate service")
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(r.Holder)); n == 0 || n > 100 || strings.ContainsRune(r.Holder, 0x1f) {
-		bad("holder_name", "required, at most 100 characters")
+	if n := runes(strings.TrimSpace(r.Holder)); n == 0 || n > maxHolder || !printable(r.Holder) {
+		bad("holder_name", fmt.Sprintf("required, at most %d characters, no control characters", maxHolder))
 	}
 	if _, ok := catalog.ParseLang(r.Lang); !ok {
 		bad("lang", "must be te, hi or en")
 	}
-	if strings.TrimSpace(r.Office) == "" || len(r.Office) > 200 {
-		bad("issuing_office", "required, at most 200 characters")
+	if n := runes(strings.TrimSpace(r.Office)); n == 0 || n > maxOffice || !printable(r.Office) {
+		bad("issuing_office", fmt.Sprintf("required, at most %d characters, no control characters", maxOffice))
+	}
+	if runes(r.Validity) > maxValidity || !printable(r.Validity) {
+		bad("validity", fmt.Sprintf("at most %d characters, no control characters", maxValidity))
 	}
 	if r.IssuedOn != "" {
 		if _, err := time.Parse("2006-01-02", r.IssuedOn); err != nil {
 			bad("issued_on", "must be a date YYYY-MM-DD")
 		}
 	}
-	if len(r.Fields) > 20 {
-		bad("fields", "at most 20 fields")
+	if len(r.Fields) > maxFields {
+		bad("fields", fmt.Sprintf("at most %d fields", maxFields))
 	}
 	for k, v := range r.Fields {
-		if k == "" || utf8.RuneCountInString(k) > 80 || utf8.RuneCountInString(v) > 300 {
-			bad("fields."+k, "label at most 80 and value at most 300 characters")
+		if k == "" || runes(k) > maxFieldLabel || runes(v) > maxFieldValue || !printable(k) || !printable(v) {
+			bad("fields."+k, fmt.Sprintf("label at most %d and value at most %d characters, no control characters", maxFieldLabel, maxFieldValue))
 		}
 	}
 	return errs
 }
 
+// printable is valid UTF-8 without control characters: what a printed
+// certificate, a QR payload and PostgreSQL all take.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// RequestHash identifies an issuance request's content (not its
+// idempotency key), for telling a retry from a conflicting reuse.
+func RequestHash(r Request) string {
+	r.IdempotencyKey = ""
+	b, _ := json.Marshal(r) // map keys are sorted: the encoding is canonical
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// replay returns an earlier certificate for the same key, or ErrConflict
+// when it came from another request.
+func replay(prev Certificate, hash string) (Certificate, bool, []FieldError, error) {
+	if prev.RequestHash != "" && prev.RequestHash != hash {
+		return Certificate{}, false, nil, ErrConflict
+	}
+	return prev, true, nil, nil
+}
+
+// slot waits for a rendering slot; release gives it back.
+func (i *Issuer) slot(ctx context.Context) (release func(), err error) {
+	i.slotsOnce.Do(func() {
+		n := i.MaxConcurrent
+		if n <= 0 {
+			n = 2
+		}
+		i.slots = make(chan struct{}, n)
+	})
+	wait := i.SlotWait
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case i.slots <- struct{}{}:
+		return func() { <-i.slots }, nil
+	case <-timer.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 func newCertID(now time.Time) string {
-	b := make([]byte, 5)
+	// 80 random bits: with 100 million certificates issued, a guess hits
+	// one with probability 8e-17, so harvesting names by guessing ids at
+	// thousands a second finds none in a lifetime.
+	b := make([]byte, 10)
 	rand.Read(b)
 	return fmt.Sprintf("AP-%d-%s", now.Year(), base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
@@ -158,9 +250,10 @@ func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (Certificate
 	if errs := i.validate(dept, r); len(errs) > 0 {
 		return Certificate{}, false, errs, nil
 	}
+	hash := RequestHash(r)
 	prev, err := i.Store.CertificateByIdempotency(ctx, dept, r.IdempotencyKey)
 	if err == nil {
-		return prev, true, nil, nil
+		return replay(prev, hash)
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return Certificate{}, false, nil, err
@@ -174,7 +267,8 @@ func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (Certificate
 	d, _ := i.Catalog.Department(dept)
 	lang, _ := catalog.ParseLang(r.Lang)
 	c := Certificate{ID: newCertID(now), Department: dept, ServiceID: r.ServiceID, WAID: r.WAID, Holder: strings.TrimSpace(r.Holder),
-		Lang: string(lang), Fields: r.Fields, IssuedOn: issued, Office: r.Office, Validity: r.Validity, KeyID: i.Signer.KeyID, IdempotencyKey: r.IdempotencyKey}
+		Lang: string(lang), Fields: r.Fields, IssuedOn: issued, Office: r.Office, Validity: r.Validity, KeyID: i.Signer.KeyID, IdempotencyKey: r.IdempotencyKey,
+		RequestHash: hash}
 	payload := PayloadOf(c)
 	qr, err := i.Signer.Sign(payload, i.BaseURL)
 	if err != nil {
@@ -186,7 +280,13 @@ func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (Certificate
 	for k, v := range r.Fields {
 		doc.Fields = append(doc.Fields, Field{k, v})
 	}
-	if c.PDF, err = i.Renderer.Render(ctx, doc); err != nil {
+	release, err := i.slot(ctx)
+	if err != nil {
+		return Certificate{}, false, nil, err
+	}
+	c.PDF, err = i.Renderer.Render(ctx, doc)
+	release()
+	if err != nil {
 		return Certificate{}, false, nil, fmt.Errorf("render certificate %s: %w", c.ID, err)
 	}
 	// Two requests with one key may both get here; the store keeps the
@@ -195,7 +295,10 @@ func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (Certificate
 	if err != nil {
 		return Certificate{}, false, nil, fmt.Errorf("store certificate %s: %w", c.ID, err)
 	}
-	return stored, replayed, nil, nil
+	if replayed {
+		return replay(stored, hash)
+	}
+	return stored, false, nil, nil
 }
 
 // PayloadOf is the signed payload of a stored certificate: recomputed from

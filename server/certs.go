@@ -1,20 +1,32 @@
 package server
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
 )
+
+// certIDShape is what a certificate id can look like.
+var certIDShape = regexp.MustCompile(`^[A-Z]{2}-[0-9]{4}-[A-Z2-7]{4,32}$`)
+
+// maxAPIBody caps a department API request: the largest valid issuance
+// (20 fields of 300 characters) is well under it.
+const maxAPIBody = 64 << 10
 
 // certRoutes serve the departments' issuance API (authenticated, audited),
 // the public verification page, and the transparency log's endpoints.
@@ -42,20 +54,32 @@ func (s *Server) department(c *gin.Context) {
 		return
 	}
 	if !ok {
-		s.cfg.Store.Audit(c.Request.Context(), "?", c.FullPath(), "", http.StatusUnauthorized, "unknown key")
+		// Not a department's action, and a row per guess would let anyone
+		// fill the audit table: counted and logged instead.
+		s.cfg.Metrics.unknownKeys.Inc()
+		s.cfg.Log.Warn("unknown API key", "path", c.FullPath())
 		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "unknown API key"})
 		return
 	}
 	c.Set("department", dept)
 }
 
+// audit records a department's call; a failure to record it is logged and
+// counted, so that operators see an audit trail with holes.
+func (s *Server) audit(ctx context.Context, dept, action, certID string, status int, detail string) {
+	if err := s.cfg.Store.Audit(ctx, dept, action, certID, status, detail); err != nil {
+		s.cfg.Metrics.auditFailures.Inc()
+		s.cfg.Log.Error("audit not recorded", "department", dept, "action", action, "error", err)
+	}
+}
+
 func (s *Server) issue(c *gin.Context) {
 	dept := c.GetString("department")
 	ctx := c.Request.Context()
 	var req certs.Request
-	body, _ := io.ReadAll(io.LimitReader(c.Request.Body, 1<<20))
+	body, _ := io.ReadAll(io.LimitReader(c.Request.Body, maxAPIBody))
 	if err := json.Unmarshal(body, &req); err != nil {
-		s.cfg.Store.Audit(ctx, dept, "issue", "", http.StatusBadRequest, "malformed JSON")
+		s.audit(ctx, dept, "issue", "", http.StatusBadRequest, "malformed JSON")
 		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be a JSON object"})
 		return
 	}
@@ -65,12 +89,21 @@ func (s *Server) issue(c *gin.Context) {
 	cert, replayed, fieldErrs, err := s.cfg.Issuer.Issue(ctx, dept, req)
 	switch {
 	case len(fieldErrs) > 0:
-		s.cfg.Store.Audit(ctx, dept, "issue", "", http.StatusUnprocessableEntity, fieldErrs[0].Field+": "+fieldErrs[0].Reason)
+		s.audit(ctx, dept, "issue", "", http.StatusUnprocessableEntity, fieldErrs[0].Field+": "+fieldErrs[0].Reason)
 		c.JSON(http.StatusUnprocessableEntity, gin.H{"errors": fieldErrs})
+		return
+	case errors.Is(err, certs.ErrConflict):
+		s.audit(ctx, dept, "issue", "", http.StatusConflict, "idempotency key reused with another body")
+		c.JSON(http.StatusConflict, gin.H{"errors": []certs.FieldError{{Field: "idempotency_key", Reason: "already used for a different request"}}})
+		return
+	case errors.Is(err, certs.ErrBusy):
+		s.audit(ctx, dept, "issue", "", http.StatusServiceUnavailable, "busy")
+		c.Header("Retry-After", "5")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "too many certificates being issued at once; try again shortly"})
 		return
 	case err != nil:
 		s.cfg.Log.Error("issue certificate", "department", dept, "error", err)
-		s.cfg.Store.Audit(ctx, dept, "issue", "", http.StatusInternalServerError, "internal error")
+		s.audit(ctx, dept, "issue", "", http.StatusInternalServerError, "internal error")
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
 		return
 	}
@@ -78,7 +111,7 @@ func (s *Server) issue(c *gin.Context) {
 	if replayed {
 		status = http.StatusOK
 	}
-	s.cfg.Store.Audit(ctx, dept, "issue", cert.ID, status, map[bool]string{true: "replayed", false: "issued"}[replayed])
+	s.audit(ctx, dept, "issue", cert.ID, status, map[bool]string{true: "replayed", false: "issued"}[replayed])
 	c.JSON(status, gin.H{"id": cert.ID, "replayed": replayed, "verify_url": strings.TrimSuffix(cert.QRText[:strings.IndexByte(cert.QRText, '#')], "/")})
 }
 
@@ -88,8 +121,14 @@ func (s *Server) revoke(c *gin.Context) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if err := c.ShouldBindJSON(&req); err != nil || strings.TrimSpace(req.Reason) == "" {
-		c.JSON(http.StatusUnprocessableEntity, gin.H{"errors": []certs.FieldError{{Field: "reason", Reason: "required"}}})
+	body, _ := io.ReadAll(io.LimitReader(c.Request.Body, maxAPIBody))
+	if err := json.Unmarshal(body, &req); err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be a JSON object"})
+		return
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(req.Reason)); n == 0 || n > certs.MaxRevokeReason || strings.ContainsFunc(req.Reason, unicode.IsControl) {
+		c.JSON(http.StatusUnprocessableEntity, gin.H{"errors": []certs.FieldError{{Field: "reason",
+			Reason: fmt.Sprintf("required, at most %d characters, no control characters", certs.MaxRevokeReason)}}})
 		return
 	}
 	err := s.cfg.Issuer.Revoke(ctx, dept, c.Param("id"), req.Reason)
@@ -102,7 +141,7 @@ func (s *Server) revoke(c *gin.Context) {
 	case err != nil:
 		status = http.StatusInternalServerError
 	}
-	s.cfg.Store.Audit(ctx, dept, "revoke", c.Param("id"), status, req.Reason)
+	s.audit(ctx, dept, "revoke", c.Param("id"), status, req.Reason)
 	if status != http.StatusOK {
 		c.JSON(status, gin.H{"error": http.StatusText(status)})
 		return
@@ -129,7 +168,19 @@ var verifyHTML = template.Must(template.New("v").Parse(`<!doctype html><html lan
 // verifyPage is public: /v/{id} in te/hi/en (?lang=), or JSON with
 // ?format=json (status, inclusion proof and signed tree head).
 func (s *Server) verifyPage(c *gin.Context) {
-	st, err := s.cfg.Issuer.Verify(c.Request.Context(), c.Param("id"))
+	id := c.Param("id")
+	if !s.verifyLimits.allow(c.ClientIP()) {
+		c.Header("Retry-After", "1")
+		c.JSON(http.StatusTooManyRequests, gin.H{"error": "too many lookups; slow down"})
+		return
+	}
+	if !certIDShape.MatchString(id) {
+		// Not an id mitra issues (NUL, invalid UTF-8, too long): unknown,
+		// without asking the database.
+		c.JSON(http.StatusNotFound, certs.Status{ID: "", State: "unknown"})
+		return
+	}
+	st, err := s.cfg.Issuer.Verify(c.Request.Context(), id)
 	if err != nil {
 		c.String(http.StatusInternalServerError, "try again")
 		return
@@ -151,6 +202,7 @@ func (s *Server) verifyPage(c *gin.Context) {
 	if svc, ok := s.cfg.Issuer.Catalog.Service(st.ServiceID); ok {
 		service = svc.Name.In(lang)
 	}
+	c.Header("Content-Security-Policy", pageCSP)
 	c.Status(http.StatusOK)
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	verifyHTML.Execute(c.Writer, map[string]any{"Lang": lang, "T": verifyTexts[lang], "S": st, "Service": service})

@@ -39,25 +39,40 @@ type Config struct {
 	Simulator *Simulator
 	// Issuer, when set, serves the certificate API, verification and log.
 	Issuer *certs.Issuer
+	// VerifyRate is how many verification lookups a second one client
+	// may make (default 5): a person checks a certificate or two; a
+	// harvester guesses thousands.
+	VerifyRate float64
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client (none: the connection's address).
+	TrustedProxies []string
 }
 
 // Server is the HTTP handler.
 type Server struct {
-	cfg    Config
-	router *gin.Engine
+	cfg          Config
+	router       *gin.Engine
+	verifyLimits *clientLimits
 }
 
 // New builds the router.
 func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
+	if cfg.VerifyRate <= 0 {
+		cfg.VerifyRate = 5
+	}
 	r := gin.New()
-	r.Use(gin.Recovery(), requestLog(cfg.Log))
-	s := &Server{cfg: cfg, router: r}
+	// Client addresses (for the per-client limits) come from the
+	// connection, never from a header a client can forge; behind a load
+	// balancer, name it with TrustedProxies.
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		cfg.Log.Error("trusted proxies", "error", err)
+	}
+	r.Use(gin.Recovery(), securityHeaders, requestLog(cfg.Log))
+	s := &Server{cfg: cfg, router: r, verifyLimits: newClientLimits(cfg.VerifyRate, max(1, int(2*cfg.VerifyRate)))}
 	r.GET("/webhook", s.verifyWebhook)
 	r.POST("/webhook", s.receiveWebhook)
-	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
-	r.GET("/readyz", s.ready)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{})))
+	r.GET("/healthz", healthz)
 	if cfg.Simulator != nil {
 		cfg.Simulator.routes(r)
 	}
@@ -66,6 +81,35 @@ func New(cfg Config) *Server {
 	}
 	return s
 }
+
+// Ops is the operators' handler (/metrics, /readyz, /healthz), for a listen
+// address of its own that the public never reaches.
+func (s *Server) Ops() http.Handler {
+	r := gin.New()
+	r.Use(gin.Recovery(), securityHeaders)
+	r.GET("/healthz", healthz)
+	r.GET("/readyz", s.ready)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{})))
+	return r
+}
+
+func healthz(c *gin.Context) { c.String(http.StatusOK, "ok") }
+
+// securityHeaders go on every response: no sniffing, no framing, no
+// referrer, and a policy that loads nothing; pages that need more say so
+// (pageCSP).
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	c.Next()
+}
+
+// pageCSP lets a server-rendered page use its own inline styles, and
+// nothing from anywhere else.
+const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
@@ -127,10 +171,10 @@ func (s *Server) receiveWebhook(c *gin.Context) {
 		return
 	}
 	for _, m := range ev.Messages {
-		s.cfg.Metrics.inbound.WithLabelValues(m.Type).Inc()
+		s.cfg.Metrics.inbound.WithLabelValues(bounded(m.Type, messageTypes)).Inc()
 	}
 	for _, st := range ev.Statuses {
-		s.cfg.Metrics.statuses.WithLabelValues(st.Status).Inc()
+		s.cfg.Metrics.statuses.WithLabelValues(bounded(st.Status, statusNames)).Inc()
 	}
 	rejected := 0
 	for reason, n := range ev.Rejected {
@@ -149,10 +193,36 @@ func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.cfg.Store.Ready(ctx); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"ready": false, "error": err.Error()})
+		// The cause goes to the log: a raw database error names the
+		// user, host and port.
+		s.cfg.Log.Warn("not ready", "error", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"ready": false})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"ready": true})
+}
+
+// Label values are Meta's documented names; anything else is "other", so
+// that a sender cannot mint series.
+var (
+	messageTypes = set("text", "audio", "image", "video", "document", "sticker", "location", "contacts", "interactive",
+		"button", "reaction", "order", "system", "request_welcome", "unsupported")
+	statusNames = set("sent", "delivered", "read", "played", "failed", "deleted")
+)
+
+func set(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+func bounded(v string, known map[string]bool) string {
+	if known[v] {
+		return v
+	}
+	return "other"
 }
 
 // Metrics are the Prometheus series operators watch.
@@ -161,6 +231,8 @@ type Metrics struct {
 	inbound        *prometheus.CounterVec
 	statuses       *prometheus.CounterVec
 	rejected       *prometheus.CounterVec
+	unknownKeys    prometheus.Counter
+	auditFailures  prometheus.Counter
 	decisions      *prometheus.CounterVec
 	sends          *prometheus.CounterVec
 	webhookSeconds prometheus.Histogram
@@ -171,16 +243,18 @@ type Metrics struct {
 func NewMetrics(depth func(context.Context) (map[[2]string]float64, error)) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
-		Registry:  reg,
-		inbound:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_inbound_messages_total", Help: "Inbound WhatsApp messages stored, by type."}, []string{"type"}),
-		statuses:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_delivery_statuses_total", Help: "Delivery statuses received, by status."}, []string{"status"}),
-		rejected:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_webhook_rejected_total", Help: "Webhook updates not kept (the rest of their batch was), by reason."}, []string{"reason"}),
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_decisions_total", Help: "Routing decisions for free text, by decision."}, []string{"decision"}),
-		sends:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_send_results_total", Help: "Graph API send results, by error code (ok for success)."}, []string{"code"}),
+		Registry:      reg,
+		inbound:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_inbound_messages_total", Help: "Inbound WhatsApp messages stored, by type."}, []string{"type"}),
+		statuses:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_delivery_statuses_total", Help: "Delivery statuses received, by status."}, []string{"status"}),
+		rejected:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_webhook_rejected_total", Help: "Webhook updates not kept (the rest of their batch was), by reason."}, []string{"reason"}),
+		unknownKeys:   prometheus.NewCounter(prometheus.CounterOpts{Name: "mitra_api_unknown_keys_total", Help: "Department API calls with an unknown or revoked key."}),
+		auditFailures: prometheus.NewCounter(prometheus.CounterOpts{Name: "mitra_audit_failures_total", Help: "Department API calls whose audit row could not be written."}),
+		decisions:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_decisions_total", Help: "Routing decisions for free text, by decision."}, []string{"decision"}),
+		sends:         prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_send_results_total", Help: "Graph API send results, by error code (ok for success)."}, []string{"code"}),
 		webhookSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "mitra_webhook_seconds", Help: "Webhook ack latency.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}}),
 	}
-	reg.MustRegister(m.inbound, m.statuses, m.rejected, m.decisions, m.sends, m.webhookSeconds,
+	reg.MustRegister(m.inbound, m.statuses, m.rejected, m.unknownKeys, m.auditFailures, m.decisions, m.sends, m.webhookSeconds,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if depth != nil {
 		reg.MustRegister(queueDepth{depth, prometheus.NewDesc("mitra_queue_jobs", "Jobs in the queue, by queue and state.", []string{"queue", "state"}, nil)})

@@ -39,7 +39,12 @@ const FakeGraphPrefix = "/fake-graph"
 
 func (s *Simulator) routes(r *gin.Engine) {
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/simulator") })
-	r.GET("/simulator", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", simulatorPage) })
+	r.GET("/simulator", func(c *gin.Context) {
+		// The page's own inline script and style, and requests to this
+		// server; nothing from anywhere else.
+		c.Header("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", simulatorPage)
+	})
 	r.POST("/simulator/api/send", s.send)
 	r.GET("/simulator/api/messages", s.messages)
 	r.Any(FakeGraphPrefix+"/*path", gin.WrapH(s.Fake))

@@ -42,10 +42,15 @@ func (s *Store) KeyDepartment(ctx context.Context, key string) (string, bool, er
 	return dept, true, nil
 }
 
-// Audit records an issuance API call.
-func (s *Store) Audit(ctx context.Context, department, action, certID string, status int, detail string) {
-	s.pool.Exec(context.WithoutCancel(ctx), "INSERT INTO api_audit (department, action, cert_id, status, detail) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
+// Audit records a department's API call. The row is written even when the
+// request's context has ended: a call that happened is audited.
+func (s *Store) Audit(ctx context.Context, department, action, certID string, status int, detail string) error {
+	_, err := s.pool.Exec(context.WithoutCancel(ctx), "INSERT INTO api_audit (department, action, cert_id, status, detail) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
 		department, action, certID, status, detail)
+	if err != nil {
+		return fmt.Errorf("audit %s %s: %w", department, action, err)
+	}
+	return nil
 }
 
 // SigningSeed returns the stored development signing key, creating one the
@@ -67,13 +72,13 @@ func (s *Store) SigningSeed(ctx context.Context, newSeed func() ([]byte, string)
 }
 
 const certColumns = `id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office, validity, key_id, qr_text, pdf,
-	idempotency_key, revoked_at, COALESCE(revoke_reason, ''), delivered_at`
+	idempotency_key, revoked_at, COALESCE(revoke_reason, ''), delivered_at, request_hash`
 
 func scanCert(row pgx.Row) (certs.Certificate, error) {
 	var c certs.Certificate
 	var fields []byte
 	err := row.Scan(&c.ID, &c.Department, &c.ServiceID, &c.WAID, &c.Holder, &c.Lang, &fields, &c.IssuedOn, &c.Office, &c.Validity,
-		&c.KeyID, &c.QRText, &c.PDF, &c.IdempotencyKey, &c.RevokedAt, &c.RevokeReason, &c.DeliveredAt)
+		&c.KeyID, &c.QRText, &c.PDF, &c.IdempotencyKey, &c.RevokedAt, &c.RevokeReason, &c.DeliveredAt, &c.RequestHash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, certs.ErrNotFound
 	}
@@ -112,9 +117,10 @@ func (s *Store) AddCertificate(ctx context.Context, c certs.Certificate, leafHas
 			return fmt.Errorf("encode fields: %w", err)
 		}
 		tag, err := tx.tx.Exec(ctx, `INSERT INTO certificates (id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office,
-			validity, key_id, qr_text, pdf, idempotency_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+			validity, key_id, qr_text, pdf, idempotency_key, request_hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
 			ON CONFLICT (department, idempotency_key) DO NOTHING`,
-			c.ID, c.Department, c.ServiceID, c.WAID, c.Holder, c.Lang, fields, c.IssuedOn, c.Office, c.Validity, c.KeyID, c.QRText, c.PDF, c.IdempotencyKey)
+			c.ID, c.Department, c.ServiceID, c.WAID, c.Holder, c.Lang, fields, c.IssuedOn, c.Office, c.Validity, c.KeyID, c.QRText, c.PDF,
+			c.IdempotencyKey, c.RequestHash)
 		if err != nil {
 			return fmt.Errorf("insert certificate %s: %w", c.ID, err)
 		}

@@ -33,7 +33,8 @@ var ErrNotFound = errors.New("store: not found")
 // it, and every delivery status. It returns how many messages were new; a
 // retried delivery stores and queues nothing twice.
 func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh int, err error) {
-	err = s.InTx(ctx, func(tx Tx) error {
+	err = pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
+		tx := Tx{s, ptx}
 		fresh = 0
 		for _, m := range ev.Messages {
 			inserted, err := tx.insertInbound(ctx, m)

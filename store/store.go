@@ -31,6 +31,9 @@ var migrations embed.FS
 // Store is the database. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	// ingest is the webhook's own pool: jobs, issuance and verification
+	// can take every connection of pool, never these.
+	ingest *pgxpool.Pool
 	// queue inserts jobs: an insert-only River client until StartWork
 	// swaps in the one that also runs them.
 	queue   atomic.Pointer[river.Client[pgx.Tx]]
@@ -55,18 +58,30 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error { return pgxvec.RegisterTypes(ctx, c) }
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (4 on two cores) is less than the job queue's
+		// workers; a URL's pool_max_conns wins.
+		cfg.MaxConns = defaultPoolConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
-	s := &Store{pool: pool}
-	if err := s.migrateRiver(ctx); err != nil {
+	icfg := cfg.Copy()
+	icfg.MaxConns = ingestPoolConns
+	ingest, err := pgxpool.NewWithConfig(ctx, icfg)
+	if err != nil {
 		pool.Close()
+		return nil, fmt.Errorf("open ingest pool: %w", err)
+	}
+	s := &Store{pool: pool, ingest: ingest}
+	if err := s.migrateRiver(ctx); err != nil {
+		s.closePools()
 		return nil, err
 	}
 	inserter, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
 	if err != nil {
-		pool.Close()
+		s.closePools()
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	s.queue.Store(inserter)
@@ -79,8 +94,20 @@ func (s *Store) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	s.stopWork(ctx)
+	s.closePools()
+}
+
+func (s *Store) closePools() {
+	s.ingest.Close()
 	s.pool.Close()
 }
+
+// Pool sizes: the general pool serves the job queue's workers, issuance
+// and verification; the ingest pool only the webhook.
+const (
+	defaultPoolConns = 32
+	ingestPoolConns  = 8
+)
 
 // migrationLock is the advisory lock key that serialises migrators, so
 // that several mitra processes starting at once migrate once.

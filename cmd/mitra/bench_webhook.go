@@ -65,7 +65,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	admin := os.Getenv("MITRA_DATABASE_URL")
 	// Throughput, not throttling, is measured: the bench's citizens write
 	// far faster than people do, so their limit is lifted.
-	c := &serveConfig{addr: "127.0.0.1:0", index: "memory", simulator: true, sendRate: 5000, processWorkers: 16, sendWorkers: 32,
+	c := &serveConfig{addr: "127.0.0.1:0", opsAddr: "127.0.0.1:0", index: "memory", simulator: true, sendRate: 5000, processWorkers: 16, sendWorkers: 32,
 		citizenRate: 1e6, citizenBurst: 1e6}
 	c.engine.register(fl)
 	if err := fl.Parse(args); err != nil {

@@ -40,6 +40,7 @@ type stack struct {
 	url    string
 	issuer *certs.Issuer
 	secret string // the app secret webhooks are signed with
+	ops    string // the operators' address
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -62,7 +63,7 @@ type stackOptions struct {
 func newStackWith(t *testing.T, o stackOptions) *stack {
 	t.Helper()
 	_, dbURL := storetest.New(t)
-	c := &serveConfig{addr: "127.0.0.1:0", dbURL: dbURL, index: "memory", sendRate: 1000, citizenRate: 20, citizenBurst: 10,
+	c := &serveConfig{addr: "127.0.0.1:0", opsAddr: "127.0.0.1:0", verifyRate: 1000, dbURL: dbURL, index: "memory", sendRate: 1000, citizenRate: 20, citizenBurst: 10,
 		processWorkers: 4, sendWorkers: 4,
 		phoneNumberID: "106540352242922", simulator: o.simulator, stt: "none", tts: "none", voiceMax: 2 * time.Minute,
 		pollInterval: 20 * time.Millisecond}
@@ -101,7 +102,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &stack{t: t, store: m.store, db: storetest.Conn(t, dbURL), fake: fake, url: m.self, issuer: m.issuer, secret: c.appSecret}
+	return &stack{t: t, store: m.store, db: storetest.Conn(t, dbURL), fake: fake, url: m.self, ops: m.opsURL, issuer: m.issuer, secret: c.appSecret}
 }
 
 func (s *stack) post(body []byte, signature string) (int, string) {
@@ -197,10 +198,22 @@ func TestWebhookSecurityAndBadInput(t *testing.T) {
 			t.Errorf("GET %s: %d %q", tt.query, res.StatusCode, b)
 		}
 	}
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-		res, err := http.Get(s.url + path)
-		if err != nil || res.StatusCode != 200 {
-			t.Errorf("%s: %v %v", path, err, res.StatusCode)
+	// Operators' endpoints are on their own address; the public one has
+	// only the health check.
+	for _, tt := range []struct {
+		base, path string
+		code       int
+	}{
+		{s.ops, "/healthz", 200}, {s.ops, "/readyz", 200}, {s.ops, "/metrics", 200},
+		{s.url, "/healthz", 200}, {s.url, "/readyz", 404}, {s.url, "/metrics", 404},
+	} {
+		res, err := http.Get(tt.base + tt.path)
+		if err != nil || res.StatusCode != tt.code {
+			t.Errorf("%s%s: %v %v, want %d", tt.base, tt.path, err, res.StatusCode, tt.code)
+			continue
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s%s: security headers %v", tt.base, tt.path, res.Header)
 		}
 		res.Body.Close()
 	}
@@ -402,7 +415,7 @@ func TestPoisonBatchKeepsTheGoodMessages(t *testing.T) {
 	if n := storetest.Int(t, s.db, "SELECT count(*) FROM inbound_messages"); n != 3 {
 		t.Errorf("stored %d messages, want the 3 good ones", n)
 	}
-	res, err := http.Get(s.url + "/metrics")
+	res, err := http.Get(s.ops + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -17,6 +18,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
@@ -42,7 +45,7 @@ const (
 // and the environment (registerServeFlags) and checked (validate) before
 // anything starts.
 type serveConfig struct {
-	addr, dbURL, index            string
+	addr, opsAddr, dbURL, index   string
 	appSecret, verifyToken, token string
 	phoneNumberID, apiBase        string
 	simulator                     bool
@@ -65,7 +68,9 @@ type serveConfig struct {
 	signingKey string
 	// publicURL is where citizens verify certificates (MITRA_PUBLIC_URL);
 	// default: this server.
-	publicURL string
+	publicURL  string
+	verifyRate float64
+	maxConns   int
 	// pollInterval is how often the job queue looks for jobs when a
 	// notification is late; headEvery how often the log's head is signed.
 	pollInterval, headEvery time.Duration
@@ -103,7 +108,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	c := &serveConfig{}
-	fl.StringVar(&c.addr, "addr", envOr("MITRA_ADDR", "127.0.0.1:8080"), "listen address")
+	fl.StringVar(&c.addr, "addr", envOr("MITRA_ADDR", "127.0.0.1:8080"), "listen address: the webhook, the certificate API and the public pages")
+	fl.StringVar(&c.opsAddr, "ops-addr", envOr("MITRA_OPS_ADDR", "127.0.0.1:9090"), "operators' listen address: /metrics, /readyz, /healthz")
+	fl.Float64Var(&c.verifyRate, "verify-rate", 5, "certificate lookups a second one client may make")
+	fl.IntVar(&c.maxConns, "max-conns", 2000, "connections served at once on -addr")
 	fl.StringVar(&c.dbURL, "database-url", os.Getenv("MITRA_DATABASE_URL"), "PostgreSQL URL (MITRA_DATABASE_URL)")
 	fl.StringVar(&c.index, "index", envOr("MITRA_INDEX", "memory"), "catalogue vector index: memory or pgvector")
 	fl.BoolVar(&c.simulator, "simulator", false, "development only: serve the browser simulator and a built-in fake Graph API, with development secrets, on a loopback address")
@@ -145,6 +153,9 @@ type Main struct {
 	http     *http.Server
 	ln       net.Listener
 	self     string
+	ops      *http.Server
+	opsLn    net.Listener
+	opsURL   string
 	sim      *server.Simulator
 	issuer   *certs.Issuer
 	services int
@@ -188,6 +199,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", c.addr, err)
 	}
 	m.self = "http://" + loopback(m.ln.Addr())
+	// A connection cap: trickling clients cannot hold every socket.
+	m.ln = netutil.LimitListener(m.ln, cmp.Or(c.maxConns, 2000))
+	if m.opsLn, err = net.Listen("tcp", cmp.Or(c.opsAddr, "127.0.0.1:0")); err != nil {
+		return fmt.Errorf("listen on %s: %w", c.opsAddr, err)
+	}
+	m.opsURL = "http://" + loopback(m.opsLn.Addr())
 	apiBase := c.apiBase
 	if c.simulator {
 		if m.fake == nil {
@@ -230,9 +247,19 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	go m.issuer.SignHeads(ctx, orDuration(c.headEvery, 5*time.Second), m.log)
 	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Log: m.log, Metrics: metrics,
-		Simulator: m.sim, Issuer: m.issuer})
-	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		Simulator: m.sim, Issuer: m.issuer, VerifyRate: c.verifyRate})
+	// Timeouts bound what a slow or idle client can hold: a webhook body
+	// arrives in seconds; issuance may wait for a rendering slot.
+	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
+	m.ops = &http.Server{Handler: handler.Ops(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 	go func() { m.errc <- m.http.Serve(m.ln) }()
+	go func() {
+		if err := m.ops.Serve(m.opsLn); !errors.Is(err, http.ErrServerClosed) {
+			m.errc <- err
+		}
+	}()
 	return nil
 }
 
@@ -247,7 +274,12 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		err = m.ln.Close()
 	}
-	m.http, m.ln = nil, nil
+	if m.ops != nil {
+		m.ops.Shutdown(shutdown)
+	} else if m.opsLn != nil {
+		m.opsLn.Close()
+	}
+	m.http, m.ln, m.ops, m.opsLn = nil, nil, nil, nil
 	if m.stop != nil {
 		m.stop()
 	}
