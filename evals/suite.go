@@ -111,7 +111,7 @@ func AliasOverlap(cases []Case, cat *catalog.Catalog) float64 {
 	known := map[string]bool{}
 	for _, s := range cat.Services {
 		for _, t := range append([]string{s.Name.EN, s.Name.TE, s.Name.HI, s.Short.EN, s.Short.TE, s.Short.HI}, s.Aliases.All()...) {
-			known[textKey(t)] = true
+			known[nlu.PhraseKey(t)] = true
 		}
 	}
 	if len(cases) == 0 {
@@ -119,17 +119,9 @@ func AliasOverlap(cases []Case, cat *catalog.Catalog) float64 {
 	}
 	n := 0
 	for _, c := range cases {
-		if known[textKey(c.Text)] {
+		if known[nlu.PhraseKey(c.Text)] {
 			n++
 		}
 	}
 	return float64(n) / float64(len(cases))
-}
-
-func textKey(s string) string {
-	words := nlu.Words(nlu.Normalize(s))
-	for i, w := range words {
-		words[i] = nlu.Key(w)
-	}
-	return strings.Join(words, " ")
 }

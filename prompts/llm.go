@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,21 +37,18 @@ type Stats struct {
 
 // LLMConfig configures the client.
 type LLMConfig struct {
-	BaseURL, APIKey string
-	Model           string        // "" uses each prompt's model
-	Timeout         time.Duration // per call; default 3 s
-	DailyTokens     int64         // 0 = unlimited
-	CacheSize       int           // default 10,000 responses
-	Log             *slog.Logger
+	// Client speaks to the server (internal/openaiapi builds one); its
+	// calls are bounded by Timeout, not by the HTTP client.
+	Client      *openai.Client
+	Model       string        // "" uses each prompt's model
+	Timeout     time.Duration // per call; default 3 s
+	DailyTokens int64         // 0 = unlimited
+	CacheSize   int           // default 10,000 responses
+	Log         *slog.Logger
 }
 
 // NewLLM returns a client.
 func NewLLM(cfg LLMConfig) *LLM {
-	oc := openai.DefaultConfig(cfg.APIKey)
-	if cfg.BaseURL != "" {
-		oc.BaseURL = cfg.BaseURL
-	}
-	oc.HTTPClient = &http.Client{}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 3 * time.Second
 	}
@@ -62,7 +58,7 @@ func NewLLM(cfg LLMConfig) *LLM {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &LLM{client: openai.NewClientWithConfig(oc), model: cfg.Model, log: cfg.Log, timeout: cfg.Timeout,
+	return &LLM{client: cfg.Client, model: cfg.Model, log: cfg.Log, timeout: cfg.Timeout,
 		cache: newLRU(cfg.CacheSize), budget: &budget{limit: cfg.DailyTokens}, breaker: &breaker{threshold: 5, cooldown: 30 * time.Second}}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/retrieval"
 )
@@ -104,7 +105,7 @@ func newReranker(t *testing.T, fake *FakeChat, timeout time.Duration) *Reranker 
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	lib, _ := Load()
-	return &Reranker{Engine: testenv.Engine(t), Library: lib, LLM: NewLLM(LLMConfig{BaseURL: srv.URL + "/v1", APIKey: "k", Timeout: timeout})}
+	return &Reranker{Engine: testenv.Engine(t), Library: lib, LLM: NewLLM(LLMConfig{Client: openaiapi.New(srv.URL+"/v1", "k", 0), Timeout: timeout})}
 }
 
 // The LLM may only pick among the candidates: prompt injections, invented
@@ -174,7 +175,7 @@ func TestBreakerAndBudget(t *testing.T) {
 	srv := httptest.NewServer(&FakeChat{})
 	defer srv.Close()
 	lib, _ := Load()
-	llm := NewLLM(LLMConfig{BaseURL: srv.URL + "/v1", APIKey: "k", DailyTokens: 1})
+	llm := NewLLM(LLMConfig{Client: openaiapi.New(srv.URL+"/v1", "k", 0), DailyTokens: 1})
 	p, _ := lib.Get("rerank")
 	if _, err := llm.Call(context.Background(), p, "- id: a\n", "x", "1"); err != nil {
 		t.Fatal(err)
@@ -191,7 +192,7 @@ func TestGroundedAnswer(t *testing.T) {
 	lib, _ := Load()
 	cat, _ := catalog.Load(catalog.Embedded())
 	s, _ := cat.Service("income-certificate")
-	a := &Answerer{LLM: NewLLM(LLMConfig{BaseURL: srv.URL + "/v1", APIKey: "k"}), Library: lib,
+	a := &Answerer{LLM: NewLLM(LLMConfig{Client: openaiapi.New(srv.URL+"/v1", "k", 0)}), Library: lib,
 		Describe: func(s *catalog.Service, lang catalog.Lang) ServiceRecord {
 			return ServiceRecord{Name: s.Name.In(lang), Documents: strings.Join(s.Documents.In(lang), "; ")}
 		}}

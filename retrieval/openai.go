@@ -18,9 +18,9 @@ type OpenAIEmbedder struct {
 
 // OpenAIConfig configures an OpenAI-compatible embedder.
 type OpenAIConfig struct {
-	BaseURL string // e.g. https://api.openai.com/v1 or http://localhost:11434/v1
-	APIKey  string
-	Model   string // e.g. text-embedding-3-small
+	// Client speaks to the server (internal/openaiapi builds one).
+	Client *openai.Client
+	Model  string // e.g. text-embedding-3-small
 	// Dimensions is the vector size the model returns; for models that
 	// support shortening (text-embedding-3-*), it is also requested.
 	Dimensions int
@@ -28,14 +28,10 @@ type OpenAIConfig struct {
 
 // NewOpenAIEmbedder returns an embedder for cfg.
 func NewOpenAIEmbedder(cfg OpenAIConfig) (*OpenAIEmbedder, error) {
-	if cfg.Model == "" || cfg.Dimensions <= 0 {
-		return nil, fmt.Errorf("openai embedder: model and dimensions are required")
+	if cfg.Client == nil || cfg.Model == "" || cfg.Dimensions <= 0 {
+		return nil, fmt.Errorf("openai embedder: client, model and dimensions are required")
 	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	if cfg.BaseURL != "" {
-		oc.BaseURL = cfg.BaseURL
-	}
-	return &OpenAIEmbedder{client: openai.NewClientWithConfig(oc), model: cfg.Model, dim: cfg.Dimensions}, nil
+	return &OpenAIEmbedder{client: cfg.Client, model: cfg.Model, dim: cfg.Dimensions}, nil
 }
 
 func (o *OpenAIEmbedder) Dimensions() int { return o.dim }

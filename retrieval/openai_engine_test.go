@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mitra-gov/mitra/evals"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/retrieval"
 )
@@ -38,7 +39,7 @@ func TestEngineOverOpenAIWire(t *testing.T) {
 			"usage": map[string]int{"prompt_tokens": 1, "total_tokens": 1}})
 	}))
 	defer srv.Close()
-	remote, err := retrieval.NewOpenAIEmbedder(retrieval.OpenAIConfig{BaseURL: srv.URL + "/v1", APIKey: "k", Model: "mitra-test", Dimensions: 256})
+	remote, err := retrieval.NewOpenAIEmbedder(retrieval.OpenAIConfig{Client: openaiapi.New(srv.URL+"/v1", "k", 0), Model: "mitra-test", Dimensions: 256})
 	if err != nil {
 		t.Fatal(err)
 	}

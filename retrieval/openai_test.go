@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -64,7 +65,7 @@ func TestOpenAIEmbedder(t *testing.T) {
 	t.Parallel()
 	srv := fakeEmbeddings(t, 8, http.StatusOK)
 	defer srv.Close()
-	emb, err := NewOpenAIEmbedder(OpenAIConfig{BaseURL: srv.URL + "/v1", APIKey: "test-key", Model: "text-embedding-3-small", Dimensions: 8})
+	emb, err := NewOpenAIEmbedder(OpenAIConfig{Client: openaiapi.New(srv.URL+"/v1", "test-key", 0), Model: "text-embedding-3-small", Dimensions: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestOpenAIEmbedderErrors(t *testing.T) {
 	t.Parallel()
 	srv := fakeEmbeddings(t, 8, http.StatusTooManyRequests)
 	defer srv.Close()
-	emb, _ := NewOpenAIEmbedder(OpenAIConfig{BaseURL: srv.URL + "/v1", APIKey: "test-key", Model: "text-embedding-3-small", Dimensions: 8})
+	emb, _ := NewOpenAIEmbedder(OpenAIConfig{Client: openaiapi.New(srv.URL+"/v1", "test-key", 0), Model: "text-embedding-3-small", Dimensions: 8})
 	_, err := emb.Embed(context.Background(), []string{"x"})
 	if err == nil || !strings.Contains(err.Error(), "429") {
 		t.Errorf("Embed error = %v, want the 429 surfaced", err)

@@ -49,15 +49,10 @@ type OpenAITranscriber struct {
 	model  string
 }
 
-// NewOpenAITranscriber returns a transcriber for the given server and model
-// (e.g. whisper-1).
-func NewOpenAITranscriber(baseURL, apiKey, model string) *OpenAITranscriber {
-	cfg := openai.DefaultConfig(apiKey)
-	if baseURL != "" {
-		cfg.BaseURL = baseURL
-	}
-	cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
-	return &OpenAITranscriber{client: openai.NewClientWithConfig(cfg), model: model}
+// NewOpenAITranscriber returns a transcriber for a client of the server
+// (internal/openaiapi) and a model (e.g. whisper-1).
+func NewOpenAITranscriber(client *openai.Client, model string) *OpenAITranscriber {
+	return &OpenAITranscriber{client: client, model: model}
 }
 
 func (o *OpenAITranscriber) Name() string { return "openai:" + o.model }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/internal/testenv"
 )
 
@@ -18,7 +19,7 @@ func TestOpenAITranscriberWireFormat(t *testing.T) {
 	fake.Know(note, "నాకు ఆదాయ ధృవీకరణ పత్రం కావాలి")
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	tr := NewOpenAITranscriber(srv.URL+"/v1", "key", "whisper-1")
+	tr := NewOpenAITranscriber(openaiapi.New(srv.URL+"/v1", "key", 0), "whisper-1")
 	text, err := tr.Transcribe(context.Background(), Audio{Data: note, MIMEType: "audio/ogg; codecs=opus"}, catalog.Telugu, "ఆదాయ ధ్రువీకరణ పత్రం, కుల ధ్రువీకరణ పత్రం")
 	if err != nil || text != "నాకు ఆదాయ ధృవీకరణ పత్రం కావాలి" {
 		t.Fatalf("transcript %q, %v", text, err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os/exec"
 	"time"
 
@@ -74,15 +73,11 @@ type OpenAISpeech struct {
 	voice  string
 }
 
-// NewOpenAISpeech returns a synthesizer for the server, model (e.g.
-// gpt-4o-mini-tts) and voice (e.g. alloy).
-func NewOpenAISpeech(baseURL, apiKey, model, voice string) *OpenAISpeech {
-	cfg := openai.DefaultConfig(apiKey)
-	if baseURL != "" {
-		cfg.BaseURL = baseURL
-	}
-	cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
-	return &OpenAISpeech{client: openai.NewClientWithConfig(cfg), model: model, voice: voice}
+// NewOpenAISpeech returns a synthesizer for a client of the server
+// (internal/openaiapi), a model (e.g. gpt-4o-mini-tts) and a voice (e.g.
+// alloy).
+func NewOpenAISpeech(client *openai.Client, model, voice string) *OpenAISpeech {
+	return &OpenAISpeech{client: client, model: model, voice: voice}
 }
 
 func (o *OpenAISpeech) Name() string { return "openai:" + o.model }

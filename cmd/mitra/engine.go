@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/nlu"
 	"github.com/mitra-gov/mitra/retrieval"
 )
@@ -67,7 +69,7 @@ func (f *engineFlags) newEmbedder() (retrieval.Embedder, error) {
 			return nil, usagef("-embedder openai needs OPENAI_API_KEY, or OPENAI_BASE_URL for a local server")
 		}
 		return retrieval.NewOpenAIEmbedder(retrieval.OpenAIConfig{
-			BaseURL: f.baseURL, APIKey: key, Model: f.model, Dimensions: orDefault(f.dim, 1536),
+			Client: openaiapi.New(f.baseURL, key, 30*time.Second), Model: f.model, Dimensions: orDefault(f.dim, 1536),
 		})
 	}
 	return nil, usagef("unknown embedder %q (want hash or openai)", f.embedder)

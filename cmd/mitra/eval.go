@@ -10,12 +10,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/evals"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/prompts"
 	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/voice"
@@ -255,9 +254,9 @@ func runVoiceEval(ctx context.Context, eng *retrieval.Engine, stt, model string)
 		}
 		srv := httptest.NewServer(fake)
 		defer srv.Close()
-		tr = fakeNamed{voice.NewOpenAITranscriber(srv.URL+"/v1", "fake", model)}
+		tr = fakeNamed{voice.NewOpenAITranscriber(openaiapi.New(srv.URL+"/v1", "fake", speechTimeout), model)}
 	case "openai":
-		tr = voice.NewOpenAITranscriber(os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY"), model)
+		tr = voice.NewOpenAITranscriber(openaiapi.New(os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY"), speechTimeout), model)
 	case "bhashini":
 		tr = &voice.BhashiniTranscriber{URL: os.Getenv("BHASHINI_URL"), APIKey: os.Getenv("BHASHINI_API_KEY"),
 			ServiceID: os.Getenv("BHASHINI_SERVICE_ID"), Convert: voice.ToWAV16k}
@@ -324,39 +323,22 @@ func runLLMEval(ctx context.Context, eng *retrieval.Engine, lf *llmFlags, cases 
 		return err
 	}
 	stats := r.LLM.Stats()
-	var added []time.Duration
-	taken := 0
-	for i, c := range cases {
-		before := stats.Calls.Load() + stats.CacheHits.Load() + stats.Skipped.Load()
-		start := time.Now()
-		if _, err := r.Match(ctx, c.Text, ""); err != nil {
-			return err
-		}
-		d := time.Since(start)
-		if stats.Calls.Load()+stats.CacheHits.Load()+stats.Skipped.Load() > before {
-			taken++
-			added = append(added, d-base[i].Latency)
-		}
-	}
-	hitsBefore := stats.CacheHits.Load()
-	if _, err := evals.Run(ctx, r, cases, nil); err != nil {
-		return err
-	}
-	outcomes, err := evals.Run(ctx, r, cases, nil)
+	rep, err := evals.MeasureLLM(ctx, r, func() evals.LLMCounts {
+		return evals.LLMCounts{Calls: stats.Calls.Load(), CacheHits: stats.CacheHits.Load(), Failures: stats.Failures.Load(),
+			Skipped: stats.Skipped.Load(), Tokens: stats.Tokens.Load()}
+	}, cases, base)
 	if err != nil {
 		return err
 	}
-	m := evals.Summarize(outcomes)
-	sort.Slice(added, func(i, j int) bool { return added[i] < added[j] })
+	m := rep.Metrics
 	fmt.Fprintf(stdout, "\nLLM path (%s, prompt %s)\n", lf.backend, mustLive(r))
 	if note != "" {
 		fmt.Fprintf(stdout, "  %s\n", note)
 	}
 	fmt.Fprintf(stdout, "  taken on %d of %d cases (%.1f%%); added latency p50 %.2f ms, p99 %.2f ms\n",
-		taken, len(cases), 100*float64(taken)/float64(len(cases)), ms(pct(added, .5)), ms(pct(added, .99)))
-	repeatHits := stats.CacheHits.Load() - hitsBefore
+		rep.Taken, rep.Cases, 100*float64(rep.Taken)/float64(rep.Cases), rep.AddedP50MS, rep.AddedP99MS)
 	fmt.Fprintf(stdout, "  cache hit rate on repeated runs %.1f%%; model calls %d, failures %d, tokens %d\n",
-		100*float64(repeatHits)/float64(max(1, 2*taken)), stats.Calls.Load(), stats.Failures.Load(), stats.Tokens.Load())
+		100*rep.RepeatHitRate, rep.Calls, rep.Failures, rep.Tokens)
 	fmt.Fprintf(stdout, "  with the LLM: top-1 %.3f, confident-wrong %.3f, menu-fallback %.3f, direct %.3f\n", m.Top1, m.ConfidentWrong, m.MenuFallback, m.DirectRate)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/prompts"
 	"github.com/mitra-gov/mitra/retrieval"
 )
@@ -62,17 +63,19 @@ func (f *llmFlags) build(eng *retrieval.Engine, log *slog.Logger) (*prompts.Rera
 		}
 	}
 	cfg := prompts.LLMConfig{Model: f.model, Timeout: f.timeout, DailyTokens: f.budget, Log: log}
+	// The LLM's calls are bounded by their own timeout, not the client's.
 	switch f.backend {
 	case "none", "":
 		return nil, nil, nil
 	case "openai":
-		cfg.BaseURL, cfg.APIKey = os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY")
-		if cfg.APIKey == "" && cfg.BaseURL == "" {
+		baseURL, key := os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY")
+		if key == "" && baseURL == "" {
 			return nil, nil, usagef("-llm openai needs OPENAI_API_KEY, or OPENAI_BASE_URL for a local server")
 		}
+		cfg.Client = openaiapi.New(baseURL, key, 0)
 	case "fake":
 		srv := httptest.NewServer(&prompts.FakeChat{})
-		cfg.BaseURL, cfg.APIKey = srv.URL+"/v1", "fake"
+		cfg.Client = openaiapi.New(srv.URL+"/v1", "fake", 0)
 	default:
 		return nil, nil, usagef("-llm %q: want none, openai or fake", f.backend)
 	}

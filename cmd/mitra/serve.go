@@ -24,6 +24,7 @@ import (
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/server"
 	"github.com/mitra-gov/mitra/store"
@@ -304,6 +305,10 @@ func (d decisionCounter) Match(ctx context.Context, text string, prev catalog.La
 	return res, err
 }
 
+// speechTimeout bounds one exchange with a speech server: a two-minute
+// note takes seconds to transcribe.
+const speechTimeout = 60 * time.Second
+
 // issuer builds the certificate issuer. The signing key comes from
 // MITRA_SIGNING_KEY (a base64 Ed25519 seed) in production; without it a
 // development key is created once and kept in the database.
@@ -336,7 +341,7 @@ func (c *serveConfig) voice(media worker.MediaClient) (*worker.Voice, error) {
 	switch c.stt {
 	case "none", "":
 	case "openai":
-		v.Transcriber = voice.NewOpenAITranscriber(c.openAIBaseURL, c.openAIKey, c.sttModel)
+		v.Transcriber = voice.NewOpenAITranscriber(openaiapi.New(c.openAIBaseURL, c.openAIKey, speechTimeout), c.sttModel)
 	case "bhashini":
 		b := &voice.BhashiniTranscriber{URL: c.bhashiniURL, APIKey: c.bhashiniKey, ServiceID: c.bhashiniServiceID, Convert: voice.ToWAV16k}
 		if b.URL == "" || b.APIKey == "" || b.ServiceID == "" {
@@ -353,7 +358,7 @@ func (c *serveConfig) voice(media worker.MediaClient) (*worker.Voice, error) {
 			v.Synthesizer = voice.Espeak{}
 		}
 	case "openai":
-		v.Synthesizer = voice.NewOpenAISpeech(c.openAIBaseURL, c.openAIKey, c.ttsModel, c.ttsVoice)
+		v.Synthesizer = voice.NewOpenAISpeech(openaiapi.New(c.openAIBaseURL, c.openAIKey, speechTimeout), c.ttsModel, c.ttsVoice)
 	default:
 		return nil, usagef("-tts %q: want espeak, openai or none", c.tts)
 	}
