@@ -144,3 +144,14 @@ func TestAnalyzeLanguage(t *testing.T) {
 		t.Errorf("ధన్యవాదాలు: small talk %q", a.SmallTalk)
 	}
 }
+
+// A format character between a letter and its combining mark is dropped,
+// and the two are then joined: Normalize is idempotent.
+func TestNormalizeIdempotentAcrossDroppedFormatCharacters(t *testing.T) {
+	for _, s := range []string{"e\u200b\u0301", "caf\u00ade\u0301", "ఆ\u200b\u0c3e", "A\u2060\u030a"} {
+		once := Normalize(s)
+		if twice := Normalize(once); twice != once {
+			t.Errorf("Normalize(%q) = %q, then %q", s, once, twice)
+		}
+	}
+}

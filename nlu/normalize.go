@@ -25,6 +25,20 @@ const (
 // Indic letters are never case-folded: they have no case, and folding
 // tables must not touch them.
 func Normalize(s string) string {
+	out := normalizeOnce(s)
+	// Dropping a format character can leave a base letter next to a
+	// combining mark that NFC would join ("e", ZWSP, U+0301); one more
+	// pass joins them, so that Normalize(Normalize(s)) == Normalize(s).
+	for range 3 {
+		if norm.NFC.IsNormalString(out) {
+			break
+		}
+		out = normalizeOnce(out)
+	}
+	return out
+}
+
+func normalizeOnce(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}

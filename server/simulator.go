@@ -90,12 +90,12 @@ func (s *Simulator) send(c *gin.Context) {
 func (s *Simulator) messages(c *gin.Context) {
 	to := c.Query("to")
 	after, _ := strconv.Atoi(c.Query("after"))
-	sent := s.Fake.Sent()
+	sent, next := s.Fake.SentSince(after)
 	out := []json.RawMessage{}
-	for i := after; i >= 0 && i < len(sent); i++ {
-		if sent[i].To == to {
-			out = append(out, sent[i].Payload)
+	for _, m := range sent {
+		if m.To == to {
+			out = append(out, m.Payload)
 		}
 	}
-	c.JSON(http.StatusOK, gin.H{"messages": out, "next": len(sent)})
+	c.JSON(http.StatusOK, gin.H{"messages": out, "next": next})
 }

@@ -25,11 +25,20 @@ type FakeGraph struct {
 
 	mu       sync.Mutex
 	sent     []Captured
+	dropped  int // captures let go of, oldest first
 	reads    []string
 	failures []FakeFailure
 	random   int
 	media    map[string]fakeMedia
+	order    []string // media ids, oldest first
 }
+
+// The fake keeps what a person or a test looks at, not a whole soak: the
+// newest captures and media only.
+const (
+	fakeKeepSent  = 10_000
+	fakeKeepMedia = 1_000
+)
 
 type fakeMedia struct {
 	data []byte
@@ -43,7 +52,14 @@ func (f *FakeGraph) AddMedia(id string, data []byte, mime string) {
 	if f.media == nil {
 		f.media = map[string]fakeMedia{}
 	}
+	if _, ok := f.media[id]; !ok {
+		f.order = append(f.order, id)
+	}
 	f.media[id] = fakeMedia{data, mime}
+	for len(f.order) > fakeKeepMedia {
+		delete(f.media, f.order[0])
+		f.order = f.order[1:]
+	}
 }
 
 // Media returns uploaded or added media by id.
@@ -119,11 +135,32 @@ func (f *FakeGraph) FailNext(fs ...FakeFailure) {
 	f.failures = append(f.failures, fs...)
 }
 
-// Sent returns a copy of the captured messages.
+// Sent returns a copy of the captured messages still kept (the newest
+// 10,000).
 func (f *FakeGraph) Sent() []Captured {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Captured(nil), f.sent...)
+}
+
+// SentSince returns the captures from number after on (counting every
+// capture ever made), and the number to ask from next time.
+func (f *FakeGraph) SentSince(after int) ([]Captured, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	next := f.dropped + len(f.sent)
+	i := max(0, after-f.dropped)
+	if i >= len(f.sent) {
+		return nil, next
+	}
+	return append([]Captured(nil), f.sent[i:]...), next
+}
+
+// SentCount is how many messages the fake accepted in all.
+func (f *FakeGraph) SentCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.dropped + len(f.sent)
 }
 
 // Reads returns the message ids marked as read.
@@ -203,6 +240,11 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rand.Read(rnd[:])
 	id := fmt.Sprintf("wamid.FAKE%x", rnd)
 	f.sent = append(f.sent, Captured{ID: id, To: m.To, Type: m.Type, Payload: json.RawMessage(body)})
+	if len(f.sent) > fakeKeepSent {
+		n := len(f.sent) - fakeKeepSent
+		f.sent = append([]Captured(nil), f.sent[n:]...)
+		f.dropped += n
+	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":%q}]}`, m.To, strings.TrimPrefix(m.To, "+"), id)
 }

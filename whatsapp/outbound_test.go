@@ -1,9 +1,11 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -161,5 +163,36 @@ func TestMediaDownloadAndUpload(t *testing.T) {
 	m, _ := VoiceNote("919000000001", id)
 	if _, err := c.Send(ctx, m); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The fake keeps the newest captures and media only, so a soak through the
+// simulator does not grow without bound; counting and paging still see
+// every capture.
+func TestFakeGraphIsBounded(t *testing.T) {
+	t.Parallel()
+	fake := &FakeGraph{Token: "tok"}
+	msg, _ := TextMessages("919000000001", "hello")
+	body, _ := json.Marshal(msg[0])
+	for range fakeKeepSent + 5 {
+		req := httptest.NewRequest("POST", "/v24.0/1065/messages", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer tok")
+		req.Header.Set("Content-Type", "application/json")
+		fake.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	if n, kept := fake.SentCount(), len(fake.Sent()); n != fakeKeepSent+5 || kept != fakeKeepSent {
+		t.Errorf("count %d, kept %d", n, kept)
+	}
+	if since, next := fake.SentSince(fakeKeepSent + 3); len(since) != 2 || next != fakeKeepSent+5 {
+		t.Errorf("since: %d, next %d", len(since), next)
+	}
+	for i := range fakeKeepMedia + 3 {
+		fake.AddMedia(fmt.Sprint("m", i), []byte("x"), "audio/ogg")
+	}
+	if _, _, ok := fake.Media("m0"); ok {
+		t.Error("the oldest media was kept")
+	}
+	if _, _, ok := fake.Media(fmt.Sprint("m", fakeKeepMedia+2)); !ok {
+		t.Error("the newest media was dropped")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"sort"
@@ -77,6 +78,16 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	if *rate <= 0 || *duration <= 0 || *duration > 10*time.Minute || *users <= 0 {
 		return usagef("bench webhook: rate and users must be positive, duration at most 10m")
 	}
+	// --restart-db restarts the cluster of MITRA_DATABASE_URL, and only a
+	// local one that scripts/pg runs: never whichever it would pick.
+	var pgPort string
+	if *restart {
+		u, err := url.Parse(admin)
+		if err != nil || !isLoopbackHost(u.Hostname()) || u.Port() == "" {
+			return usagef("--restart-db needs MITRA_DATABASE_URL on a local cluster with its port (scripts/pg start prints one)")
+		}
+		pgPort = u.Port()
+	}
 	dbURL, drop, err := store.CreateDatabase(ctx, admin, fmt.Sprintf("mitra_bench_%d", time.Now().Unix()))
 	if err != nil {
 		return err
@@ -134,6 +145,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 			time.Sleep(*duration / 2)
 			for _, step := range []string{"stop", "start"} {
 				cmd := exec.Command("./scripts/pg", step)
+				cmd.Env = append(os.Environ(), "MITRA_PGPORT="+pgPort)
 				cmd.Stdout, cmd.Stderr = io.Discard, stderr
 				if err := cmd.Run(); err != nil {
 					fmt.Fprintf(stderr, "restart PostgreSQL (%s): %v\n", step, err)
@@ -175,7 +187,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	report.Stored, report.Unprocessed, report.OutboxRows, report.OutboxUnsent = counts.Inbound, counts.Unprocessed, counts.Outbox, counts.OutboxUnsent
 	report.Lost = total - report.Stored
-	report.GraphSends = len(st.fake.Sent())
+	report.GraphSends = st.fake.SentCount()
 	report.DuplicateSends = report.GraphSends - (report.OutboxRows - report.OutboxUnsent)
 	if report.ReplyP50MS, report.ReplyP99MS, err = st.store.ReplyLatency(ctx); err != nil {
 		return err
