@@ -1,7 +1,6 @@
 package certs
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -18,6 +17,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/proof"
 
 	"github.com/mitra-gov/mitra/catalog"
 )
@@ -49,8 +51,9 @@ type Store interface {
 	// CertificateByIdempotency returns the department's certificate
 	// issued under an idempotency key.
 	CertificateByIdempotency(ctx context.Context, department, key string) (Certificate, error)
-	// AddCertificate stores c, appends its issuance leaf to the log and
-	// queues its delivery to the citizen, in one transaction. When the
+	// AddCertificate stores c, appends its issuance leaf to the log (with
+	// the nodes AppendNodes gives) and queues its delivery to the
+	// citizen, in one transaction. When the
 	// department issued one under c's idempotency key already, it stores
 	// nothing and returns that one, with replayed true.
 	AddCertificate(ctx context.Context, c Certificate, leafHash []byte) (stored Certificate, replayed bool, err error)
@@ -58,8 +61,11 @@ type Store interface {
 	// RevokeCertificate marks a certificate revoked and appends the
 	// revocation leaf, in one transaction; false if it was revoked already.
 	RevokeCertificate(ctx context.Context, id, reason string, leafHash []byte) (bool, error)
-	// LeafHashes returns the log's leaf hashes in order.
-	LeafHashes(ctx context.Context) ([][]byte, error)
+	// LogSize is how many leaves the log has.
+	LogSize(ctx context.Context) (uint64, error)
+	// LogNodes returns the hashes of the log's nodes, in the order asked;
+	// a node not (yet) in the log is ErrNotFound.
+	LogNodes(ctx context.Context, ids []compact.NodeID) ([][]byte, error)
 	// LeafIndex returns the index of a certificate's leaf of a kind.
 	LeafIndex(ctx context.Context, certID, kind string) (int64, error)
 	// SaveTreeHead keeps a signed head, once per size.
@@ -87,9 +93,6 @@ type Issuer struct {
 
 	slotsOnce sync.Once
 	slots     chan struct{}
-
-	mu   sync.Mutex
-	tree *Tree // cached tree, rebuilt when the log grows
 }
 
 // Request is an issuance request from a department's back office.
@@ -343,42 +346,34 @@ func (i *Issuer) Keys() map[string]ed25519.PublicKey {
 	return map[string]ed25519.PublicKey{i.Signer.KeyID: i.Signer.Public()}
 }
 
-// loadTree returns the log's tree, rebuilding it when the log grew.
-func (i *Issuer) loadTree(ctx context.Context) (*Tree, error) {
-	leaves, err := i.Store.LeafHashes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.tree != nil && i.tree.Size() == uint64(len(leaves)) && sameLeaves(i.tree.leaves, leaves) {
-		return i.tree, nil
-	}
-	t, err := NewTree(leaves)
-	if err != nil {
-		return nil, err
-	}
-	i.tree = t
-	return t, nil
-}
-
-func sameLeaves(a, b [][]byte) bool {
-	for k := range a {
-		if !bytes.Equal(a[k], b[k]) {
-			return false
-		}
-	}
-	return true
-}
-
 // SignHead signs and stores a head for the log as it is now.
 func (i *Issuer) SignHead(ctx context.Context) (TreeHead, error) {
-	t, err := i.loadTree(ctx)
+	size, err := i.Store.LogSize(ctx)
 	if err != nil {
 		return TreeHead{}, err
 	}
-	h := i.Signer.SignHead(t.Size(), t.Root(), i.now().Unix())
+	border, err := i.Store.LogNodes(ctx, BorderIDs(size))
+	if err != nil {
+		return TreeHead{}, fmt.Errorf("log of size %d: %w", size, err)
+	}
+	root, err := RootOf(size, border)
+	if err != nil {
+		return TreeHead{}, err
+	}
+	h := i.Signer.SignHead(size, root, i.now().Unix())
 	return h, i.Store.SaveTreeHead(ctx, h)
+}
+
+// proof reads the nodes of a proof and turns them into its hashes.
+func (i *Issuer) proof(ctx context.Context, n proof.Nodes, err error) ([][]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	hashes, err := i.Store.LogNodes(ctx, n.IDs)
+	if err != nil {
+		return nil, err
+	}
+	return ProofFrom(n, hashes)
 }
 
 // Head returns the stored head of a size (or the latest for size < 0).
@@ -402,8 +397,8 @@ func (i *Issuer) SignHeads(ctx context.Context, every time.Duration, log *slog.L
 		if h, err := i.Head(ctx, -1); err == nil {
 			last = h.Size
 		}
-		leaves, err := i.Store.LeafHashes(ctx)
-		if err != nil || uint64(len(leaves)) == last {
+		size, err := i.Store.LogSize(ctx)
+		if err != nil || size == last {
 			continue
 		}
 		if h, err := i.SignHead(ctx); err != nil {
@@ -456,11 +451,8 @@ func (i *Issuer) Verify(ctx context.Context, id string) (Status, error) {
 		return st, err
 	}
 	st.Head = head
-	t, err := i.loadTree(ctx)
-	if err != nil {
-		return st, err
-	}
-	proof, err := t.InclusionProof(uint64(idx), head.Size)
+	n, err := InclusionIDs(uint64(idx), head.Size)
+	proof, err := i.proof(ctx, n, err)
 	if err != nil {
 		return st, err
 	}
@@ -482,9 +474,13 @@ func (i *Issuer) Verify(ctx context.Context, id string) (Status, error) {
 
 // Consistency proves the head of size a is a prefix of the head of size b.
 func (i *Issuer) Consistency(ctx context.Context, a, b uint64) ([][]byte, error) {
-	t, err := i.loadTree(ctx)
+	size, err := i.Store.LogSize(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return t.ConsistencyProof(a, b)
+	if b > size {
+		return nil, fmt.Errorf("certs: size %d beyond the log's %d", b, size)
+	}
+	n, err := ConsistencyIDs(a, b)
+	return i.proof(ctx, n, err)
 }

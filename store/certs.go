@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/transparency-dev/merkle/compact"
 
 	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/dialog"
@@ -157,30 +158,77 @@ func (s *Store) RevokeCertificate(ctx context.Context, id, reason string, leafHa
 // logLock serialises appends to the transparency log.
 const logLock = 0x6c6f67 // "log"
 
-// appendLeaf adds a leaf at the end of the log.
+// appendLeaf adds a leaf at the end of the log, with the nodes it
+// completes.
 func (t Tx) appendLeaf(ctx context.Context, kind, certID string, leafHash []byte) error {
 	if _, err := t.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", logLock); err != nil {
 		return fmt.Errorf("log lock: %w", err)
 	}
-	_, err := t.tx.Exec(ctx, `INSERT INTO log_leaves (idx, kind, cert_id, leaf_hash)
-		SELECT COALESCE(max(idx) + 1, 0), $1, $2, $3 FROM log_leaves`, kind, certID, leafHash)
+	size, err := logSize(ctx, t.tx)
 	if err != nil {
+		return err
+	}
+	border, err := logNodes(ctx, t.tx, certs.BorderIDs(size))
+	if err != nil {
+		return err
+	}
+	nodes, err := certs.AppendNodes(size, border, leafHash)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.Exec(ctx, `INSERT INTO log_leaves (idx, kind, cert_id, leaf_hash) VALUES ($1, $2, $3, $4)`,
+		int64(size), kind, certID, leafHash); err != nil {
 		return fmt.Errorf("append %s leaf of %s: %w", kind, certID, err)
+	}
+	levels, idxs, hashes := make([]int16, len(nodes)), make([]int64, len(nodes)), make([][]byte, len(nodes))
+	for i, n := range nodes {
+		levels[i], idxs[i], hashes[i] = int16(n.Level), int64(n.Index), n.Hash
+	}
+	if _, err := t.tx.Exec(ctx, `INSERT INTO log_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+		levels, idxs, hashes); err != nil {
+		return fmt.Errorf("log nodes of leaf %d: %w", size, err)
 	}
 	return nil
 }
 
-// LeafHashes returns the log's leaf hashes in order.
-func (s *Store) LeafHashes(ctx context.Context) ([][]byte, error) {
-	rows, err := s.pool.Query(ctx, "SELECT leaf_hash FROM log_leaves ORDER BY idx")
-	if err != nil {
-		return nil, fmt.Errorf("log leaves: %w", err)
+// LogSize is how many leaves the log has.
+func (s *Store) LogSize(ctx context.Context) (uint64, error) { return logSize(ctx, s.pool) }
+
+func logSize(ctx context.Context, q querier) (uint64, error) {
+	var n int64
+	if err := q.QueryRow(ctx, "SELECT COALESCE(max(idx) + 1, 0) FROM log_leaves").Scan(&n); err != nil {
+		return 0, fmt.Errorf("log size: %w", err)
 	}
-	leaves, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		return nil, fmt.Errorf("log leaves: %w", err)
+	return uint64(n), nil
+}
+
+// LogNodes returns the hashes of log nodes, in the order asked.
+func (s *Store) LogNodes(ctx context.Context, ids []compact.NodeID) ([][]byte, error) {
+	return logNodes(ctx, s.pool, ids)
+}
+
+func logNodes(ctx context.Context, q querier, ids []compact.NodeID) ([][]byte, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return leaves, nil
+	levels, idxs := make([]int16, len(ids)), make([]int64, len(ids))
+	for i, id := range ids {
+		levels[i], idxs[i] = int16(id.Level), int64(id.Index)
+	}
+	var hashes [][]byte
+	var found int
+	// One round trip: the ids in order, with their hashes where they
+	// exist; a missing node makes found fall short.
+	err := q.QueryRow(ctx, `SELECT array_agg(n.hash ORDER BY w.ord), count(n.hash)
+		FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS w(level, idx, ord)
+		LEFT JOIN log_nodes n ON n.level = w.level AND n.idx = w.idx`, levels, idxs).Scan(&hashes, &found)
+	if err != nil {
+		return nil, fmt.Errorf("log nodes: %w", err)
+	}
+	if found != len(ids) {
+		return nil, fmt.Errorf("log nodes: %d of %d: %w", found, len(ids), certs.ErrNotFound)
+	}
+	return hashes, nil
 }
 
 // LeafIndex returns the index of a certificate's leaf of a kind.

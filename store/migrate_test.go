@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -8,6 +9,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/transparency-dev/merkle/compact"
+
+	"github.com/mitra-gov/mitra/certs"
 )
 
 // Rows written by mitra before 0003 (inbound messages under Go field
@@ -71,4 +75,83 @@ func TestMigrationKeepsOldRowsReadable(t *testing.T) {
 	if err != nil || row.Item.Message == nil || row.Item.Message.Text == nil || row.Item.Message.Text.Body != "hello" {
 		t.Errorf("old text reply claims as %+v (%v)", row.Item, err)
 	}
+}
+
+// A log written before 0006 (leaves only) gets its nodes from the
+// migration, and they give the same root and proofs as appending leaf by
+// leaf does.
+func TestMigrationBuildsLogNodes(t *testing.T) {
+	admin := os.Getenv("MITRA_TEST_DATABASE_URL")
+	if admin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("MITRA_TEST_DATABASE_URL is not set")
+		}
+		t.Skip("MITRA_TEST_DATABASE_URL not set")
+	}
+	ctx := context.Background()
+	url, drop, err := CreateDatabase(ctx, admin, fmt.Sprintf("mitra_lognodes_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := migrateTo(ctx, conn, 5); err != nil {
+		t.Fatal(err)
+	}
+	const n = 37
+	var leaves [][]byte
+	for i := range n {
+		h := certs.Leaf{Kind: "issue", CertID: fmt.Sprint("AP-2026-", i), Payload: []byte{byte(i)}}.Hash()
+		leaves = append(leaves, h)
+		if _, err := conn.Exec(ctx, "INSERT INTO log_leaves (idx, kind, cert_id, leaf_hash) VALUES ($1, 'issue', $2, $3)", i, fmt.Sprint("AP-2026-", i), h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// The same leaves appended one by one, in memory.
+	want := map[compact.NodeID][]byte{}
+	var size uint64
+	for _, h := range leaves {
+		border := make([][]byte, 0)
+		for _, id := range certs.BorderIDs(size) {
+			border = append(border, want[id])
+		}
+		nodes, err := certs.AppendNodes(size, border, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, nd := range nodes {
+			want[compact.NewNodeID(nd.Level, nd.Index)] = nd.Hash
+		}
+		size++
+	}
+	for id, h := range want {
+		got, err := s.LogNodes(ctx, []compact.NodeID{id})
+		if err != nil || !bytes.Equal(got[0], h) {
+			t.Fatalf("node %+v: %x, want %x (%v)", id, got, h, err)
+		}
+	}
+	if got := storetestInt(t, conn, "SELECT count(*) FROM log_nodes"); got != len(want) {
+		t.Errorf("%d nodes stored, want %d", got, len(want))
+	}
+	if sz, err := s.LogSize(ctx); err != nil || sz != n {
+		t.Errorf("log size %d, %v", sz, err)
+	}
+}
+
+func storetestInt(t *testing.T, c *pgx.Conn, sql string) int {
+	t.Helper()
+	var n int
+	if err := c.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
