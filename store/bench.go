@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/transparency-dev/merkle/compact"
+
+	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/internal/loadgen"
 )
 
@@ -59,4 +63,70 @@ func (s *Store) BareInsertRate(ctx context.Context, workers int, d time.Duration
 		}
 		return nil
 	})
+}
+
+// BulkLog fills an empty log with n leaves for the log bench, the way
+// appending them one by one would (certs.AppendNodes), but streamed with
+// COPY: leaf i's certificate id and hash come from leaf(i). It returns
+// the log's size.
+func (s *Store) BulkLog(ctx context.Context, n uint64, leaf func(i uint64) (certID string, hash []byte)) error {
+	var border [][]byte // the compact range of the leaves so far
+	var leaves, nodes [][]any
+	flush := func() error {
+		if _, err := s.pool.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, []string{"idx", "kind", "cert_id", "leaf_hash"}, pgx.CopyFromRows(leaves)); err != nil {
+			return fmt.Errorf("bulk leaves: %w", err)
+		}
+		if _, err := s.pool.CopyFrom(ctx, pgx.Identifier{"log_nodes"}, []string{"level", "idx", "hash"}, pgx.CopyFromRows(nodes)); err != nil {
+			return fmt.Errorf("bulk nodes: %w", err)
+		}
+		leaves, nodes = leaves[:0], nodes[:0]
+		return nil
+	}
+	for i := uint64(0); i < n; i++ {
+		id, h := leaf(i)
+		added, err := certs.AppendNodes(i, border, h)
+		if err != nil {
+			return err
+		}
+		leaves = append(leaves, []any{int64(i), "issue", id, h})
+		for _, nd := range added {
+			nodes = append(nodes, []any{int16(nd.Level), int64(nd.Index), nd.Hash})
+		}
+		// The new border: the nodes of the compact range of i+1 leaves,
+		// which are among the old border and the nodes just added.
+		known := map[compact.NodeID][]byte{}
+		for k, id := range certs.BorderIDs(i) {
+			known[id] = border[k]
+		}
+		for _, nd := range added {
+			known[compact.NewNodeID(nd.Level, nd.Index)] = nd.Hash
+		}
+		ids := certs.BorderIDs(i + 1)
+		border = make([][]byte, len(ids))
+		for k, id := range ids {
+			border[k] = known[id]
+		}
+		if len(leaves) == 50_000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// BulkCertificates stores certificates for the log bench, without
+// touching the log or the queue.
+func (s *Store) BulkCertificates(ctx context.Context, list []certs.Certificate) error {
+	rows := make([][]any, len(list))
+	for i, c := range list {
+		rows[i] = []any{c.ID, c.Department, c.ServiceID, c.WAID, c.Holder, c.Lang, []byte("{}"), c.IssuedOn, c.Office, c.KeyID, c.QRText,
+			[]byte{}, c.IdempotencyKey}
+	}
+	_, err := s.pool.CopyFrom(ctx, pgx.Identifier{"certificates"}, []string{"id", "department", "service_id", "wa_id", "holder_name", "lang",
+		"fields", "issued_on", "office", "key_id", "qr_text", "pdf", "idempotency_key"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("bulk certificates: %w", err)
+	}
+	return nil
 }
