@@ -38,12 +38,14 @@ func (s *Store) Totals(ctx context.Context) (Counts, error) {
 }
 
 // ReplyLatency is the time from a message's arrival at the webhook to its
-// first reply accepted by the Graph API, p50 and p99, in milliseconds.
-func (s *Store) ReplyLatency(ctx context.Context) (p50, p99 float64, err error) {
+// first reply accepted by the Graph API, p50 and p99, in milliseconds, for
+// the senders whose number starts with prefix ("" for all).
+func (s *Store) ReplyLatency(ctx context.Context, prefix string) (p50, p99 float64, err error) {
 	var a, b *float64
 	err = s.pool.QueryRow(ctx, `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
 		FROM (SELECT extract(epoch FROM o.sent_at - i.received_at) * 1000 AS ms FROM outbox o
-		JOIN inbound_messages i ON i.wa_message_id = o.inbound_id WHERE o.seq = 0 AND o.sent_at IS NOT NULL) t`).Scan(&a, &b)
+		JOIN inbound_messages i ON i.wa_message_id = o.inbound_id WHERE o.seq = 0 AND o.sent_at IS NOT NULL
+		AND starts_with(i.wa_from, $1)) t`, prefix).Scan(&a, &b)
 	if a != nil && b != nil {
 		p50, p99 = *a, *b
 	}
@@ -129,4 +131,16 @@ func (s *Store) BulkCertificates(ctx context.Context, list []certs.Certificate) 
 		return fmt.Errorf("bulk certificates: %w", err)
 	}
 	return nil
+}
+
+// ReplyLatencyMax is the slowest first reply, in milliseconds: after a
+// crash, how long the last rescued citizen waited.
+func (s *Store) ReplyLatencyMax(ctx context.Context) (float64, error) {
+	var v *float64
+	err := s.pool.QueryRow(ctx, `SELECT max(extract(epoch FROM o.sent_at - i.received_at) * 1000) FROM outbox o
+		JOIN inbound_messages i ON i.wa_message_id = o.inbound_id WHERE o.seq = 0 AND o.sent_at IS NOT NULL`).Scan(&v)
+	if err != nil || v == nil {
+		return 0, err
+	}
+	return *v, nil
 }

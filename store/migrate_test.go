@@ -14,10 +14,11 @@ import (
 	"github.com/mitra-gov/mitra/certs"
 )
 
-// Rows written by mitra before 0003 (inbound messages under Go field
-// names, spoken replies as "mitra_speak" inside a Cloud API payload) read
-// back after the migration.
-func TestMigrationKeepsOldRowsReadable(t *testing.T) {
+// legacyDatabase is a fresh database migrated only up to version upTo, as
+// an older mitra left it, with a connection to write its rows; both go
+// when the test ends.
+func legacyDatabase(t *testing.T, upTo int) (string, *pgx.Conn) {
+	t.Helper()
 	admin := os.Getenv("MITRA_TEST_DATABASE_URL")
 	if admin == "" {
 		if os.Getenv("CI") == "true" {
@@ -26,19 +27,28 @@ func TestMigrationKeepsOldRowsReadable(t *testing.T) {
 		t.Skip("MITRA_TEST_DATABASE_URL not set")
 	}
 	ctx := context.Background()
-	url, drop, err := CreateDatabase(ctx, admin, fmt.Sprintf("mitra_migrate_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6))
+	url, drop, err := CreateDatabase(ctx, admin, fmt.Sprintf("mitra_legacy_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer drop()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
+		drop()
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
-	if err := migrateTo(ctx, conn, 2); err != nil {
+	t.Cleanup(func() { conn.Close(context.Background()); drop() })
+	if err := migrateTo(ctx, conn, upTo); err != nil {
 		t.Fatal(err)
 	}
+	return url, conn
+}
+
+// Rows written by mitra before 0003 (inbound messages under Go field
+// names, spoken replies as "mitra_speak" inside a Cloud API payload) read
+// back after the migration.
+func TestMigrationKeepsOldRowsReadable(t *testing.T) {
+	ctx := context.Background()
+	url, conn := legacyDatabase(t, 2)
 	old := `{"ID":"wamid.OLD1","From":"919000000301","Name":"Lakshmi","PhoneNumberID":"106540352242922","Time":"2025-04-11T04:08:16Z",
 		"Type":"audio","Text":"","OptionID":"","Media":{"ID":"m-old","MIMEType":"audio/ogg; codecs=opus","SHA256":"x","Voice":true},"ReplyTo":""}`
 	if _, err := conn.Exec(ctx, `INSERT INTO inbound_messages (wa_message_id, wa_from, type, message) VALUES ('wamid.OLD1', '919000000301', 'audio', $1)`, old); err != nil {
@@ -81,27 +91,8 @@ func TestMigrationKeepsOldRowsReadable(t *testing.T) {
 // migration, and they give the same root and proofs as appending leaf by
 // leaf does.
 func TestMigrationBuildsLogNodes(t *testing.T) {
-	admin := os.Getenv("MITRA_TEST_DATABASE_URL")
-	if admin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MITRA_TEST_DATABASE_URL is not set")
-		}
-		t.Skip("MITRA_TEST_DATABASE_URL not set")
-	}
 	ctx := context.Background()
-	url, drop, err := CreateDatabase(ctx, admin, fmt.Sprintf("mitra_lognodes_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if err := migrateTo(ctx, conn, 5); err != nil {
-		t.Fatal(err)
-	}
+	url, conn := legacyDatabase(t, 5)
 	const n = 37
 	var leaves [][]byte
 	for i := range n {

@@ -58,11 +58,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error { return pgxvec.RegisterTypes(ctx, c) }
-	if !strings.Contains(url, "pool_max_conns") {
-		// pgx's default (4 on two cores) is less than the job queue's
-		// workers; a URL's pool_max_conns wins.
-		cfg.MaxConns = defaultPoolConns
-	}
+	// The general pool keeps pgx's size (the machine's cores, at least 4;
+	// a URL's pool_max_conns wins): more parallel database work than
+	// cores only takes the CPU from the webhook (measured: ingest fell from
+	// about 1,400 to 800 a second with 16 connections on two cores).
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
@@ -102,12 +101,9 @@ func (s *Store) closePools() {
 	s.pool.Close()
 }
 
-// Pool sizes: the general pool serves the job queue's workers, issuance
-// and verification; the ingest pool only the webhook.
-const (
-	defaultPoolConns = 32
-	ingestPoolConns  = 8
-)
+// ingestPoolConns sizes the webhook's own pool: jobs, issuance and
+// verification share the general one.
+const ingestPoolConns = 8
 
 // migrationLock is the advisory lock key that serialises migrators, so
 // that several mitra processes starting at once migrate once.

@@ -217,18 +217,11 @@ func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRu
 // the batch is kept.
 func TestPoisonBatch(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("9", 5000)
-	body := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
-	"metadata":{"display_phone_number":"1","phone_number_id":"106540352242922"},
-	"contacts":[{"profile":{"name":"Ra\u0000vi"},"wa_id":"919000000401"}],
-	"messages":[
-	 {"from":"919000000401","id":"wamid.P1","timestamp":"1749416383","type":"text","text":{"body":"income\u0000 certificate"}},
-	 {"from":"919000000402","id":"wamid.P2","timestamp":"999999999999999","type":"text","text":{"body":"hi"}},
-	 {"from":"` + long + `","id":"wamid.P3","timestamp":"1749416383","type":"text","text":{"body":"hi"}},
-	 {"from":"919000000404","id":"` + long + `","timestamp":"1749416383","type":"text","text":{"body":"hi"}},
-	 {"from":"919000000405","id":"wamid.P5","timestamp":"-62135596801","type":"image","image":{"id":"m1","caption":"a\u0000b"}},
-	 {"from":"919000000406","id":"wamid.P6","timestamp":"1749416383","type":"text","text":{"body":"ok"}}]}}]}]}`
-	ev, err := ParseWebhook([]byte(body))
+	body, err := os.ReadFile(filepath.Join("testdata", "poison_batch.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := ParseWebhook(body)
 	if err != nil {
 		t.Fatal(err)
 	}

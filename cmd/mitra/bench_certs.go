@@ -26,26 +26,12 @@ func runCertBench(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fl.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
-	admin := os.Getenv("MITRA_DATABASE_URL")
-	if admin == "" {
-		return usagef("bench certs needs MITRA_DATABASE_URL")
-	}
-	dbURL, drop, err := store.CreateDatabase(ctx, admin, fmt.Sprintf("mitra_bench_%d", time.Now().Unix()))
+	is, _, cleanup, err := benchIssuer(ctx, "bench certs")
 	if err != nil {
 		return err
 	}
-	defer drop()
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	cat, err := catalog.Load(catalog.Embedded())
-	if err != nil {
-		return err
-	}
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	is := &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(priv), Renderer: certs.Chromium{}, BaseURL: "https://verify.example"}
+	defer cleanup()
+	is.Renderer = certs.Chromium{}
 	start := time.Now()
 	var ids []string
 	for i := 0; i < *n; i++ {
@@ -74,4 +60,30 @@ func runCertBench(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "issuance (Chromium PDF + Ed25519 + store + log append): %.2f/s over %d\n", issueRate, *n)
 	fmt.Fprintf(stdout, "verification (record, signed head, inclusion proof): %.0f/s over %d\n", verifyRate, *m)
 	return nil
+}
+
+// benchIssuer is an issuer on a fresh database next to
+// MITRA_DATABASE_URL, with a new signing key; cleanup closes and drops it.
+func benchIssuer(ctx context.Context, command string) (*certs.Issuer, *store.Store, func(), error) {
+	admin := os.Getenv("MITRA_DATABASE_URL")
+	if admin == "" {
+		return nil, nil, nil, usagef("%s needs MITRA_DATABASE_URL (scripts/pg start prints one)", command)
+	}
+	dbURL, drop, err := store.CreateDatabase(ctx, admin, fmt.Sprintf("mitra_bench_%d", time.Now().UnixNano()))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		drop()
+		return nil, nil, nil, err
+	}
+	cleanup := func() { st.Close(); drop() }
+	cat, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, err
+	}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	return &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(priv), BaseURL: "https://verify.example"}, st, cleanup, nil
 }

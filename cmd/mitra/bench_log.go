@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"time"
 
-	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
-	"github.com/mitra-gov/mitra/store"
 )
 
 type logBenchReport struct {
@@ -38,29 +33,14 @@ func runLogBench(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fl.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
-	admin := os.Getenv("MITRA_DATABASE_URL")
-	if admin == "" {
-		return usagef("bench log needs MITRA_DATABASE_URL")
-	}
 	if *leaves < 2 || *lookups < 1 {
 		return usagef("bench log: --leaves at least 2, --lookups at least 1")
 	}
-	dbURL, drop, err := store.CreateDatabase(ctx, admin, fmt.Sprintf("mitra_benchlog_%d", time.Now().Unix()))
+	is, st, cleanup, err := benchIssuer(ctx, "bench log")
 	if err != nil {
 		return err
 	}
-	defer drop()
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	cat, err := catalog.Load(catalog.Embedded())
-	if err != nil {
-		return err
-	}
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	is := &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(priv), BaseURL: "https://verify.example"}
+	defer cleanup()
 	// Every stride-th leaf is a real certificate's; the rest stand for the
 	// others of a state's log.
 	stride := max(1, *leaves/uint64(*lookups))

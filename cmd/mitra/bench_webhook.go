@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +48,14 @@ type webhookBenchReport struct {
 	DrainS          float64 `json:"drain_s"`
 	Concurrency     int     `json:"concurrency"`
 	DatabaseCleaned bool    `json:"database_dropped"`
+	Flooders        int     `json:"flooders"`
+	FloodSent       int     `json:"flood_sent"`
+	FloodReplies    int     `json:"flood_replies"`
+	NormalP50MS     float64 `json:"normal_reply_p50_ms"`
+	NormalP99MS     float64 `json:"normal_reply_p99_ms"`
+	KilledServe     bool    `json:"killed_serve"`
+	KilledAtS       float64 `json:"killed_at_s,omitempty"`
+	ReplyMaxMS      float64 `json:"reply_max_ms"`
 }
 
 // runWebhookBench drives a whole server on loopback with signed webhooks
@@ -62,6 +70,9 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	concurrency := fl.Int("concurrency", 64, "requests in flight at most")
 	failRate := fl.Float64("graph-fail", 0, "share of Graph API sends the fake fails (429 or 500)")
 	restart := fl.Bool("restart-db", false, "restart PostgreSQL (scripts/pg) halfway through")
+	killServe := fl.Bool("kill-serve", false, "serve from two `mitra serve` processes and kill -9 the first halfway through; the second takes over")
+	flooders := fl.Int("flooders", 0, "numbers that flood the server besides the citizens (their replies are throttled)")
+	floodRate := fl.Float64("flood-rate", 33, "messages a second each flooding number sends")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	admin := os.Getenv("MITRA_DATABASE_URL")
 	// Throughput, not throttling, is measured: the bench's citizens write
@@ -96,14 +107,20 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	defer drop() // on the early ways out; dropping twice is harmless
 
 	c.dbURL = dbURL
+	if *flooders > 0 {
+		// Throttling is what is measured: the citizens' own limits apply,
+		// so -rate and -users must make them write like people.
+		c.citizenRate, c.citizenBurst = 20, 10
+	}
 	if err := c.validate(); err != nil {
 		return err
 	}
-	st := &Main{cfg: c, log: slog.New(slog.DiscardHandler), fake: &whatsapp.FakeGraph{Token: c.token, FailRate: *failRate}}
-	defer st.Close()
-	if err := st.Run(ctx); err != nil {
+	tg, err := startTarget(ctx, c, *failRate, *killServe, stderr)
+	if err != nil {
 		return err
 	}
+	defer tg.close()
+	report.KilledServe = *killServe
 	cat, err := c.engine.loadCatalog()
 	if err != nil {
 		return err
@@ -112,7 +129,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	poster := &webhookPoster{url: st.self + "/webhook", secret: c.appSecret, phoneNumberID: c.phoneNumberID,
+	poster := &webhookPoster{urls: tg.webhooks, secret: tg.secret, phoneNumberID: c.phoneNumberID,
 		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *concurrency}}}
 
 	// Paced load, Meta-style: a message is re-posted until it gets 200.
@@ -127,7 +144,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				msg := whatsapp.SimulatedMessage{From: fmt.Sprintf("9190%08d", i%*users), ID: fmt.Sprintf("wamid.BENCH%09d", i),
+				msg := whatsapp.SimulatedMessage{From: fmt.Sprintf(normalPrefix+"%08d", i%*users), ID: fmt.Sprintf("wamid.BENCH%09d", i),
 					Text: cases[i%len(cases)].Text}
 				lat, tries := poster.deliver(ctx, msg, time.Now().Add(*duration+60*time.Second))
 				retries.Add(int64(tries - 1))
@@ -138,6 +155,13 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 					mu.Unlock()
 				}
 			}
+		}()
+	}
+	if *killServe {
+		report.KilledAtS = (*duration / 2).Seconds()
+		go func() {
+			time.Sleep(*duration / 2)
+			tg.kill()
 		}()
 	}
 	if *restart {
@@ -154,6 +178,15 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 		}()
 	}
 	start := time.Now()
+	var floodSent atomic.Int64
+	var floodWG sync.WaitGroup
+	for f := range *flooders {
+		floodWG.Add(1)
+		go func() {
+			defer floodWG.Done()
+			floodSent.Add(int64(flood(ctx, poster, f, *floodRate, *duration)))
+		}()
+	}
 	for i := 0; i < total; i++ {
 		if d := time.Until(start.Add(time.Duration(float64(i) / *rate * float64(time.Second)))); d > 0 {
 			time.Sleep(d)
@@ -165,6 +198,8 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	close(jobs)
 	wg.Wait()
+	floodWG.Wait()
+	report.Flooders, report.FloodSent = *flooders, int(floodSent.Load())
 	elapsed := time.Since(start)
 	report.Sent, report.Accepted, report.Retries = total, int(accepted.Load()), int(retries.Load())
 	report.DurationS = elapsed.Seconds()
@@ -175,43 +210,61 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	// Drain, then verify: stored once, answered once.
 	drainStart := time.Now()
 	for time.Since(drainStart) < 3*time.Minute {
-		if pending, err := st.store.Pending(ctx); err == nil && pending == 0 {
+		if pending, err := tg.store.Pending(ctx); err == nil && pending == 0 {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	report.DrainS = time.Since(drainStart).Seconds()
-	counts, err := st.store.Totals(ctx)
+	counts, err := tg.store.Totals(ctx)
 	if err != nil {
 		return err
 	}
 	report.Stored, report.Unprocessed, report.OutboxRows, report.OutboxUnsent = counts.Inbound, counts.Unprocessed, counts.Outbox, counts.OutboxUnsent
-	report.Lost = total - report.Stored
-	report.GraphSends = st.fake.SentCount()
+	report.Lost = total + report.FloodSent - report.Stored
+	report.GraphSends = tg.fake.SentCount()
 	report.DuplicateSends = report.GraphSends - (report.OutboxRows - report.OutboxUnsent)
-	if report.ReplyP50MS, report.ReplyP99MS, err = st.store.ReplyLatency(ctx); err != nil {
+	if report.ReplyP50MS, report.ReplyP99MS, err = tg.store.ReplyLatency(ctx, ""); err != nil {
 		return err
+	}
+	if report.NormalP50MS, report.NormalP99MS, err = tg.store.ReplyLatency(ctx, normalPrefix); err != nil {
+		return err
+	}
+	for _, m := range tg.fake.Sent() {
+		if strings.HasPrefix(m.To, floodPrefix) {
+			report.FloodReplies++
+		}
 	}
 
 	// Capacity: unpaced ingest against a bare insert+commit loop, same
 	// concurrency, same database.
+	if report.ReplyMaxMS, err = tg.store.ReplyLatencyMax(ctx); err != nil {
+		return err
+	}
 	report.MaxIngestPerS = maxIngest(ctx, poster, *concurrency, 5*time.Second)
-	if report.BareInsertPerS, err = st.store.BareInsertRate(ctx, *concurrency, 5*time.Second); err != nil {
+	if report.BareInsertPerS, err = tg.store.BareInsertRate(ctx, *concurrency, 5*time.Second); err != nil {
 		return err
 	}
 	if report.BareInsertPerS > 0 {
 		report.IngestOverBare = report.MaxIngestPerS / report.BareInsertPerS
 	}
 	// The report says whether the database was dropped, so drop it first.
-	st.Close()
+	tg.close()
 	report.DatabaseCleaned = drop() == nil
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(report)
 	}
 	fmt.Fprintf(stdout, "sent %d at %.0f/s for %.1fs: accepted %d (%.0f/s), webhook retries %d\n", report.Sent, *rate, report.DurationS, report.Accepted, report.ThroughputPerS, report.Retries)
 	fmt.Fprintf(stdout, "ack p50 %.1f ms, p99 %.1f ms; reply end to end p50 %.1f ms, p99 %.1f ms (drained in %.1fs)\n", report.AckP50MS, report.AckP99MS, report.ReplyP50MS, report.ReplyP99MS, report.DrainS)
+	if report.KilledServe {
+		fmt.Fprintf(stdout, "first server killed (-9) at %.1fs; slowest first reply %.1f s\n", report.KilledAtS, report.ReplyMaxMS/1000)
+	}
 	fmt.Fprintf(stdout, "stored %d (lost %d, unprocessed %d); outbox %d rows, %d unsent; Graph API sends %d, duplicates %d\n",
 		report.Stored, report.Lost, report.Unprocessed, report.OutboxRows, report.OutboxUnsent, report.GraphSends, report.DuplicateSends)
+	if report.Flooders > 0 {
+		fmt.Fprintf(stdout, "flood: %d numbers sent %d messages and got %d replies; the citizens' replies p50 %.1f ms, p99 %.1f ms\n",
+			report.Flooders, report.FloodSent, report.FloodReplies, report.NormalP50MS, report.NormalP99MS)
+	}
 	fmt.Fprintf(stdout, "capacity: ingest %.0f/s, bare insert+commit %.0f/s, ratio %.2f (concurrency %d)\n", report.MaxIngestPerS, report.BareInsertPerS, report.IngestOverBare, *concurrency)
 	if report.Lost != 0 || report.Unprocessed != 0 || report.DuplicateSends != 0 || report.OutboxUnsent != 0 {
 		return fmt.Errorf("bench webhook: lost %d, unprocessed %d, unsent %d, duplicate sends %d", report.Lost, report.Unprocessed, report.OutboxUnsent, report.DuplicateSends)
@@ -219,9 +272,45 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	return nil
 }
 
+// Senders' number prefixes: the citizens, and the flooding numbers.
+const (
+	normalPrefix = "9190"
+	floodPrefix  = "9199"
+)
+
+// flood sends from one number at rate for d, each message posted until it
+// is acknowledged, a few at a time; it returns how many were acknowledged.
+func flood(ctx context.Context, p *webhookPoster, number int, rate float64, d time.Duration) int {
+	var acked atomic.Int64
+	var wg sync.WaitGroup
+	inFlight := make(chan struct{}, 8)
+	start := time.Now()
+	for i := 0; time.Since(start) < d && ctx.Err() == nil; i++ {
+		if w := time.Until(start.Add(time.Duration(float64(i) / rate * float64(time.Second)))); w > 0 {
+			time.Sleep(w)
+		}
+		inFlight <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-inFlight; wg.Done() }()
+			m := whatsapp.SimulatedMessage{From: fmt.Sprintf(floodPrefix+"%08d", number), ID: fmt.Sprintf("wamid.FLOOD%d_%07d", number, i),
+				Text: "income certificate"}
+			if lat, _ := p.deliver(ctx, m, time.Now().Add(d+time.Minute)); lat > 0 {
+				acked.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return int(acked.Load())
+}
+
+// webhookPoster posts as Meta does: each message until it is
+// acknowledged. With several URLs (replicas behind a load balancer), a
+// failed post goes to the next.
 type webhookPoster struct {
-	url, secret, phoneNumberID string
-	client                     *http.Client
+	urls                  []string
+	secret, phoneNumberID string
+	client                *http.Client
 }
 
 // deliver posts one message until it is acknowledged or the deadline
@@ -234,7 +323,8 @@ func (p *webhookPoster) deliver(ctx context.Context, m whatsapp.SimulatedMessage
 	backoff := 50 * time.Millisecond
 	for tries := 1; ; tries++ {
 		t0 := time.Now()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+		url := p.urls[(tries-1)%len(p.urls)]
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Hub-Signature-256", sig)
 		res, err := p.client.Do(req)

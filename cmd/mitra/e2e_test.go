@@ -394,26 +394,17 @@ func TestBatchOfManyUpdates(t *testing.T) {
 func TestPoisonBatchKeepsTheGoodMessages(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
-	long := strings.Repeat("9", 5000)
-	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
-	"metadata":{"display_phone_number":"1","phone_number_id":"106540352242922"},
-	"contacts":[{"profile":{"name":"Ra\u0000vi"},"wa_id":"919000000411"}],
-	"messages":[
-	 {"from":"919000000411","id":"wamid.PB1","timestamp":"1749416383","type":"text","text":{"body":"income\u0000 certificate"}},
-	 {"from":"919000000412","id":"wamid.PB2","timestamp":"999999999999999","type":"text","text":{"body":"hi"}},
-	 {"from":"` + long + `","id":"wamid.PB3","timestamp":"1749416383","type":"text","text":{"body":"hi"}},
-	 {"from":"919000000414","id":"` + long + `","timestamp":"1749416383","type":"text","text":{"body":"hi"}},
-	 {"from":"919000000415","id":"wamid.PB5","timestamp":"1749416383","type":"image","image":{"id":"m1","caption":"a\u0000b"}}]}}]}]}`)
+	body := fixture(t, "poison_batch.json")
 	if code, resp := s.post(body, whatsapp.Sign(s.secret, body)); code != http.StatusOK {
 		t.Fatalf("poison batch: %d %s", code, resp)
 	}
-	for _, from := range []string{"919000000411", "919000000412", "919000000415"} {
+	for _, from := range []string{"919000000401", "919000000402", "919000000405", "919000000406"} {
 		if sent := s.waitSent(from, 1); len(sent) == 0 {
 			t.Errorf("%s got no reply", from)
 		}
 	}
-	if n := storetest.Int(t, s.db, "SELECT count(*) FROM inbound_messages"); n != 3 {
-		t.Errorf("stored %d messages, want the 3 good ones", n)
+	if n := storetest.Int(t, s.db, "SELECT count(*) FROM inbound_messages"); n != 4 {
+		t.Errorf("stored %d messages, want the 4 good ones", n)
 	}
 	res, err := http.Get(s.ops + "/metrics")
 	if err != nil {
