@@ -53,7 +53,14 @@ type Server struct {
 	cfg          Config
 	router       *gin.Engine
 	verifyLimits *clientLimits
+	// bodies bounds the webhook bodies read at once: each may be 4 MiB
+	// before its signature can be checked.
+	bodies chan struct{}
 }
+
+// maxBodiesAtOnce × MaxWebhookBody bounds the memory unsigned bodies can
+// take (256 MiB).
+const maxBodiesAtOnce = 64
 
 // New builds the router.
 func New(cfg Config) *Server {
@@ -69,7 +76,8 @@ func New(cfg Config) *Server {
 		cfg.Log.Error("trusted proxies", "error", err)
 	}
 	r.Use(gin.Recovery(), securityHeaders, requestLog(cfg.Log))
-	s := &Server{cfg: cfg, router: r, verifyLimits: newClientLimits(cfg.VerifyRate, max(1, int(2*cfg.VerifyRate)))}
+	s := &Server{cfg: cfg, router: r, verifyLimits: newClientLimits(cfg.VerifyRate, max(1, int(2*cfg.VerifyRate))),
+		bodies: make(chan struct{}, maxBodiesAtOnce)}
 	r.GET("/webhook", s.verifyWebhook)
 	r.POST("/webhook", s.receiveWebhook)
 	r.GET("/healthz", healthz)
@@ -143,6 +151,16 @@ func (s *Server) verifyWebhook(c *gin.Context) {
 func (s *Server) receiveWebhook(c *gin.Context) {
 	start := time.Now()
 	defer func() { s.cfg.Metrics.webhookSeconds.Observe(time.Since(start).Seconds()) }()
+	select {
+	case s.bodies <- struct{}{}:
+		defer func() { <-s.bodies }()
+	case <-time.After(5 * time.Second):
+		// Meta retries a 503; a flood of unsigned bodies waits here.
+		c.JSON(http.StatusServiceUnavailable, gin.H{"error": "busy"})
+		return
+	case <-c.Request.Context().Done():
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxWebhookBody+1))
 	if err != nil {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "unreadable body"})
