@@ -13,6 +13,7 @@ import (
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"github.com/mitra-gov/mitra/internal/testenv"
+	"github.com/mitra-gov/mitra/internal/verhoeff"
 	"github.com/mitra-gov/mitra/retrieval"
 )
 
@@ -83,7 +84,7 @@ func TestGoldenRenders(t *testing.T) {
 func TestRedactAadhaarPhonePANEmail(t *testing.T) {
 	t.Parallel()
 	// 2341 2341 2346 passes the Verhoeff check; 2341 2341 2345 does not.
-	if !Verhoeff("234123412346") || Verhoeff("234123412345") {
+	if !verhoeff.Valid("234123412346") || verhoeff.Valid("234123412345") {
 		t.Fatal("Verhoeff check wrong")
 	}
 	var r Redactor

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/mitra-gov/mitra/internal/verhoeff"
 )
 
 // Redactor replaces personal data with placeholders before any text
@@ -39,7 +41,7 @@ func (r *Redactor) Redact(text string) string {
 		})
 	}
 	// Aadhaar first: a valid Aadhaar must not be taken for a phone number.
-	replace("AADHAAR", aadhaarPattern, func(m string) bool { return Verhoeff(digits(m)) })
+	replace("AADHAAR", aadhaarPattern, func(m string) bool { return verhoeff.Valid(digits(m)) })
 	replace("EMAIL", emailPattern, nil)
 	replace("PAN", panPattern, nil)
 	replace("PHONE", phonePattern, nil)
@@ -53,36 +55,4 @@ func digits(s string) string {
 		}
 		return -1
 	}, s)
-}
-
-// Verhoeff tables (dihedral group D5), as UIDAI uses for Aadhaar's check
-// digit.
-var (
-	verhoeffD = [10][10]int{
-		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5}, {2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
-		{3, 4, 0, 1, 2, 8, 9, 5, 6, 7}, {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
-		{6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3}, {8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
-		{9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
-	}
-	verhoeffP = [8][10]int{
-		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4}, {5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
-		{8, 9, 1, 6, 0, 4, 3, 5, 2, 7}, {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
-		{2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8},
-	}
-)
-
-// Verhoeff reports whether a digit string passes the Verhoeff checksum.
-func Verhoeff(num string) bool {
-	if num == "" {
-		return false
-	}
-	c := 0
-	for i := 0; i < len(num); i++ {
-		d := num[len(num)-1-i]
-		if d < '0' || d > '9' {
-			return false
-		}
-		c = verhoeffD[c][verhoeffP[i%8][int(d-'0')]]
-	}
-	return c == 0
 }
