@@ -58,6 +58,16 @@ func (l Localized) In(lang Lang) string {
 }
 
 // exact returns the text in lang without falling back.
+// empty reports whether no language has a text.
+func (l Localized) empty() bool {
+	for _, lang := range Langs {
+		if strings.TrimSpace(l.exact(lang)) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 func (l Localized) exact(lang Lang) string {
 	switch lang {
 	case Telugu:
@@ -158,6 +168,11 @@ type Catalog struct {
 	Services []*Service
 	byID     map[string]*Service
 	depts    map[string]*Department
+	// Forms are the forms in forms/*.yaml, in file order; forms indexes
+	// them by id, formFor by the service they request.
+	Forms   []*Form
+	forms   map[string]*Form
+	formFor map[string]*Form
 	// aliasPos remembers where each alias was written, for Lint.
 	aliasPos map[*Service]map[string]position
 	// menuOrder is the department order from menu.yaml, kept for Lint.

@@ -57,6 +57,7 @@ func (c *Catalog) Lint() []Problem {
 			rowSeen[r] = s
 		}
 	}
+	l.forms(c)
 	sort.SliceStable(l.problems, func(i, j int) bool { return lessWhere(l.problems[i].Where, l.problems[j].Where) })
 	return l.problems
 }

@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed data/*.yaml
+//go:embed data/*.yaml data/forms/*.yaml
 var embedded embed.FS
 
 // Embedded returns the catalogue shipped inside the binary.
@@ -65,6 +65,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 	c.index()
 	c.orderDepartments(menu.Departments)
+	if err := c.loadForms(fsys); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
