@@ -95,8 +95,10 @@ type Inbound struct {
 var silentMedia = map[string]bool{"reaction": true, "system": true}
 
 // staleChoiceSlack absorbs the seconds-resolution of WhatsApp's
-// timestamps: two taps in one second are not out of order.
-const staleChoiceSlack = 10 * time.Second
+// timestamps and a little clock difference between Meta's servers and
+// ours: a choice counts as stale only when the conversation moved on well
+// after it was sent, as when a dead worker's job is rescued (45 s on).
+const staleChoiceSlack = 30 * time.Second
 
 // Answerer answers a question about one service from its catalogue record
 // (prompts.Answerer over an LLM); grounded is false when the record does

@@ -255,10 +255,17 @@ func (m *Main) Run(ctx context.Context) error {
 		WriteTimeout: 90 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
 	m.ops = &http.Server{Handler: handler.Ops(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
-	go func() { m.errc <- m.http.Serve(m.ln) }()
+	// The first of the two servers to stop ends runServe; errc holds one.
+	report := func(err error) {
+		select {
+		case m.errc <- err:
+		default:
+		}
+	}
+	go func() { report(m.http.Serve(m.ln)) }()
 	go func() {
 		if err := m.ops.Serve(m.opsLn); !errors.Is(err, http.ErrServerClosed) {
-			m.errc <- err
+			report(err)
 		}
 	}()
 	return nil
