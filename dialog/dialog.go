@@ -413,7 +413,9 @@ func ServiceCard(s *catalog.Service, lang catalog.Lang) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s*\n%s\n\n", s.Name.In(lang), s.Description.In(lang))
 	fmt.Fprintf(&b, "*%s*\n%s\n\n", t(lang, msgDocuments), bullets(s.Documents.In(lang)))
-	fmt.Fprintf(&b, "*%s:* %s\n", t(lang, msgFee), fee)
+	if feeApplies(s) {
+		fmt.Fprintf(&b, "*%s:* %s\n", t(lang, msgFee), fee)
+	}
 	fmt.Fprintf(&b, "*%s:* %s\n", t(lang, msgSLA), sla)
 	fmt.Fprintf(&b, "*%s:* %s", t(lang, msgHowToApply), where)
 	return b.String()
@@ -534,6 +536,10 @@ func Record(s *catalog.Service, lang catalog.Lang) (name, description, documents
 	return s.Name.In(lang), s.Description.In(lang), strings.Join(s.Documents.In(lang), "; "), fee, sla, where
 }
 
+// feeApplies is false for complaints and status checks, which cost
+// nothing to make and have no fee to show.
+func feeApplies(s *catalog.Service) bool { return s.Kind != "grievance" && s.Kind != "status" }
+
 // facts renders a service's fee, time to deliver and places to apply.
 func facts(s *catalog.Service, lang catalog.Lang) (fee, sla, where string) {
 	fee = t(lang, msgFeeUnknown)
@@ -554,6 +560,12 @@ func facts(s *catalog.Service, lang catalog.Lang) (fee, sla, where string) {
 	}
 	var places []string
 	for _, d := range s.Delivery {
+		// "Right here on WhatsApp" is a promise only the apply and track
+		// flows can keep (issue 11); until then the card names the other
+		// places, except for information, which is given right here.
+		if d == "whatsapp" && s.Kind != "information" {
+			continue
+		}
 		if n := deliveryNames[d][lang]; n != "" {
 			places = append(places, n)
 		}

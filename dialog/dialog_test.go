@@ -260,3 +260,19 @@ func TestStaleChoiceAndSilentReaction(t *testing.T) {
 		t.Errorf("a reaction was answered: %+v", replies)
 	}
 }
+
+// A card promises WhatsApp only for what it can give here (information);
+// complaints and status checks show no fee.
+func TestCardPromisesOnlyWhatItKeeps(t *testing.T) {
+	t.Parallel()
+	e := testenv.Engine(t)
+	for _, s := range e.Catalog().Services {
+		card := dialog.ServiceCard(s, catalog.English)
+		if s.Kind != "information" && strings.Contains(card, "Right here on WhatsApp") {
+			t.Errorf("%s (%s) promises WhatsApp:\n%s", s.ID, s.Kind, card)
+		}
+		if (s.Kind == "grievance" || s.Kind == "status") && strings.Contains(card, "*Fee:*") {
+			t.Errorf("%s (%s) shows a fee", s.ID, s.Kind)
+		}
+	}
+}

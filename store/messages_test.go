@@ -189,17 +189,24 @@ func TestReserveSend(t *testing.T) {
 	s, _ := storetest.Shared(t)
 	ctx := context.Background()
 	key := fmt.Sprintf("test-%d", time.Now().UnixNano())
-	var waits []time.Duration
+	var waits, at []time.Duration
+	start := time.Now()
 	for range 5 {
+		at = append(at, time.Since(start))
 		w, err := s.ReserveSend(ctx, key, store.Limit{Rate: 10, Burst: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		waits = append(waits, w)
 	}
-	// 2 at once, then 100, 200, 300 ms (less the few ms the calls took).
-	if waits[0] != 0 || waits[1] != 0 || waits[2] < 50*time.Millisecond || waits[2] > 100*time.Millisecond ||
-		waits[4] < 250*time.Millisecond || waits[4] > 300*time.Millisecond {
-		t.Errorf("waits %v", waits)
+	// Two go at once; the third is due 100 ms after the first call, the
+	// fourth 200 ms, the fifth 300 ms, whatever time the calls took.
+	if waits[0] != 0 || waits[1] != 0 {
+		t.Errorf("the burst waited: %v", waits)
+	}
+	for i, due := range map[int]time.Duration{2: 100 * time.Millisecond, 3: 200 * time.Millisecond, 4: 300 * time.Millisecond} {
+		if got := at[i] + waits[i]; got < due-40*time.Millisecond || got > due+40*time.Millisecond {
+			t.Errorf("send %d is due at %v, want about %v (waits %v, called at %v)", i+1, got, due, waits, at)
+		}
 	}
 }
