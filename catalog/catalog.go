@@ -57,7 +57,6 @@ func (l Localized) In(lang Lang) string {
 	return l.EN
 }
 
-// exact returns the text in lang without falling back.
 // empty reports whether no language has a text.
 func (l Localized) empty() bool {
 	for _, lang := range Langs {
@@ -68,6 +67,7 @@ func (l Localized) empty() bool {
 	return true
 }
 
+// exact returns the text in lang without falling back.
 func (l Localized) exact(lang Lang) string {
 	switch lang {
 	case Telugu:

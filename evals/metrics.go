@@ -175,11 +175,16 @@ func groups(m map[string]*acc) map[string]Group {
 	return out
 }
 
-// percentileUS is the p-th percentile of sorted durations, in microseconds.
-func percentileUS(sorted []time.Duration, p float64) float64 {
+// percentile is the p-th percentile of sorted durations (the nearest rank
+// below), 0 when there are none.
+func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	i := int(p * float64(len(sorted)-1))
-	return float64(sorted[i].Nanoseconds()) / 1e3
+	return sorted[int(p*float64(len(sorted)-1))]
+}
+
+// percentileUS is the p-th percentile of sorted durations, in microseconds.
+func percentileUS(sorted []time.Duration, p float64) float64 {
+	return float64(percentile(sorted, p).Nanoseconds()) / 1e3
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/mitra-gov/mitra/internal/openaiapi"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/mitra-gov/mitra/internal/openaiapi"
 )
 
 // fakeEmbeddings speaks the OpenAI /v1/embeddings wire format: it checks

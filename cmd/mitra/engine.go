@@ -68,6 +68,8 @@ func (f *engineFlags) newEmbedder() (retrieval.Embedder, error) {
 		if key == "" && f.baseURL == "" {
 			return nil, usagef("-embedder openai needs OPENAI_API_KEY, or OPENAI_BASE_URL for a local server")
 		}
+		// One request embeds a query or a batch of at most 64 service
+		// documents (retrieval.EmbedServices); 30 s bounds a server that hangs.
 		return retrieval.NewOpenAIEmbedder(retrieval.OpenAIConfig{
 			Client: openaiapi.New(f.baseURL, key, 30*time.Second), Model: f.model, Dimensions: orDefault(f.dim, 1536),
 		})

@@ -330,15 +330,16 @@ func runLLMEval(ctx context.Context, eng *retrieval.Engine, lf *llmFlags, cases 
 	if err != nil {
 		return err
 	}
+	rep.Note = note
 	m := rep.Metrics
 	fmt.Fprintf(stdout, "\nLLM path (%s, prompt %s)\n", lf.backend, mustLive(r))
-	if note != "" {
-		fmt.Fprintf(stdout, "  %s\n", note)
+	if rep.Note != "" {
+		fmt.Fprintf(stdout, "  %s\n", rep.Note)
 	}
 	fmt.Fprintf(stdout, "  taken on %d of %d cases (%.1f%%); added latency p50 %.2f ms, p99 %.2f ms\n",
-		rep.Taken, rep.Cases, 100*float64(rep.Taken)/float64(rep.Cases), rep.AddedP50MS, rep.AddedP99MS)
+		rep.Taken, rep.Cases, rep.TakenPercent(), rep.AddedP50MS, rep.AddedP99MS)
 	fmt.Fprintf(stdout, "  cache hit rate on repeated runs %.1f%%; model calls %d, failures %d, tokens %d\n",
-		100*rep.RepeatHitRate, rep.Calls, rep.Failures, rep.Tokens)
+		rep.RepeatHitPercent(), rep.Calls, rep.Failures, rep.Tokens)
 	fmt.Fprintf(stdout, "  with the LLM: top-1 %.3f, confident-wrong %.3f, menu-fallback %.3f, direct %.3f\n", m.Top1, m.ConfidentWrong, m.MenuFallback, m.DirectRate)
 	return nil
 }
