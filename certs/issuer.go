@@ -437,9 +437,12 @@ func (i *Issuer) Verify(ctx context.Context, id string) (Status, error) {
 	}
 	st.Holder, st.ServiceID, st.Issued = c.Holder, c.ServiceID, c.IssuedOn.Format("2006-01-02")
 	idx, err := i.Store.LeafIndex(ctx, id, "issue")
-	if err != nil {
-		st.State = "tampered"
+	if errors.Is(err, ErrNotFound) {
+		st.State = "tampered" // a record the log never committed to
 		return st, nil
+	}
+	if err != nil {
+		return st, err
 	}
 	st.LeafIndex = idx
 	head, err := i.Head(ctx, -1)

@@ -94,6 +94,11 @@ type Inbound struct {
 // notice is not a request, and every reply costs the state a message.
 var silentMedia = map[string]bool{"reaction": true, "system": true}
 
+// Silent reports whether a message gets no reply whatever the
+// conversation (a reaction, a system notice): it does not count against
+// the citizen's rate either.
+func Silent(in Inbound) bool { return silentMedia[in.Media] }
+
 // staleChoiceSlack absorbs the seconds-resolution of WhatsApp's
 // timestamps and a little clock difference between Meta's servers and
 // ours: a choice counts as stale only when the conversation moved on well

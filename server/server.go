@@ -8,10 +8,12 @@ package server
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,11 +99,25 @@ func (s *Server) Ops() http.Handler {
 	r.Use(gin.Recovery(), securityHeaders)
 	r.GET("/healthz", healthz)
 	r.GET("/readyz", s.ready)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{})))
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.cfg.Metrics.Registry,
+		// A failing collector (the database away) leaves its series out;
+		// the error goes to the log, not into the response.
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn)})))
 	return r
 }
 
 func healthz(c *gin.Context) { c.String(http.StatusOK, "ok") }
+
+// signatureShaped reports whether a header looks like Meta's signature
+// ("sha256=" and 64 hex digits); whether it matches is checked on the body.
+func signatureShaped(h string) bool {
+	hexSum, ok := strings.CutPrefix(h, "sha256=")
+	if !ok || len(hexSum) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(hexSum)
+	return err == nil
+}
 
 // securityHeaders go on every response: no sniffing, no framing, no
 // referrer, and a policy that loads nothing; pages that need more say so
@@ -151,6 +167,12 @@ func (s *Server) verifyWebhook(c *gin.Context) {
 func (s *Server) receiveWebhook(c *gin.Context) {
 	start := time.Now()
 	defer func() { s.cfg.Metrics.webhookSeconds.Observe(time.Since(start).Seconds()) }()
+	// A post without a well-formed signature is refused before it may
+	// take one of the body slots.
+	if !signatureShaped(c.GetHeader("X-Hub-Signature-256")) {
+		c.JSON(http.StatusUnauthorized, gin.H{"error": "invalid signature"})
+		return
+	}
 	select {
 	case s.bodies <- struct{}{}:
 		defer func() { <-s.bodies }()

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // The job queue is River, on this database: a job is inserted in the same
@@ -57,8 +58,13 @@ type DeliverArgs struct {
 
 func (DeliverArgs) Kind() string { return "deliver_certificate" }
 
+// InsertOpts make a delivery unique while one is queued or running: two
+// quick messages from a citizen whose certificate waits for a reply must
+// not send it twice. A finished delivery does not block the next.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12}
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
 // WorkConfig sizes the job queue's consumers.
@@ -69,7 +75,9 @@ type WorkConfig struct {
 	PollInterval time.Duration
 	// JobTimeout cancels a job that runs longer (default 30 s), and
 	// RescueAfter hands a job whose process died to another (default
-	// 45 s; River's own default is an hour, far too long for a citizen).
+	// 60 s: past the timeout and the 20 s a sender may still spend
+	// recording a send; River's own default is an hour, far too long for
+	// a citizen).
 	JobTimeout, RescueAfter time.Duration
 	Log                     *slog.Logger
 }
@@ -84,7 +92,7 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, 30*time.Second)
-	cfg.RescueAfter = max(cmp.Or(cfg.RescueAfter, 45*time.Second), cfg.JobTimeout+5*time.Second)
+	cfg.RescueAfter = max(cmp.Or(cfg.RescueAfter, 60*time.Second), cfg.JobTimeout+25*time.Second)
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueProcess: {MaxWorkers: max(1, cfg.ProcessWorkers)},
@@ -101,7 +109,10 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
-	if err := rc.Start(ctx); err != nil {
+	// Cancelling Start's context is River's hard stop (running jobs cut
+	// mid-send); the queue stops gracefully in Close instead, so a SIGTERM
+	// or a deploy lets running jobs finish.
+	if err := rc.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	// From now on inserts go through the working client too, so that its

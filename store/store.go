@@ -40,10 +40,26 @@ type Store struct {
 	working *river.Client[pgx.Tx]
 }
 
+// Option tunes Open.
+type Option func(*options)
+
+type options struct{ jobs int }
+
+// ForJobs sizes the general pool for n jobs running at once: a processing
+// job holds a connection for its transaction while the dialog may need a
+// second (the pgvector index, "my certificates"), so the pool keeps room
+// for every job and for the queue's own work, and jobs never wait on each
+// other for connections.
+func ForJobs(n int) Option { return func(o *options) { o.jobs = n } }
+
 // Open connects, applies mitra's and River's migrations, and returns a
 // pool whose connections know the pgvector types (registered only after
 // the migrations created the extension).
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -59,9 +75,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error { return pgxvec.RegisterTypes(ctx, c) }
 	// The general pool keeps pgx's size (the machine's cores, at least 4;
-	// a URL's pool_max_conns wins): more parallel database work than
-	// cores only takes the CPU from the webhook (measured: ingest fell from
-	// about 1,400 to 800 a second with 16 connections on two cores).
+	// a URL's pool_max_conns wins), or room for the jobs (ForJobs): more
+	// parallel database work than that only takes the CPU from the
+	// webhook (measured: ingest fell from about 1,400 to 800 a second with
+	// 16 connections on two cores).
+	if need := int32(o.jobs + 4); o.jobs > 0 && !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < need {
+		cfg.MaxConns = need
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

@@ -15,18 +15,21 @@ type Limit struct {
 }
 
 // TakeTurn takes one token from a citizen's bucket, on the conversation
-// row LockConversation locked. allowed is false above the limit; notify is
+// row LockConversation locked. It reads the clock at the call
+// (clock_timestamp), not at the transaction's start, and never lets the
+// bucket's time go backwards. allowed is false above the limit; notify is
 // true for the first refusal in each window, when the citizen should be
 // asked, once, to wait.
 func (t Tx) TakeTurn(ctx context.Context, user string, l Limit, window time.Duration) (allowed, notify bool, err error) {
 	err = t.tx.QueryRow(ctx, `WITH b AS (
-			SELECT LEAST($3::float8, COALESCE(bucket_tokens, $3::float8) + EXTRACT(epoch FROM now() - COALESCE(bucket_at, now())) * $2::float8) AS tokens,
+			SELECT LEAST($3::float8, COALESCE(bucket_tokens, $3::float8)
+					+ GREATEST(0, EXTRACT(epoch FROM clock_timestamp() - COALESCE(bucket_at, clock_timestamp()))) * $2::float8) AS tokens,
 				throttle_notice_at AS noticed FROM conversations WHERE wa_id = $1)
 		UPDATE conversations c SET
 			bucket_tokens = CASE WHEN b.tokens >= 1 THEN b.tokens - 1 ELSE b.tokens END,
-			bucket_at = now(),
-			throttle_notice_at = CASE WHEN b.tokens < 1 AND (b.noticed IS NULL OR b.noticed < now() - $4::float8 * interval '1 second')
-				THEN now() ELSE b.noticed END
+			bucket_at = GREATEST(clock_timestamp(), c.bucket_at),
+			throttle_notice_at = CASE WHEN b.tokens < 1 AND (b.noticed IS NULL OR b.noticed < clock_timestamp() - $4::float8 * interval '1 second')
+				THEN clock_timestamp() ELSE b.noticed END
 		FROM b WHERE c.wa_id = $1
 		RETURNING b.tokens >= 1, c.throttle_notice_at IS DISTINCT FROM b.noticed`,
 		user, l.Rate, l.Burst, window.Seconds()).Scan(&allowed, &notify)

@@ -135,9 +135,11 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		if err != nil {
 			return err
 		}
-		allowed, notify, err := tx.TakeTurn(ctx, msg.From, w.deps.CitizenLimit, w.deps.NoticeWindow)
-		if err != nil {
-			return err
+		allowed, notify := true, false
+		if !dialog.Silent(in) {
+			if allowed, notify, err = tx.TakeTurn(ctx, msg.From, w.deps.CitizenLimit, w.deps.NoticeWindow); err != nil {
+				return err
+			}
 		}
 		next, out := st, []dialog.Reply(nil)
 		switch {

@@ -171,7 +171,7 @@ func (m *Main) Run(ctx context.Context) error {
 	c := m.cfg
 	ctx, m.stop = context.WithCancel(ctx)
 	m.errc = make(chan error, 1)
-	st, err := store.Open(ctx, c.dbURL)
+	st, err := store.Open(ctx, c.dbURL, store.ForJobs(c.processWorkers))
 	if err != nil {
 		return err
 	}
@@ -313,8 +313,9 @@ func (d decisionCounter) Match(ctx context.Context, text string, prev catalog.La
 }
 
 // speechTimeout bounds one exchange with a speech server: a two-minute
-// note takes seconds to transcribe.
-const speechTimeout = 60 * time.Second
+// note takes seconds to transcribe, and the processing job (30 s) must
+// have time left to answer when the server does not.
+const speechTimeout = 20 * time.Second
 
 // issuer builds the certificate issuer. The signing key comes from
 // MITRA_SIGNING_KEY (a base64 Ed25519 seed) in production; without it a
@@ -384,6 +385,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.index != "memory" && c.index != "pgvector" {
 		return usagef("-index %q: want memory or pgvector", c.index)
+	}
+	if c.citizenBurst != 0 && (c.citizenBurst < 1 || c.citizenRate <= 0) {
+		return usagef("-citizen-burst must be at least 1 and -citizen-rate above 0")
 	}
 	if c.simulator {
 		return c.validateSimulator()
