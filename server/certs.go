@@ -28,6 +28,17 @@ var certIDShape = regexp.MustCompile(`^[A-Z]{2}-[0-9]{4}-[A-Z2-7]{4,32}$`)
 // (20 fields of 300 characters) is well under it.
 const maxAPIBody = 64 << 10
 
+// readAPIBody reads a request body up to maxAPIBody; a larger one is
+// answered 413 (ok false).
+func readAPIBody(c *gin.Context) ([]byte, bool) {
+	body, err := io.ReadAll(io.LimitReader(c.Request.Body, maxAPIBody+1))
+	if err == nil && len(body) <= maxAPIBody {
+		return body, true
+	}
+	c.JSON(http.StatusRequestEntityTooLarge, gin.H{"error": fmt.Sprintf("body over %d KiB", maxAPIBody>>10)})
+	return nil, false
+}
+
 // certRoutes serve the departments' issuance API (authenticated, audited),
 // the public verification page, and the transparency log's endpoints.
 func (s *Server) certRoutes(r *gin.Engine) {
@@ -77,7 +88,11 @@ func (s *Server) issue(c *gin.Context) {
 	dept := c.GetString("department")
 	ctx := c.Request.Context()
 	var req certs.Request
-	body, _ := io.ReadAll(io.LimitReader(c.Request.Body, maxAPIBody))
+	body, ok := readAPIBody(c)
+	if !ok {
+		s.audit(ctx, dept, "issue", "", http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		s.audit(ctx, dept, "issue", "", http.StatusBadRequest, "malformed JSON")
 		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be a JSON object"})
@@ -121,7 +136,10 @@ func (s *Server) revoke(c *gin.Context) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	body, _ := io.ReadAll(io.LimitReader(c.Request.Body, maxAPIBody))
+	body, ok := readAPIBody(c)
+	if !ok {
+		return
+	}
 	if err := json.Unmarshal(body, &req); err != nil {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be a JSON object"})
 		return

@@ -72,7 +72,10 @@ func (s *Store) SigningSeed(ctx context.Context, newSeed func() ([]byte, string)
 	return s.SigningSeed(ctx, newSeed)
 }
 
-const certColumns = `id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office, validity, key_id, qr_text, pdf,
+// certColumns leave the PDF out (an empty one stands in): verification and
+// revocation never need it, and an anonymous lookup must not read
+// hundreds of kilobytes; CertificatePDF reads it for delivery.
+const certColumns = `id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office, validity, key_id, qr_text, ''::bytea,
 	idempotency_key, revoked_at, COALESCE(revoke_reason, ''), delivered_at, request_hash`
 
 func scanCert(row pgx.Row) (certs.Certificate, error) {
@@ -105,6 +108,19 @@ func (s *Store) CertificateByIdempotency(ctx context.Context, department, key st
 // Certificate returns a certificate by id.
 func (s *Store) Certificate(ctx context.Context, id string) (certs.Certificate, error) {
 	return scanCert(s.pool.QueryRow(ctx, "SELECT "+certColumns+" FROM certificates WHERE id = $1", id))
+}
+
+// CertificatePDF returns a certificate's PDF.
+func (s *Store) CertificatePDF(ctx context.Context, id string) ([]byte, error) {
+	var pdf []byte
+	err := s.pool.QueryRow(ctx, "SELECT pdf FROM certificates WHERE id = $1", id).Scan(&pdf)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("pdf of %s: %w", id, certs.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pdf of %s: %w", id, err)
+	}
+	return pdf, nil
 }
 
 // AddCertificate stores a new certificate, appends its issuance leaf and

@@ -51,7 +51,11 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[store.DeliverAr
 	if s, ok := w.deps.Catalog.Service(c.ServiceID); ok {
 		name = s.Name.In(lang)
 	}
-	id, err := w.deps.Media.UploadMedia(ctx, c.PDF, "application/pdf", c.ID+".pdf")
+	pdf, err := w.deps.Store.CertificatePDF(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	id, err := w.deps.Media.UploadMedia(ctx, pdf, "application/pdf", c.ID+".pdf")
 	if err != nil {
 		return err
 	}

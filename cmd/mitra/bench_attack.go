@@ -230,10 +230,10 @@ func (a *attacker) run(ctx context.Context, slow bool) {
 	big, _ := json.Marshal(map[string]any{"idempotency_key": "atk-1", "wa_id": "919100000020", "service_id": "income-certificate",
 		"holder_name": "Ravi", "lang": "en", "issuing_office": "Tahsildar", "validity": strings.Repeat("x", 900_000)})
 	code, _, _ = a.do("POST", a.url+"/api/v1/certificates", big, auth)
-	a.probe("900 KB validity", "rejected (400/422)", refusedCode(code))
+	a.probe("900 KB validity", "rejected (413/422)", refusedCode(code))
 	reason := []byte(`{"reason":"` + strings.Repeat("x", 20<<20) + `"}`)
 	code, _, _ = a.do("POST", a.url+"/api/v1/certificates/AP-2026-NOSUCHID/revoke", reason, auth)
-	a.probe("20 MB revoke reason", "rejected (400/422)", refusedCode(code))
+	a.probe("20 MB revoke reason", "rejected (413/422)", refusedCode(code))
 	code, _, _ = a.do("POST", a.url+"/api/v1/certificates", []byte(`{}`), map[string]string{"Authorization": "Bearer mk_guess"})
 	a.probe("unknown API key", "401", status(code))
 	if !slow {
@@ -275,8 +275,8 @@ func refused(err error) string {
 }
 
 func refusedCode(code int) string {
-	if code == http.StatusBadRequest || code == http.StatusUnprocessableEntity {
-		return "rejected (400/422)"
+	if code == http.StatusRequestEntityTooLarge || code == http.StatusUnprocessableEntity {
+		return "rejected (413/422)"
 	}
 	return status(code)
 }

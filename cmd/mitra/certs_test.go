@@ -247,14 +247,20 @@ func TestCertificateAPIBounds(t *testing.T) {
 		return map[string]any{"idempotency_key": idem, "wa_id": "919000000091", "service_id": "income-certificate",
 			"holder_name": "లక్ష్మి", "lang": "te", "issuing_office": "Tahsildar, Guntur"}
 	}
-	oversize := map[string]any{"validity": strings.Repeat("x", 900_000), "issuing_office": strings.Repeat("ఆ", 201),
+	// Over a field's limit: 422 naming the field; over the body cap: 413.
+	oversize := map[string]any{"validity": strings.Repeat("ఆ", 201), "issuing_office": strings.Repeat("ఆ", 201),
 		"holder_name": "Ravi\u0000Kumar"}
 	for field, value := range oversize {
 		req := base("big-" + field)
 		req[field] = value
-		if code, out := s.api("POST", "/api/v1/certificates", key, req); code != http.StatusUnprocessableEntity && code != http.StatusBadRequest {
+		if code, out := s.api("POST", "/api/v1/certificates", key, req); code != http.StatusUnprocessableEntity || !strings.Contains(asJSON(out), `"field":"`+field+`"`) {
 			t.Errorf("%s of %d bytes: %d %v", field, len(fmt.Sprint(value)), code, out)
 		}
+	}
+	bigBody := base("huge")
+	bigBody["validity"] = strings.Repeat("x", 900_000)
+	if code, _ := s.api("POST", "/api/v1/certificates", key, bigBody); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("900 KB body: %d", code)
 	}
 	// 200 Telugu characters are 600 bytes, and within the limit.
 	ok := base("telugu-office")
@@ -289,7 +295,7 @@ func TestCertificateAPIBounds(t *testing.T) {
 	huge := `{"reason":"` + strings.Repeat("x", 20<<20) + `"}`
 	req, _ := http.NewRequest("POST", s.url+"/api/v1/certificates/"+ids[0]+"/revoke", strings.NewReader(huge))
 	req.Header.Set("Authorization", "Bearer "+key)
-	if res, err := http.DefaultClient.Do(req); err != nil || (res.StatusCode != http.StatusBadRequest && res.StatusCode != http.StatusUnprocessableEntity) {
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("20 MB revoke reason: %v %v", err, res.Status)
 	}
 	if code, _ := s.api("POST", "/api/v1/certificates/"+ids[0]+"/revoke", key, map[string]string{"reason": strings.Repeat("ఆ", 501)}); code != http.StatusUnprocessableEntity {

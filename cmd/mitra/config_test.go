@@ -38,6 +38,9 @@ func TestServeConfigRefusesDevelopmentOverProduction(t *testing.T) {
 			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "192.0.2.7:8080"}
 		},
 			"loopback"},
+		{"simulator on a remote database", func(c *serveConfig) {
+			*c = serveConfig{dbURL: "postgres://db.prod.example:5432/mitra", index: "memory", simulator: true, addr: "127.0.0.1:0"}
+		}, "local database"},
 		{"simulator on loopback", func(c *serveConfig) {
 			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0"}
 		}, ""},

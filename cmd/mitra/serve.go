@@ -427,6 +427,9 @@ func (c *serveConfig) validateSimulator() error {
 		return usagef("-simulator runs only with development settings, but %s %s set: unset them, or serve without -simulator",
 			strings.Join(real, ", "), map[bool]string{true: "is", false: "are"}[len(real) == 1])
 	}
+	if u, err := url.Parse(c.dbURL); err == nil && u.Hostname() != "" && !isLoopbackHost(u.Hostname()) {
+		return usagef("-simulator runs only on a local database, not %s: its jobs would answer real citizens into the fake Graph API", u.Hostname())
+	}
 	host, _, err := net.SplitHostPort(c.addr)
 	if err != nil || !isLoopbackHost(host) {
 		return usagef("-simulator listens only on a loopback address (e.g. 127.0.0.1:8080), not %q: it shows every reply to whoever asks", c.addr)

@@ -46,7 +46,11 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	cert, _ := st.store.Certificate(ctx, out.ID)
 	pdf := filepath.Join(t.TempDir(), "cert.pdf")
-	os.WriteFile(pdf, cert.PDF, 0o600)
+	data, err := st.store.CertificatePDF(ctx, out.ID)
+	if err != nil || len(data) == 0 {
+		t.Fatalf("pdf: %d bytes, %v", len(data), err)
+	}
+	os.WriteFile(pdf, data, 0o600)
 
 	verify := func(arg string, extra ...string) (string, error) {
 		var o bytes.Buffer
