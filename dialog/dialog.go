@@ -46,6 +46,10 @@ type State struct {
 	// Options are the choices last shown, so that "2" means the second.
 	Options []Option  `json:"options,omitempty"`
 	Updated time.Time `json:"updated"`
+	// LastSent is when the citizen sent the newest message answered so
+	// far (WhatsApp's clock, not ours): a choice sent before it was made
+	// on a menu that has since changed.
+	LastSent time.Time `json:"last_sent,omitzero"`
 }
 
 // IdleTimeout ends a conversation: after it, a message starts afresh.
@@ -98,12 +102,6 @@ var silentMedia = map[string]bool{"reaction": true, "system": true}
 // conversation (a reaction, a system notice): it does not count against
 // the citizen's rate either.
 func Silent(in Inbound) bool { return silentMedia[in.Media] }
-
-// staleChoiceSlack absorbs the seconds-resolution of WhatsApp's
-// timestamps and a little clock difference between Meta's servers and
-// ours: a choice counts as stale only when the conversation moved on well
-// after it was sent, as when a dead worker's job is rescued (45 s on).
-const staleChoiceSlack = 30 * time.Second
 
 // Answerer answers a question about one service from its catalogue record
 // (prompts.Answerer over an LLM); grounded is false when the record does
@@ -204,6 +202,9 @@ func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (Stat
 		}
 	}
 	st.Updated = b.now()
+	if in.SentAt.After(st.LastSent) {
+		st.LastSent = in.SentAt
+	}
 	return st, replies, nil
 }
 
@@ -223,7 +224,7 @@ func (b *Bot) SlowDown(st State) []Reply {
 // crashed worker's job rescued, a queue backlog) it would pick from a menu
 // the citizen no longer sees.
 func (b *Bot) staleChoice(st State, in Inbound) bool {
-	if in.SentAt.IsZero() || st.Updated.IsZero() || !st.Updated.After(in.SentAt.Add(staleChoiceSlack)) {
+	if in.SentAt.IsZero() || !in.SentAt.Before(st.LastSent) {
 		return false
 	}
 	if in.OptionID != "" {

@@ -276,3 +276,21 @@ func TestCardPromisesOnlyWhatItKeeps(t *testing.T) {
 		}
 	}
 }
+
+// A choice lost in a crash and rescued after the citizen wrote again, even
+// seconds later, is not applied to the newer menu.
+func TestRescuedChoiceAfterANewerMessage(t *testing.T) {
+	t.Parallel()
+	e := testenv.Engine(t)
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	st, _, _ := bot.Step(ctx, "u", dialog.State{}, dialog.Inbound{Text: "hi", SentAt: now})
+	st, _, _ = bot.Step(ctx, "u", st, dialog.Inbound{OptionID: "lang:en", SentAt: now.Add(time.Second)})
+	// "2" sent at +2 s is lost; "revenue" sent at +5 s is answered first.
+	st, _, _ = bot.Step(ctx, "u", st, dialog.Inbound{OptionID: "dept:revenue", SentAt: now.Add(5 * time.Second)})
+	next, replies, _ := bot.Step(ctx, "u", st, dialog.Inbound{Text: "2", SentAt: now.Add(2 * time.Second)})
+	if next.Screen != dialog.ScreenServices || len(replies) != 1 || !strings.Contains(replies[0].Text, "reached me late") {
+		t.Errorf("rescued \"2\": screen %s, %+v", next.Screen, replies)
+	}
+}

@@ -212,6 +212,9 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	if m.Status == "read" {
 		f.reads = append(f.reads, m.MessageID)
+		if len(f.reads) >= 2*fakeKeepSent {
+			f.reads = append([]string(nil), f.reads[len(f.reads)-fakeKeepSent:]...)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"success":true}`)
 		return
@@ -240,7 +243,9 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rand.Read(rnd[:])
 	id := fmt.Sprintf("wamid.FAKE%x", rnd)
 	f.sent = append(f.sent, Captured{ID: id, To: m.To, Type: m.Type, Payload: json.RawMessage(body)})
-	if len(f.sent) > fakeKeepSent {
+	// Let go of the oldest in one go once twice the kept number piled up,
+	// so that a soak does not copy 10,000 captures on every send.
+	if len(f.sent) >= 2*fakeKeepSent {
 		n := len(f.sent) - fakeKeepSent
 		f.sent = append([]Captured(nil), f.sent[n:]...)
 		f.dropped += n
