@@ -49,6 +49,8 @@ func TestServeConfigRefusesDevelopmentOverProduction(t *testing.T) {
 		}, ""},
 		{"production missing several", func(c *serveConfig) { c.token, c.apiBase, c.publicURL, c.signingKey = "", "", "", "" },
 			"needs WHATSAPP_TOKEN, WHATSAPP_API_BASE, MITRA_PUBLIC_URL, MITRA_SIGNING_KEY"},
+		{"a trusted proxy that is not an address", func(c *serveConfig) { c.trustedProxies = []string{"lb.example"} }, "MITRA_TRUSTED_PROXIES"},
+		{"trusted proxies", func(c *serveConfig) { c.trustedProxies = []string{"10.0.0.0/8", "192.0.2.1"} }, ""},
 		{"QR links at loopback", func(c *serveConfig) { c.publicURL = "http://127.0.0.1:8080" }, "loopback"},
 		{"QR links at localhost", func(c *serveConfig) { c.publicURL = "http://localhost" }, "loopback"},
 		{"QR links not a URL", func(c *serveConfig) { c.publicURL = "verify" }, "MITRA_PUBLIC_URL"},

@@ -72,6 +72,10 @@ type serveConfig struct {
 	publicURL  string
 	verifyRate float64
 	maxConns   int
+	// trustedProxies are the load balancers whose X-Forwarded-For names
+	// the client (MITRA_TRUSTED_PROXIES, comma-separated addresses or
+	// CIDRs); none by default.
+	trustedProxies []string
 	// pollInterval is how often the job queue looks for jobs when a
 	// notification is late; headEvery how often the log's head is signed.
 	pollInterval, headEvery time.Duration
@@ -131,6 +135,11 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	c.appSecret, c.verifyToken = os.Getenv("WHATSAPP_APP_SECRET"), os.Getenv("WHATSAPP_VERIFY_TOKEN")
 	c.token, c.phoneNumberID = os.Getenv("WHATSAPP_TOKEN"), os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
 	c.signingKey, c.publicURL = os.Getenv("MITRA_SIGNING_KEY"), os.Getenv("MITRA_PUBLIC_URL")
+	for _, p := range strings.Split(os.Getenv("MITRA_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.trustedProxies = append(c.trustedProxies, p)
+		}
+	}
 	c.openAIBaseURL, c.openAIKey = os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY")
 	c.bhashiniURL, c.bhashiniKey, c.bhashiniServiceID = os.Getenv("BHASHINI_URL"), os.Getenv("BHASHINI_API_KEY"), os.Getenv("BHASHINI_SERVICE_ID")
 	c.ttsModel, c.ttsVoice = envOr("MITRA_TTS_MODEL", "gpt-4o-mini-tts"), envOr("MITRA_TTS_VOICE", "alloy")
@@ -248,7 +257,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	go m.issuer.SignHeads(ctx, orDuration(c.headEvery, 5*time.Second), m.log)
 	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Log: m.log, Metrics: metrics,
-		Simulator: m.sim, Issuer: m.issuer, VerifyRate: c.verifyRate})
+		Simulator: m.sim, Issuer: m.issuer, VerifyRate: c.verifyRate, TrustedProxies: c.trustedProxies})
 	// Timeouts bound what a slow or idle client can hold: a webhook body
 	// arrives in seconds; issuance may wait for a rendering slot.
 	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
@@ -388,6 +397,11 @@ func (c *serveConfig) validate() error {
 	}
 	if c.citizenBurst != 0 && (c.citizenBurst < 1 || c.citizenRate <= 0) {
 		return usagef("-citizen-burst must be at least 1 and -citizen-rate above 0")
+	}
+	for _, p := range c.trustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return usagef("MITRA_TRUSTED_PROXIES: %q is neither an address nor a CIDR", p)
+		}
 	}
 	if c.simulator {
 		return c.validateSimulator()
