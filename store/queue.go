@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // The job queue is River, on this database: a job is inserted in the same
@@ -58,13 +57,13 @@ type DeliverArgs struct {
 
 func (DeliverArgs) Kind() string { return "deliver_certificate" }
 
-// InsertOpts make a delivery unique while one is queued or running: two
-// quick messages from a citizen whose certificate waits for a reply must
-// not send it twice. A finished delivery does not block the next.
+// InsertOpts: a delivery is not unique among queued jobs. A unique job
+// would be skipped while the job that sent the "certificate ready"
+// template is still being marked complete, and the citizen's reply would
+// then never bring the document; the worker skips a certificate already
+// delivered instead.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true,
-		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-			rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12}
 }
 
 // WorkConfig sizes the job queue's consumers.
