@@ -228,12 +228,8 @@ func TestQuestionsAnsweredFromTheRecord(t *testing.T) {
 // reply at all.
 func TestStaleChoiceAndSilentReaction(t *testing.T) {
 	t.Parallel()
-	e := testenv.Engine(t)
-	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Now: func() time.Time { return now }})
+	bot, st, now := atDepartments(t)
 	ctx := context.Background()
-	st, _, _ := bot.Step(ctx, "u", dialog.State{}, dialog.Inbound{Text: "hi", SentAt: now})
-	st, _, _ = bot.Step(ctx, "u", st, dialog.Inbound{OptionID: "lang:en", SentAt: now})
 	departments := st.Options
 	// "1" sent a minute before the conversation reached this menu.
 	for _, in := range []dialog.Inbound{{Text: "1", SentAt: now.Add(-time.Minute)}, {OptionID: "dept:revenue", SentAt: now.Add(-time.Minute)}} {
@@ -281,16 +277,24 @@ func TestCardPromisesOnlyWhatItKeeps(t *testing.T) {
 // seconds later, is not applied to the newer menu.
 func TestRescuedChoiceAfterANewerMessage(t *testing.T) {
 	t.Parallel()
-	e := testenv.Engine(t)
-	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Now: func() time.Time { return now }})
+	bot, st, now := atDepartments(t)
 	ctx := context.Background()
-	st, _, _ := bot.Step(ctx, "u", dialog.State{}, dialog.Inbound{Text: "hi", SentAt: now})
-	st, _, _ = bot.Step(ctx, "u", st, dialog.Inbound{OptionID: "lang:en", SentAt: now.Add(time.Second)})
 	// "2" sent at +2 s is lost; "revenue" sent at +5 s is answered first.
 	st, _, _ = bot.Step(ctx, "u", st, dialog.Inbound{OptionID: "dept:revenue", SentAt: now.Add(5 * time.Second)})
 	next, replies, _ := bot.Step(ctx, "u", st, dialog.Inbound{Text: "2", SentAt: now.Add(2 * time.Second)})
 	if next.Screen != dialog.ScreenServices || len(replies) != 1 || !strings.Contains(replies[0].Text, "reached me late") {
 		t.Errorf("rescued \"2\": screen %s, %+v", next.Screen, replies)
 	}
+}
+
+// atDepartments is a bot on a fixed clock and a conversation that said hi
+// and chose English (both sent at now): the department menu is on screen.
+func atDepartments(t *testing.T) (*dialog.Bot, dialog.State, time.Time) {
+	t.Helper()
+	e := testenv.Engine(t)
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Now: func() time.Time { return now }})
+	st, _, _ := bot.Step(context.Background(), "u", dialog.State{}, dialog.Inbound{Text: "hi", SentAt: now})
+	st, _, _ = bot.Step(context.Background(), "u", st, dialog.Inbound{OptionID: "lang:en", SentAt: now})
+	return bot, st, now
 }
