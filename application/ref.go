@@ -84,3 +84,62 @@ func ParseRef(s string) (Ref, error) {
 	}
 	return Ref(digits), nil
 }
+
+// FindRef finds a reference number typed anywhere in a message ("status
+// of 2612 3456 7890", "AP-26-12345678-9 ఎక్కడ ఉంది"): a run of 11 digits in
+// any script, with spaces, dashes or dots between groups. It returns
+// ErrCheckSum when such a run fails its check digit (a typo) and ErrNotRef
+// when the message holds none.
+func FindRef(text string) (Ref, error) {
+	found := error(ErrNotRef)
+	digits := 0
+	start := -1
+	flush := func(end int) (Ref, bool) {
+		defer func() { digits, start = 0, -1 }()
+		if digits != refDigits {
+			return "", false
+		}
+		ref, err := ParseRef(text[start:end])
+		if err == nil {
+			return ref, true
+		}
+		found = err
+		return "", false
+	}
+	prevSep := false
+	for i, r := range text {
+		isDigit := (r >= '0' && r <= '9') || (r >= '౦' && r <= '౯') || (r >= '०' && r <= '९')
+		isSep := r == '-' || r == '.' || r == ' '
+		switch {
+		case isDigit:
+			if start < 0 {
+				start = i
+			}
+			digits++
+			prevSep = false
+		case isSep && start >= 0 && !prevSep:
+			prevSep = true
+		default:
+			if start >= 0 {
+				if ref, ok := flush(trimSep(text, i)); ok {
+					return ref, nil
+				}
+			}
+			prevSep = false
+		}
+	}
+	if start >= 0 {
+		if ref, ok := flush(trimSep(text, len(text))); ok {
+			return ref, nil
+		}
+	}
+	return "", found
+}
+
+// trimSep moves end back over trailing separators.
+func trimSep(text string, end int) int {
+	for end > 0 && strings.ContainsRune("-. ", rune(text[end-1])) {
+		end--
+	}
+	return end
+}

@@ -93,3 +93,42 @@ func FuzzParseRef(f *testing.F) {
 		}
 	})
 }
+
+func TestFindRef(t *testing.T) {
+	ref, err := NewRef(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(ref)
+	for _, text := range []string{s, "status of " + ref.String() + " please", s[:4] + "-" + s[4:] + "?", "నా దరఖాస్తు " + s + " ఎక్కడ ఉంది"} {
+		got, err := FindRef(text)
+		if err != nil || got != ref {
+			t.Errorf("FindRef(%q) = %q, %v; want %q", text, got, err, ref)
+		}
+	}
+	typo := []byte(s)
+	typo[5], typo[6] = typo[6], typo[5]
+	if typo[5] != typo[6] {
+		if _, err := FindRef("where is " + string(typo)); !errors.Is(err, ErrCheckSum) {
+			t.Errorf("a swapped pair: %v, want ErrCheckSum", err)
+		}
+	}
+	for _, text := range []string{"my aadhaar 2345 6789 0123", "call 9876543210", "hello", "2026"} {
+		if _, err := FindRef(text); !errors.Is(err, ErrNotRef) {
+			t.Errorf("FindRef(%q) = %v, want ErrNotRef", text, err)
+		}
+	}
+}
+
+func FuzzFindRef(f *testing.F) {
+	f.Add("status 2612 3456 7890")
+	f.Add("౨౬౧౨-౩౪౫౬-౭౮౯")
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, err := FindRef(s)
+		if err == nil {
+			if _, err := ParseRef(string(ref)); err != nil {
+				t.Fatalf("FindRef(%q) = %q, which does not parse: %v", s, ref, err)
+			}
+		}
+	})
+}

@@ -9,11 +9,13 @@ package dialog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mitra-gov/mitra/application"
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/nlu"
 	"github.com/mitra-gov/mitra/retrieval"
@@ -50,6 +52,17 @@ type State struct {
 	// far (WhatsApp's clock, not ours): a choice sent before it was made
 	// on a menu that has since changed.
 	LastSent time.Time `json:"last_sent,omitzero"`
+	// Draft is a form being filled; it outlives an idle conversation
+	// until it expires.
+	Draft *Draft `json:"draft,omitempty"`
+	// Awaiting is what one of the citizen's records waits for from them
+	// (an answer to the department's question, a rating); it outlives an
+	// idle conversation.
+	Awaiting *Awaiting `json:"awaiting,omitempty"`
+	// Effects are what this step asks its caller to do in the same
+	// transaction as saving the state (record consent, submit a form,
+	// keep a file); they are never saved.
+	Effects Effects `json:"-"`
 }
 
 // IdleTimeout ends a conversation: after it, a message starts afresh.
@@ -92,6 +105,37 @@ type Inbound struct {
 	// sent before the conversation moved on refers to a menu that is no
 	// longer on screen, and is not applied.
 	SentAt time.Time
+	// MessageID is the channel's id of the message: the key that makes
+	// a submission it confirms happen once.
+	MessageID string
+	// File is a photo or document the caller fetched (Media is then
+	// "image" or "document"); its Problem says why it cannot be used.
+	File *File
+	// Location is a shared location (Media "location").
+	Location *Location
+	// Flow is a completed WhatsApp Flow.
+	Flow *FlowDone
+}
+
+// File is a photo or a document a citizen sent.
+type File struct {
+	MIME    string
+	Size    int
+	Problem string
+}
+
+// Location is a place a citizen shared.
+type Location struct {
+	Latitude, Longitude float64
+	Name, Address       string
+}
+
+// FlowDone is a Flow the citizen completed: its token, the service the
+// token was issued for (empty when the token is unknown, used or another
+// citizen's) and the answers.
+type FlowDone struct {
+	Token, Service string
+	Answers        map[string]string
 }
 
 // Silent kinds of message get no reply at all: a reaction or a system
@@ -132,6 +176,11 @@ type Config struct {
 	Answerer Answerer
 	// Certificates, if set, lets "my certificates" list what was issued.
 	Certificates CertificateLister
+	// Applications, if set, lets citizens track their records.
+	Applications ApplicationLister
+	// Flows, if set, offers a WhatsApp Flow for filling a form instead of
+	// the conversational form.
+	Flows bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -143,6 +192,8 @@ type Bot struct {
 	matcher  Matcher
 	answerer Answerer
 	certs    CertificateLister
+	apps     ApplicationLister
+	flows    bool
 	now      func() time.Time
 	// pageSize is the rows of one list page, navigation rows included
 	// (WhatsApp lists hold at most 10 rows).
@@ -154,15 +205,19 @@ func New(cfg Config) *Bot {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Bot{cat: cfg.Catalog, matcher: cfg.Matcher, answerer: cfg.Answerer, certs: cfg.Certificates, now: cfg.Now, pageSize: 10}
+	return &Bot{cat: cfg.Catalog, matcher: cfg.Matcher, answerer: cfg.Answerer, certs: cfg.Certificates, apps: cfg.Applications, flows: cfg.Flows, now: cfg.Now, pageSize: 10}
 }
 
 // Step answers one inbound message. st is the citizen's state after their
 // last message (the zero State for a first message); Step returns the new
 // state, which the caller keeps for the next message, and the replies.
 func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (State, []Reply, error) {
+	st.Effects = Effects{}
 	if st.Updated.IsZero() || b.now().Sub(st.Updated) > IdleTimeout {
-		st = State{}
+		st = State{Lang: st.Lang, Draft: st.Draft, Awaiting: st.Awaiting}
+		if st.Draft == nil && st.Awaiting == nil {
+			st.Lang = ""
+		}
 	}
 	if st.Lang == "" {
 		st.Lang = catalog.English
@@ -178,13 +233,17 @@ func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (Stat
 			replies = append(replies[:0], Reply{Text: t(st.Lang, msgStaleChoice)})
 			replies = append(replies, b.departments(&st, 0)...)
 		}
+	case in.VoiceProblem != "" && st.Draft != nil && st.Draft.Stage == stageQuestion:
+		// The question stays on screen, asked again under the apology.
+		replies = b.ask(&st, "")
+		replies[0].Text = t(st.Lang, msgVoiceUnclearAnswer) + "\n\n" + replies[0].Text
 	case in.VoiceProblem != "":
 		msg := msgVoiceUnclear
 		if in.VoiceProblem == "too_long" {
 			msg = msgVoiceTooLong
 		}
 		replies = []Reply{{Text: t(st.Lang, msg), Options: st.Options}}
-	case in.Media != "":
+	case in.Media != "" && !b.takesMedia(st, in):
 		replies = []Reply{{Text: t(st.Lang, msgUnsupported), Options: st.Options}}
 	default:
 		replies, err = b.step(ctx, &st, in, user)
@@ -265,9 +324,28 @@ func keys(words ...string) map[string]bool {
 func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]Reply, error) {
 	id := in.OptionID
 	text := strings.TrimSpace(in.Text)
+	if in.Flow != nil {
+		return b.flowDone(st, in), nil
+	}
+	// An open form or a record waiting on the citizen reads the message
+	// first: "2" or "yes" there is an answer, not a menu choice.
+	if st.Draft != nil {
+		if replies, ok := b.formStep(ctx, st, in, id, text); ok {
+			return replies, nil
+		}
+	}
+	if st.Awaiting != nil {
+		if replies, ok := b.awaitingStep(st, in, id, text); ok {
+			return replies, nil
+		}
+	}
+	if replies, ok := b.recordOption(st, id); ok {
+		return replies, nil
+	}
 	if id == "" {
-		// A number picks from the options last shown.
-		if n, err := strconv.Atoi(text); err == nil && n > 0 {
+		// A short number picks from the options last shown; a long one
+		// is a reference number, an Aadhaar or a phone number.
+		if n, err := strconv.Atoi(text); err == nil && n > 0 && len(text) <= 3 {
 			if n > len(st.Options) {
 				return []Reply{{Text: t(st.Lang, msgBadNumber), Options: st.Options}}, nil
 			}
@@ -284,10 +362,25 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 			return b.languageMenu(st), nil
 		case certWords[k] && b.certs != nil:
 			return b.myCertificates(ctx, st, user)
+		case appsWords[k] && b.apps != nil:
+			return b.myApplications(ctx, st, user)
+		}
+		if b.apps != nil {
+			switch ref, err := application.FindRef(text); {
+			case err == nil:
+				return b.statusOf(ctx, st, user, ref)
+			case errors.Is(err, application.ErrCheckSum):
+				return []Reply{{Text: t(st.Lang, msgRefTypo), Options: st.Options}}, nil
+			}
+			if asksAboutRecords(strings.Fields(text)) {
+				if list, err := b.apps.ApplicationsOf(ctx, user); err == nil && len(list) > 0 {
+					return b.myApplications(ctx, st, user)
+				}
+			}
 		}
 	}
 	if id != "" {
-		return b.selectOption(ctx, st, id)
+		return b.selectOption(ctx, st, id, user)
 	}
 	if st.Screen == ScreenNew {
 		// A first message is answered with the welcome; if it also asks
@@ -299,7 +392,7 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 	return b.freeText(ctx, st, text)
 }
 
-func (b *Bot) selectOption(ctx context.Context, st *State, id string) ([]Reply, error) {
+func (b *Bot) selectOption(ctx context.Context, st *State, id, user string) ([]Reply, error) {
 	switch {
 	case strings.HasPrefix(id, optLang):
 		if l, ok := catalog.ParseLang(strings.TrimPrefix(id, optLang)); ok {
@@ -310,6 +403,10 @@ func (b *Bot) selectOption(ctx context.Context, st *State, id string) ([]Reply, 
 		return b.services(st, strings.TrimPrefix(id, optDept), 0), nil
 	case strings.HasPrefix(id, optService):
 		return b.card(st, strings.TrimPrefix(id, optService)), nil
+	case strings.HasPrefix(id, optApply):
+		return b.apply(st, strings.TrimPrefix(id, optApply)), nil
+	case strings.HasPrefix(id, optRecord) && b.apps != nil:
+		return b.statusOf(ctx, st, user, application.Ref(strings.TrimPrefix(id, optRecord)))
 	case strings.HasPrefix(id, optPage):
 		n, _ := strconv.Atoi(strings.TrimPrefix(id, optPage))
 		if st.Screen == ScreenServices {
@@ -410,12 +507,19 @@ func (b *Bot) card(st *State, serviceID string) []Reply {
 	}
 	st.Screen, st.Service, st.Dept = ScreenCard, s.ID, s.Department
 	st.Options = []Option{{ID: optBack, Title: t(st.Lang, msgBack)}, {ID: optMenu, Title: t(st.Lang, msgMainMenu)}}
-	return []Reply{{Text: ServiceCard(s, st.Lang) + "\n\n" + t(st.Lang, msgCardFooter), Options: st.Options}}
+	if _, _, ok := b.cat.FormFor(s.ID); ok {
+		apply := msgApplyNow
+		if s.Kind == "grievance" {
+			apply = msgComplainNow
+		}
+		st.Options = append([]Option{{ID: optApply + s.ID, Title: t(st.Lang, apply)}}, st.Options...)
+	}
+	return []Reply{{Text: ServiceCard(b.cat, s, st.Lang) + "\n\n" + t(st.Lang, msgCardFooter), Options: st.Options}}
 }
 
 // ServiceCard renders what a citizen needs to know about a service.
-func ServiceCard(s *catalog.Service, lang catalog.Lang) string {
-	fee, sla, where := facts(s, lang)
+func ServiceCard(cat *catalog.Catalog, s *catalog.Service, lang catalog.Lang) string {
+	fee, sla, where := facts(s, lang, requestableHere(cat, s))
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s*\n%s\n\n", s.Name.In(lang), s.Description.In(lang))
 	fmt.Fprintf(&b, "*%s*\n%s\n\n", t(lang, msgDocuments), bullets(s.Documents.In(lang)))
@@ -537,8 +641,8 @@ func (b *Bot) answer(ctx context.Context, st *State, question string, res retrie
 
 // Record is a service's catalogue record in a language, as the dialog
 // shows it: what a grounded answer may use.
-func Record(s *catalog.Service, lang catalog.Lang) (name, description, documents, fee, sla, where string) {
-	fee, sla, where = facts(s, lang)
+func Record(cat *catalog.Catalog, s *catalog.Service, lang catalog.Lang) (name, description, documents, fee, sla, where string) {
+	fee, sla, where = facts(s, lang, requestableHere(cat, s))
 	return s.Name.In(lang), s.Description.In(lang), strings.Join(s.Documents.In(lang), "; "), fee, sla, where
 }
 
@@ -546,8 +650,19 @@ func Record(s *catalog.Service, lang catalog.Lang) (name, description, documents
 // nothing to make and have no fee to show.
 func feeApplies(s *catalog.Service) bool { return s.Kind != "grievance" && s.Kind != "status" }
 
-// facts renders a service's fee, time to deliver and places to apply.
-func facts(s *catalog.Service, lang catalog.Lang) (fee, sla, where string) {
+// requestableHere reports whether the chat itself is a place to request
+// the service: it has a form, or it is information given right here.
+func requestableHere(cat *catalog.Catalog, s *catalog.Service) bool {
+	if s.Kind == "information" {
+		return true
+	}
+	_, _, ok := cat.FormFor(s.ID)
+	return ok
+}
+
+// facts renders a service's fee, time to deliver and places to apply;
+// here puts "right here on WhatsApp" first.
+func facts(s *catalog.Service, lang catalog.Lang, here bool) (fee, sla, where string) {
 	fee = t(lang, msgFeeUnknown)
 	switch {
 	case s.FeeINR == nil:
@@ -565,11 +680,13 @@ func facts(s *catalog.Service, lang catalog.Lang) (fee, sla, where string) {
 		sla = t(lang, msgDays, *s.SLADays)
 	}
 	var places []string
+	if here {
+		places = append(places, deliveryNames["whatsapp"][lang])
+	}
 	for _, d := range s.Delivery {
-		// "Right here on WhatsApp" is a promise only the apply and track
-		// flows can keep (issue 11); until then the card names the other
-		// places, except for information, which is given right here.
-		if d == "whatsapp" && s.Kind != "information" {
+		// "Right here on WhatsApp" is a promise only a form (or the
+		// information itself) keeps: it is said above or not at all.
+		if d == "whatsapp" {
 			continue
 		}
 		if n := deliveryNames[d][lang]; n != "" {
@@ -587,7 +704,7 @@ func (b *Bot) voiced(st State, heard string, replies []Reply) []Reply {
 	switch st.Screen {
 	case ScreenCard:
 		if s, ok := b.cat.Service(st.Service); ok {
-			speech = spokenCard(s, st.Lang)
+			speech = spokenCard(b.cat, s, st.Lang)
 		}
 	case ScreenChoose:
 		replies[0].Text = t(st.Lang, msgIHeard, heard) + "\n\n" + replies[0].Text
@@ -608,8 +725,8 @@ func (b *Bot) voiced(st State, heard string, replies []Reply) []Reply {
 
 // spokenCard is a service card cut to what a listener needs: the service,
 // where to apply, how long it takes.
-func spokenCard(s *catalog.Service, lang catalog.Lang) string {
-	_, _, where := facts(s, lang)
+func spokenCard(cat *catalog.Catalog, s *catalog.Service, lang catalog.Lang) string {
+	_, _, where := facts(s, lang, requestableHere(cat, s))
 	out := s.Name.In(lang) + ". " + t(lang, msgHowToApply) + ": " + where + "."
 	if s.SLADays != nil && *s.SLADays > 0 {
 		out += " " + t(lang, msgSLA) + ": " + t(lang, msgDays, *s.SLADays) + "."

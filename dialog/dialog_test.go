@@ -186,7 +186,7 @@ func TestServiceCardEveryLanguage(t *testing.T) {
 		t.Fatal("no income-certificate")
 	}
 	for _, lang := range catalog.Langs {
-		card := dialog.ServiceCard(s, lang)
+		card := dialog.ServiceCard(e.Catalog(), s, lang)
 		if !strings.Contains(card, s.Name.In(lang)) || !strings.Contains(card, s.Documents.In(lang)[0]) {
 			t.Errorf("%s card:\n%s", lang, card)
 		}
@@ -257,15 +257,27 @@ func TestStaleChoiceAndSilentReaction(t *testing.T) {
 	}
 }
 
-// A card promises WhatsApp only for what it can give here (information);
-// complaints and status checks show no fee.
+// A card promises WhatsApp only for what it can give here (information,
+// and services with a form, whose card offers "Apply now"); complaints and
+// status checks show no fee.
 func TestCardPromisesOnlyWhatItKeeps(t *testing.T) {
 	t.Parallel()
 	e := testenv.Engine(t)
-	for _, s := range e.Catalog().Services {
-		card := dialog.ServiceCard(s, catalog.English)
-		if s.Kind != "information" && strings.Contains(card, "Right here on WhatsApp") {
-			t.Errorf("%s (%s) promises WhatsApp:\n%s", s.ID, s.Kind, card)
+	cat := e.Catalog()
+	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: e})
+	for _, s := range cat.Services {
+		card := dialog.ServiceCard(cat, s, catalog.English)
+		_, _, hasForm := cat.FormFor(s.ID)
+		if here := strings.Contains(card, "Right here on WhatsApp"); here != (s.Kind == "information" || hasForm) {
+			t.Errorf("%s (%s, form %v) says here on WhatsApp %v:\n%s", s.ID, s.Kind, hasForm, here, card)
+		}
+		_, replies, err := bot.Step(context.Background(), "u", dialog.State{Lang: catalog.English, Updated: time.Now()}, dialog.Inbound{OptionID: "svc:" + s.ID})
+		if err != nil || len(replies) != 1 {
+			t.Fatalf("card of %s: %v %+v", s.ID, err, replies)
+		}
+		offers := len(replies[0].Options) > 0 && strings.HasPrefix(replies[0].Options[0].ID, "apply:")
+		if offers != hasForm {
+			t.Errorf("%s: offers to apply %v, has a form %v", s.ID, offers, hasForm)
 		}
 		if (s.Kind == "grievance" || s.Kind == "status") && strings.Contains(card, "*Fee:*") {
 			t.Errorf("%s (%s) shows a fee", s.ID, s.Kind)

@@ -49,6 +49,58 @@ const (
 	msgCertificateReady
 	msgStaleChoice
 	msgSlowDown
+	msgApplyNow
+	msgComplainNow
+	msgConsent
+	msgAgree
+	msgDisagree
+	msgConsentRefused
+	msgFormHint
+	msgSkip
+	msgYes
+	msgNo
+	msgSendPhoto
+	msgSendDocument
+	msgSendLocation
+	msgTryAgain
+	msgSummary
+	msgSubmit
+	msgEdit
+	msgCancel
+	msgWhichEdit
+	msgCancelled
+	msgSubmitted
+	msgComplaintSubmitted
+	msgDraftOther
+	msgContinue
+	msgStartNew
+	msgMyApplications
+	msgNoApplications
+	msgStatusCard
+	msgRefTypo
+	msgRefUnknown
+	msgNoticeStatus
+	msgNoticeQuestion
+	msgInfoThanks
+	msgRatePrompt
+	msgRated
+	msgReopen
+	msgReopened
+	msgReopenLate
+	msgDraftReminder
+	msgDraftExpired
+	msgFlowIntro
+	msgFlowButton
+	msgNotAnswered
+	msgStars
+	msgDue
+	msgSubmittedOn
+	msgLocationShared
+	msgAttached
+	msgVoiceUnclearAnswer
+	msgFlowInvalid
+	// msgCount is the number of messages; keep it last.
+	msgCount
 )
 
 var texts = map[msg]map[catalog.Lang]string{

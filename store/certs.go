@@ -46,7 +46,7 @@ func (s *Store) KeyDepartment(ctx context.Context, key string) (string, bool, er
 // Audit records a department's API call. The row is written even when the
 // request's context has ended: a call that happened is audited.
 func (s *Store) Audit(ctx context.Context, department, action, certID string, status int, detail string) error {
-	_, err := s.pool.Exec(context.WithoutCancel(ctx), "INSERT INTO api_audit (department, action, cert_id, status, detail) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
+	_, err := s.pool.Exec(context.WithoutCancel(ctx), "INSERT INTO api_audit (department, action, subject, status, detail) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
 		department, action, certID, status, detail)
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", department, action, err)

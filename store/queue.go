@@ -78,7 +78,10 @@ type WorkConfig struct {
 	// recording a send; River's own default is an hour, far too long for
 	// a citizen).
 	JobTimeout, RescueAfter time.Duration
-	Log                     *slog.Logger
+	// SweepEvery is how often the periodic sweep runs (default a minute;
+	// negative: never, for tests that sweep by hand).
+	SweepEvery time.Duration
+	Log        *slog.Logger
 }
 
 // StartWork starts running jobs with workers (built by package worker)
@@ -92,7 +95,13 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	}
 	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, 30*time.Second)
 	cfg.RescueAfter = max(cmp.Or(cfg.RescueAfter, 60*time.Second), cfg.JobTimeout+25*time.Second)
+	var periodic []*river.PeriodicJob
+	if cfg.SweepEvery >= 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.SweepEvery, time.Minute)),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil))
+	}
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
+		PeriodicJobs: periodic,
 		Queues: map[string]river.QueueConfig{
 			QueueProcess: {MaxWorkers: max(1, cfg.ProcessWorkers)},
 			QueueSend:    {MaxWorkers: max(1, cfg.SendWorkers)},
@@ -165,4 +174,42 @@ func (s *Store) QueueDepth(ctx context.Context) (map[[2]string]float64, error) {
 		out[[2]string{q, st}] = float64(n)
 	}
 	return out, rows.Err()
+}
+
+// NotifyArgs asks for a citizen to be told of one status change of their
+// application or grievance.
+type NotifyArgs struct {
+	EventID int64 `json:"event_id"`
+}
+
+func (NotifyArgs) Kind() string { return "notify_status" }
+
+func (NotifyArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12}
+}
+
+// HookArgs asks for a new record to be pushed to its department's own
+// system, if it has configured a webhook.
+type HookArgs struct {
+	ApplicationID int64 `json:"application_id"`
+}
+
+func (HookArgs) Kind() string { return "department_hook" }
+
+// InsertOpts: a department's system may be down for a while; River
+// retries with its backoff for about a day.
+func (HookArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 20}
+}
+
+// SweepArgs asks for the periodic sweep: overdue grievances escalated,
+// resolved ones closed after the reopen window, drafts reminded and
+// expired.
+type SweepArgs struct{}
+
+func (SweepArgs) Kind() string { return "sweep" }
+
+// InsertOpts: one sweep at a time is enough, whatever the replicas.
+func (SweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueProcess, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Second}}
 }

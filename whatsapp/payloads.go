@@ -56,7 +56,20 @@ type wireMessage struct {
 			ID    string `json:"id"`
 			Title string `json:"title"`
 		} `json:"button_reply"`
+		// NFMReply is a completed WhatsApp Flow: response_json is a JSON
+		// string holding the flow_token and the answers.
+		NFMReply *struct {
+			Name         string `json:"name"`
+			Body         string `json:"body"`
+			ResponseJSON string `json:"response_json"`
+		} `json:"nfm_reply"`
 	} `json:"interactive"`
+	Location *struct {
+		Latitude  float64 `json:"latitude"`
+		Longitude float64 `json:"longitude"`
+		Name      string  `json:"name"`
+		Address   string  `json:"address"`
+	} `json:"location"`
 	Button *struct {
 		Payload string `json:"payload"`
 		Text    string `json:"text"`

@@ -68,6 +68,17 @@ type Message struct {
 	Media    *Media
 	// ReplyTo is the id of the message this one answers, when quoted.
 	ReplyTo string
+	// Location is a shared location (type location).
+	Location *Location
+	// FlowResponse is a completed Flow's response_json (interactive
+	// nfm_reply), to be parsed by package flows.
+	FlowResponse string
+}
+
+// Location is a place a citizen shared.
+type Location struct {
+	Latitude, Longitude float64
+	Name, Address       string
 }
 
 // Media is an attachment reference; the bytes are fetched separately.
@@ -120,6 +131,9 @@ const (
 	maxIDBytes   = 256
 	maxNameRunes = 256
 	maxTextRunes = 4096
+	// maxFlowResponse bounds a Flow's answers: a form's longest answers
+	// together stay well under it.
+	maxFlowResponse = 32 << 10
 )
 
 // clean makes a string safe to store and show: valid UTF-8, no NUL or other
@@ -239,7 +253,13 @@ func (m wireMessage) toMessage() (Message, string) {
 				msg.OptionID, msg.Text = m.Interactive.ListReply.ID, m.Interactive.ListReply.Title
 			case m.Interactive.ButtonReply != nil:
 				msg.OptionID, msg.Text = m.Interactive.ButtonReply.ID, m.Interactive.ButtonReply.Title
+			case m.Interactive.NFMReply != nil:
+				msg.FlowResponse = clean(m.Interactive.NFMReply.ResponseJSON, maxFlowResponse)
 			}
+		}
+	case "location":
+		if l := m.Location; l != nil && l.Latitude >= -90 && l.Latitude <= 90 && l.Longitude >= -180 && l.Longitude <= 180 {
+			msg.Location = &Location{Latitude: l.Latitude, Longitude: l.Longitude, Name: clean(l.Name, maxNameRunes), Address: clean(l.Address, maxNameRunes)}
 		}
 	case "button":
 		if m.Button != nil {

@@ -83,7 +83,7 @@ func (f *llmFlags) build(eng *retrieval.Engine, log *slog.Logger) (*prompts.Rera
 	r := &prompts.Reranker{Engine: eng, LLM: llm, Library: lib, DirectMargin: float32(f.directMargin)}
 	a := &prompts.Answerer{LLM: llm, Library: lib, Describe: func(s *catalog.Service, lang catalog.Lang) prompts.ServiceRecord {
 		var rec prompts.ServiceRecord
-		rec.Name, rec.Description, rec.Documents, rec.Fee, rec.SLA, rec.Where = dialog.Record(s, lang)
+		rec.Name, rec.Description, rec.Documents, rec.Fee, rec.SLA, rec.Where = dialog.Record(eng.Catalog(), s, lang)
 		return rec
 	}}
 	return r, a, nil
