@@ -404,7 +404,9 @@ func (b *Bot) selectOption(ctx context.Context, st *State, id, user string) ([]R
 	case strings.HasPrefix(id, optService):
 		return b.card(st, strings.TrimPrefix(id, optService)), nil
 	case strings.HasPrefix(id, optApply):
-		return b.apply(st, strings.TrimPrefix(id, optApply)), nil
+		return b.apply(st, strings.TrimPrefix(id, optApply), false), nil
+	case strings.HasPrefix(id, optApplyChat):
+		return b.apply(st, strings.TrimPrefix(id, optApplyChat), true), nil
 	case strings.HasPrefix(id, optRecord) && b.apps != nil:
 		return b.statusOf(ctx, st, user, application.Ref(strings.TrimPrefix(id, optRecord)))
 	case strings.HasPrefix(id, optPage):

@@ -114,19 +114,20 @@ type ApplicationLister interface {
 
 // Option ids of forms and records.
 const (
-	optApply    = "apply:"
-	optConsent  = "consent:"
-	optAnswer   = "ans:"
-	optSkip     = "skip"
-	optSubmit   = "submit"
-	optEdit     = "edit"
-	optEditOne  = "edit:"
-	optCancel   = "cancel"
-	optContinue = "draft:continue"
-	optStartNew = "draft:new"
-	optRate     = "rate:"
-	optReopen   = "reopen:"
-	optRecord   = "ref:"
+	optApply     = "apply:"
+	optApplyChat = "applychat:"
+	optConsent   = "consent:"
+	optAnswer    = "ans:"
+	optSkip      = "skip"
+	optSubmit    = "submit"
+	optEdit      = "edit"
+	optEditOne   = "edit:"
+	optCancel    = "cancel"
+	optContinue  = "draft:continue"
+	optStartNew  = "draft:new"
+	optRate      = "rate:"
+	optReopen    = "reopen:"
+	optRecord    = "ref:"
 )
 
 var (
@@ -164,8 +165,9 @@ func visible(fields []*catalog.Field, answers map[string]string) []*catalog.Fiel
 	return out
 }
 
-// apply starts (or resumes) a form for a service.
-func (b *Bot) apply(st *State, serviceID string) []Reply {
+// apply starts (or resumes) a form for a service: a Flow when the number
+// has Flows and the citizen did not ask for the chat (inChat).
+func (b *Bot) apply(st *State, serviceID string, inChat bool) []Reply {
 	s, fields, ok := b.formOf(serviceID)
 	if !ok {
 		return b.card(st, serviceID)
@@ -181,23 +183,43 @@ func (b *Bot) apply(st *State, serviceID string) []Reply {
 			return []Reply{{Text: t(st.Lang, msgDraftOther, nameOf(other, st.Lang)), Options: st.Options}}
 		}
 	}
-	st.Draft = &Draft{Service: serviceID, Stage: stageConsent, Touched: b.now()}
-	if b.flows {
-		// The Flow carries its own consent screen.
-		st.Draft = nil
+	if b.flows && !inChat {
+		// The Flow carries its own consent screen. Answering in the chat
+		// stays open: a voice note answers a question there, not in a
+		// Flow.
 		st.Effects.StartFlow = serviceID
-		return nil
+		st.Options = []Option{{ID: optApplyChat + serviceID, Title: t(st.Lang, msgAnswerInChat)}}
+		return []Reply{{Text: t(st.Lang, msgOrAnswerInChat), Options: st.Options}}
 	}
+	st.Draft = &Draft{Service: serviceID, Stage: stageConsent, Touched: b.now()}
+	st.Options = []Option{{ID: optConsent + "yes", Title: t(st.Lang, msgAgree)}, {ID: optConsent + "no", Title: t(st.Lang, msgDisagree)}}
+	return []Reply{{Text: consentNotice(b.cat, s.Name.In(st.Lang), s, fields, st.Lang), Options: st.Options}}
+}
+
+// consentNotice is the purpose-specific notice shown before the first
+// personal question: what is asked, for which department, how long it is
+// kept and how to withdraw.
+func consentNotice(cat *catalog.Catalog, title string, s *catalog.Service, fields []*catalog.Field, lang catalog.Lang) string {
 	var asked []string
 	for _, f := range fields {
-		asked = append(asked, strings.ToLower(f.Label.In(st.Lang)))
+		asked = append(asked, strings.ToLower(f.Label.In(lang)))
 	}
 	dept := s.Department
-	if d, ok := b.cat.Department(s.Department); ok {
-		dept = d.Name.In(st.Lang)
+	if d, ok := cat.Department(s.Department); ok {
+		dept = d.Name.In(lang)
 	}
-	st.Options = []Option{{ID: optConsent + "yes", Title: t(st.Lang, msgAgree)}, {ID: optConsent + "no", Title: t(st.Lang, msgDisagree)}}
-	return []Reply{{Text: t(st.Lang, msgConsent, s.Name.In(st.Lang), strings.Join(asked, ", "), dept), Options: st.Options}}
+	return t(lang, msgConsent, title, strings.Join(asked, ", "), dept)
+}
+
+// FlowConsent is the consent notice and the "I agree" label of the Flow
+// of a service's form, in a language.
+func FlowConsent(cat *catalog.Catalog, serviceID string, lang catalog.Lang) (notice, agree string) {
+	s, _ := cat.Service(serviceID)
+	form, fields, ok := cat.FormFor(serviceID)
+	if s == nil || !ok {
+		return "", t(lang, msgAgree)
+	}
+	return strings.ReplaceAll(consentNotice(cat, form.Title.In(lang), s, fields, lang), "*", ""), t(lang, msgAgree)
 }
 
 func nameOf(s *catalog.Service, lang catalog.Lang) string {
@@ -220,7 +242,7 @@ func (b *Bot) resume(st *State) []Reply {
 	switch d.Stage {
 	case stageConsent:
 		st.Draft = nil
-		return b.apply(st, d.Service)
+		return b.apply(st, d.Service, true)
 	case stageSummary, stageEdit:
 		return b.summary(st)
 	}
@@ -545,7 +567,7 @@ func (b *Bot) formStep(ctx context.Context, st *State, in Inbound, id, text stri
 		case optStartNew:
 			other := d.Other
 			st.Draft = nil
-			return b.apply(st, other), true
+			return b.apply(st, other, true), true
 		}
 		return nil, false
 	case strings.HasPrefix(id, optConsent):

@@ -270,6 +270,16 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.Hindi:   "माफ़ कीजिए, यह फ़ॉर्म अब मान्य नहीं है या आपका नहीं है। कृपया सेवा फिर से चुनकर नया फ़ॉर्म भरें।",
 		catalog.English: "Sorry, this form is no longer valid, or is not yours. Please choose the service again and fill in a new form.",
 	},
+	msgAnswerInChat: {
+		catalog.Telugu:  "చాట్‌లోనే జవాబిస్తాను",
+		catalog.Hindi:   "चैट में जवाब दूँगा",
+		catalog.English: "Answer in the chat",
+	},
+	msgOrAnswerInChat: {
+		catalog.Telugu:  "ఫారం బదులు ఒక్కొక్క ప్రశ్నకు ఇక్కడే జవాబు (టైప్ చేసి లేదా వాయిస్‌తో) ఇవ్వాలనుకుంటే, కింది బటన్ నొక్కండి.",
+		catalog.Hindi:   "फ़ॉर्म की जगह यहीं एक-एक सवाल का जवाब (लिखकर या बोलकर) देना हो, तो नीचे का बटन दबाएँ।",
+		catalog.English: "To answer one question at a time right here instead (typed or by voice), tap the button below.",
+	},
 }
 
 // problemTexts say what is wrong with an answer, by catalog.Problem code.

@@ -99,6 +99,8 @@ const (
 	msgAttached
 	msgVoiceUnclearAnswer
 	msgFlowInvalid
+	msgAnswerInChat
+	msgOrAnswerInChat
 	// msgCount is the number of messages; keep it last.
 	msgCount
 )

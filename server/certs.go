@@ -41,8 +41,7 @@ func readAPIBody(c *gin.Context) ([]byte, bool) {
 
 // certRoutes serve the departments' issuance API (authenticated, audited),
 // the public verification page, and the transparency log's endpoints.
-func (s *Server) certRoutes(r *gin.Engine) {
-	api := r.Group("/api/v1", s.department)
+func (s *Server) certRoutes(r *gin.Engine, api *gin.RouterGroup) {
 	api.POST("/certificates", s.issue)
 	api.POST("/certificates/:id/revoke", s.revoke)
 	r.GET("/v/:id", s.verifyPage)

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
@@ -41,6 +42,10 @@ type Config struct {
 	Simulator *Simulator
 	// Issuer, when set, serves the certificate API, verification and log.
 	Issuer *certs.Issuer
+	// Catalog names services for the back office and holds the forms.
+	Catalog *catalog.Catalog
+	// Flows, when set, serves the WhatsApp Flows data-exchange endpoint.
+	Flows *FlowConfig
 	// VerifyRate is how many verification lookups a second one client
 	// may make (default 5): a person checks a certificate or two; a
 	// harvester guesses thousands.
@@ -86,8 +91,13 @@ func New(cfg Config) *Server {
 	if cfg.Simulator != nil {
 		cfg.Simulator.routes(r)
 	}
+	if cfg.Flows != nil && cfg.Flows.Key != nil {
+		s.flowRoutes(r)
+	}
+	api := r.Group("/api/v1", s.department)
+	s.applicationRoutes(api)
 	if cfg.Issuer != nil {
-		s.certRoutes(r)
+		s.certRoutes(r, api)
 	}
 	return s
 }
@@ -272,6 +282,7 @@ type Metrics struct {
 	statuses       *prometheus.CounterVec
 	rejected       *prometheus.CounterVec
 	unknownKeys    prometheus.Counter
+	flowRequests   *prometheus.CounterVec
 	auditFailures  prometheus.Counter
 	decisions      *prometheus.CounterVec
 	sends          *prometheus.CounterVec
@@ -283,18 +294,20 @@ type Metrics struct {
 func NewMetrics(depth func(context.Context) (map[[2]string]float64, error)) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
-		Registry:      reg,
-		inbound:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_inbound_messages_total", Help: "Inbound WhatsApp messages stored, by type."}, []string{"type"}),
-		statuses:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_delivery_statuses_total", Help: "Delivery statuses received, by status."}, []string{"status"}),
-		rejected:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_webhook_rejected_total", Help: "Webhook updates not kept (the rest of their batch was), by reason."}, []string{"reason"}),
-		unknownKeys:   prometheus.NewCounter(prometheus.CounterOpts{Name: "mitra_api_unknown_keys_total", Help: "Department API calls with an unknown or revoked key."}),
+		Registry:    reg,
+		inbound:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_inbound_messages_total", Help: "Inbound WhatsApp messages stored, by type."}, []string{"type"}),
+		statuses:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_delivery_statuses_total", Help: "Delivery statuses received, by status."}, []string{"status"}),
+		rejected:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_webhook_rejected_total", Help: "Webhook updates not kept (the rest of their batch was), by reason."}, []string{"reason"}),
+		unknownKeys: prometheus.NewCounter(prometheus.CounterOpts{Name: "mitra_api_unknown_keys_total", Help: "Department API calls with an unknown or revoked key."}),
+		flowRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_flow_requests_total",
+			Help: "WhatsApp Flows endpoint requests by outcome (ok, bad_signature, decrypt_failed, bad_request, and HTTP statuses)."}, []string{"outcome"}),
 		auditFailures: prometheus.NewCounter(prometheus.CounterOpts{Name: "mitra_audit_failures_total", Help: "Department API calls whose audit row could not be written."}),
 		decisions:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_decisions_total", Help: "Routing decisions for free text, by decision."}, []string{"decision"}),
 		sends:         prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mitra_send_results_total", Help: "Graph API send results, by error code (ok for success)."}, []string{"code"}),
 		webhookSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "mitra_webhook_seconds", Help: "Webhook ack latency.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}}),
 	}
-	reg.MustRegister(m.inbound, m.statuses, m.rejected, m.unknownKeys, m.auditFailures, m.decisions, m.sends, m.webhookSeconds,
+	reg.MustRegister(m.inbound, m.statuses, m.rejected, m.unknownKeys, m.flowRequests, m.auditFailures, m.decisions, m.sends, m.webhookSeconds,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if depth != nil {
 		reg.MustRegister(queueDepth{depth, prometheus.NewDesc("mitra_queue_jobs", "Jobs in the queue, by queue and state.", []string{"queue", "state"}, nil)})

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mitra-gov/mitra/application"
+	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
 )
 
@@ -72,7 +73,8 @@ func (t Tx) Submit(ctx context.Context, waID string, r NewRecord) (application.R
 	var id int64
 	err = t.tx.QueryRow(ctx, `INSERT INTO applications (ref, kind, department, service_id, wa_id, lang, channel,
 			submission_key, consent_id, status, answers, due_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, 0), 'submitted', $10, $11)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+			coalesce(NULLIF($9, 0), (SELECT max(id) FROM consents WHERE wa_id = $5 AND service_id = $4 AND agreed)), 'submitted', $10, $11)
 		ON CONFLICT (submission_key) DO NOTHING RETURNING id`,
 		string(r.Ref), r.Kind, r.Department, r.Service, waID, r.Lang, r.Channel, r.Key, r.ConsentID, answers, due).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -91,11 +93,28 @@ func (t Tx) Submit(ctx context.Context, waID string, r NewRecord) (application.R
 	if _, err := t.addEvent(ctx, id, application.Submitted, string(application.ByCitizen), "", false); err != nil {
 		return application.Record{}, false, err
 	}
-	if err := t.s.enqueue(ctx, t.tx, HookArgs{ApplicationID: id}); err != nil {
+	if err := t.s.enqueue(ctx, t.tx, HookArgs{ApplicationID: id, Event: "record.submitted"}); err != nil {
 		return application.Record{}, false, err
 	}
 	rec, err := recordBy(ctx, t.tx, "id", id)
 	return rec, true, err
+}
+
+// SubmitFor stores a submission for a catalogue service under a fresh
+// reference number: the record's kind, department and due date come from
+// the catalogue. A reference number already taken fails the transaction,
+// and the retried job (or request) draws another.
+func (t Tx) SubmitFor(ctx context.Context, s *catalog.Service, waID string, sub application.Submission) (application.Record, bool, error) {
+	ref, err := application.NewRef(time.Now())
+	if err != nil {
+		return application.Record{}, false, err
+	}
+	sub.Ref = ref
+	nr := NewRecord{Submission: sub, Kind: application.KindOf(string(s.Kind)), Department: s.Department}
+	if s.SLADays != nil && *s.SLADays > 0 {
+		nr.SLA = time.Duration(*s.SLADays) * 24 * time.Hour
+	}
+	return t.Submit(ctx, waID, nr)
 }
 
 // addEvent records a status change; with notify, the job that tells the
@@ -311,6 +330,8 @@ func (t Tx) Move(ctx context.Context, c Change) (application.Record, error) {
 		return r, err
 	}
 	switch c.To {
+	case application.Escalated:
+		err = t.s.enqueue(ctx, t.tx, HookArgs{ApplicationID: r.ID, Event: "record.escalated"})
 	case application.NeedsInformation:
 		err = t.await(ctx, r.Citizen, dialog.Awaiting{Kind: dialog.AwaitInfo, Ref: string(r.Ref), Service: r.Service})
 	case application.Resolved:
@@ -463,4 +484,93 @@ func (s *Store) RevokeAPIKey(ctx context.Context, department, label string) (int
 		return 0, fmt.Errorf("revoke keys of %s: %w", department, err)
 	}
 	return tag.RowsAffected(), nil
+}
+
+// AttachTo links a file a citizen sent in answer to a department's
+// question to the record.
+func (t Tx) AttachTo(ctx context.Context, ref application.Ref, inboundID, field string) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE attachments SET application_id = a.id, field = $3
+		FROM applications a WHERE a.ref = $1 AND attachments.inbound_id = $2 AND attachments.wa_id = a.wa_id`, string(ref), inboundID, field); err != nil {
+		return fmt.Errorf("attach to %s: %w", ref, err)
+	}
+	return nil
+}
+
+// IdleDrafts lists citizens whose draft was last touched before since,
+// not yet reminded (reminded false) or already reminded (true).
+func (s *Store) IdleDrafts(ctx context.Context, since time.Time, reminded bool) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT wa_id FROM conversations
+		WHERE draft_touched_at IS NOT NULL AND draft_touched_at < $1 AND draft_reminded = $2 ORDER BY draft_touched_at LIMIT 500`, since, reminded)
+	if err != nil {
+		return nil, fmt.Errorf("idle drafts: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// FlowToken is a Flow's token: the citizen and service it was issued
+// for, and what they have filled in so far.
+type FlowToken struct {
+	Token, Citizen, Service, Lang string
+	Answers                       map[string]string
+	Used                          bool
+	Created                       time.Time
+}
+
+// NewFlowToken issues a token for a citizen's Flow for a service.
+func (t Tx) NewFlowToken(ctx context.Context, token, waID, service, lang string) error {
+	if _, err := t.tx.Exec(ctx, `INSERT INTO flow_tokens (token, wa_id, service_id, lang) VALUES ($1, $2, $3, $4)`, token, waID, service, lang); err != nil {
+		return fmt.Errorf("new flow token: %w", err)
+	}
+	return nil
+}
+
+// LookupFlowToken reads a token; ErrNotFound when it was never issued.
+func (s *Store) LookupFlowToken(ctx context.Context, token string) (FlowToken, error) {
+	return flowToken(ctx, s.pool, token, false)
+}
+
+func flowToken(ctx context.Context, q querier, token string, lock bool) (FlowToken, error) {
+	sql := "SELECT token, wa_id, service_id, lang, answers, used_at IS NOT NULL, created_at FROM flow_tokens WHERE token = $1"
+	if lock {
+		sql += " FOR UPDATE"
+	}
+	var ft FlowToken
+	var answers []byte
+	err := q.QueryRow(ctx, sql, token).Scan(&ft.Token, &ft.Citizen, &ft.Service, &ft.Lang, &answers, &ft.Used, &ft.Created)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ft, ErrNotFound
+	}
+	if err != nil {
+		return ft, fmt.Errorf("flow token: %w", err)
+	}
+	if err := json.Unmarshal(answers, &ft.Answers); err != nil {
+		return ft, fmt.Errorf("flow token answers: %w", err)
+	}
+	return ft, nil
+}
+
+// LockFlowToken reads a token and locks it: one screen of one Flow at a
+// time.
+func (t Tx) LockFlowToken(ctx context.Context, token string) (FlowToken, error) {
+	return flowToken(ctx, t.tx, token, true)
+}
+
+// SaveFlowAnswers keeps what a Flow's screens collected so far.
+func (t Tx) SaveFlowAnswers(ctx context.Context, token string, answers map[string]string) error {
+	raw, err := json.Marshal(answers)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.Exec(ctx, "UPDATE flow_tokens SET answers = $2 WHERE token = $1", token, raw); err != nil {
+		return fmt.Errorf("save flow answers: %w", err)
+	}
+	return nil
+}
+
+// UseFlowToken marks a token used by the record it made.
+func (t Tx) UseFlowToken(ctx context.Context, token string, appID int64) error {
+	if _, err := t.tx.Exec(ctx, "UPDATE flow_tokens SET used_at = now(), application_id = $2 WHERE token = $1", token, appID); err != nil {
+		return fmt.Errorf("use flow token: %w", err)
+	}
+	return nil
 }

@@ -224,7 +224,15 @@ func (t Tx) SaveConversation(ctx context.Context, user string, st dialog.State) 
 	if err != nil {
 		return fmt.Errorf("encode conversation: %w", err)
 	}
-	if _, err = t.tx.Exec(ctx, "UPDATE conversations SET state = $2, updated_at = now() WHERE wa_id = $1", user, raw); err != nil {
+	// A draft's last answer is kept in columns too, so that the sweep
+	// finds idle drafts by index.
+	var touched *time.Time
+	reminded := false
+	if st.Draft != nil {
+		touched, reminded = &st.Draft.Touched, st.Draft.Reminded
+	}
+	if _, err = t.tx.Exec(ctx, "UPDATE conversations SET state = $2, updated_at = now(), draft_touched_at = $3, draft_reminded = $4 WHERE wa_id = $1",
+		user, raw, touched, reminded); err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}
 	return nil

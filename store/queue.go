@@ -192,6 +192,8 @@ func (NotifyArgs) InsertOpts() river.InsertOpts {
 // system, if it has configured a webhook.
 type HookArgs struct {
 	ApplicationID int64 `json:"application_id"`
+	// Event is what happened: record.submitted or record.escalated.
+	Event string `json:"event"`
 }
 
 func (HookArgs) Kind() string { return "department_hook" }

@@ -23,6 +23,10 @@ func ToInbound(m Message) dialog.Inbound {
 	default:
 		in.Media = m.Type
 	}
+	if l := m.Location; l != nil {
+		in.Location = &dialog.Location{Latitude: l.Latitude, Longitude: l.Longitude, Name: l.Name, Address: l.Address}
+	}
+	in.MessageID = m.ID
 	return in
 }
 

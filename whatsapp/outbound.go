@@ -65,9 +65,21 @@ type outBody struct {
 }
 
 type outAction struct {
-	Button   string       `json:"button,omitempty"`
-	Sections []outSection `json:"sections,omitempty"`
-	Buttons  []outButton  `json:"buttons,omitempty"`
+	Button     string          `json:"button,omitempty"`
+	Sections   []outSection    `json:"sections,omitempty"`
+	Buttons    []outButton     `json:"buttons,omitempty"`
+	Name       string          `json:"name,omitempty"`
+	Parameters *outFlowOpening `json:"parameters,omitempty"`
+}
+
+// outFlowOpening opens a published Flow: with flow_action data_exchange
+// the first screen comes from the business's endpoint (INIT).
+type outFlowOpening struct {
+	FlowMessageVersion string `json:"flow_message_version"`
+	FlowToken          string `json:"flow_token"`
+	FlowName           string `json:"flow_name"`
+	FlowCTA            string `json:"flow_cta"`
+	FlowAction         string `json:"flow_action"`
 }
 
 type outSection struct {
@@ -165,6 +177,22 @@ func Buttons(to, body string, buttons []Row) (Outbound, error) {
 		ob.Reply.ID, ob.Reply.Title = b.ID, title
 		m.Interactive.Action.Buttons = append(m.Interactive.Action.Buttons, ob)
 	}
+	return m, nil
+}
+
+// maxFlowCTA is the limit of a Flow button's label.
+const maxFlowCTA = 30
+
+// FlowMessage opens a published Flow (by its name) for the citizen, with
+// a token that binds what they fill in to their draft.
+func FlowMessage(to, flowName, token, body, cta string) (Outbound, error) {
+	if to == "" || flowName == "" || token == "" || strings.TrimSpace(body) == "" || strings.TrimSpace(cta) == "" {
+		return Outbound{}, fmt.Errorf("%w: a flow message needs a recipient, a flow, a token, a body and a button", ErrInvalidMessage)
+	}
+	m := envelope(to, "interactive")
+	m.Interactive = &outInteractive{Type: "flow", Body: outBody{Text: Shorten(body, maxInteractiveBody)},
+		Action: outAction{Name: "flow", Parameters: &outFlowOpening{FlowMessageVersion: "3", FlowToken: token, FlowName: flowName,
+			FlowCTA: Shorten(cta, maxFlowCTA), FlowAction: "data_exchange"}}}
 	return m, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -50,8 +51,16 @@ type Deps struct {
 	Metrics Metrics
 	// Voice handles voice notes; nil answers them with a request to type.
 	Voice *Voice
-	// Media uploads documents (certificates); *whatsapp.Client is one.
+	// Media uploads documents (certificates) and fetches the photos and
+	// documents citizens send; *whatsapp.Client is one.
 	Media MediaClient
+	// DraftRemindAfter is how long a draft waits before its citizen is
+	// reminded (default 2 hours), and DraftTTL before it is deleted
+	// (default 23 hours: still inside WhatsApp's 24-hour window, so the
+	// notice can be a plain message).
+	DraftRemindAfter, DraftTTL time.Duration
+	// HookClient posts to departments' systems (default: a 10 s timeout).
+	HookClient *http.Client
 }
 
 // Metrics receives the figures operators watch.
@@ -67,6 +76,9 @@ func New(d Deps) *river.Workers {
 	river.AddWorker(rw, &ProcessWorker{deps: d})
 	river.AddWorker(rw, &SendWorker{deps: d, outbox: d.Store})
 	river.AddWorker(rw, &DeliverWorker{deps: d})
+	river.AddWorker(rw, &NotifyWorker{deps: d})
+	river.AddWorker(rw, &HookWorker{deps: d})
+	river.AddWorker(rw, &SweepWorker{deps: d})
 	return rw
 }
 
@@ -79,6 +91,12 @@ func withDefaults(d Deps) Deps {
 	}
 	if d.NoticeWindow <= 0 {
 		d.NoticeWindow = time.Minute
+	}
+	if d.DraftRemindAfter <= 0 {
+		d.DraftRemindAfter = 2 * time.Hour
+	}
+	if d.DraftTTL <= 0 {
+		d.DraftTTL = 23 * time.Hour
 	}
 	if d.Voice != nil {
 		d.Voice.prompts = map[catalog.Lang]string{}
@@ -118,11 +136,23 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		return err
 	}
 	in := whatsapp.ToInbound(peeked)
-	if peeked.Type == "audio" {
+	var file []byte
+	switch {
+	case peeked.Type == "audio":
 		if in, err = w.hear(ctx, job, peeked); err != nil {
 			return fmt.Errorf("hear %s: %w", id, err)
 		}
-		in.SentAt = peeked.Time
+		in.SentAt, in.MessageID = peeked.Time, peeked.ID
+	case peeked.Type == "image" || peeked.Type == "document":
+		// Fetched before the transaction, like a voice note; kept only
+		// if the conversation takes it (a form's question).
+		if in.File, file, err = w.fetchFile(ctx, job, peeked); err != nil {
+			return fmt.Errorf("fetch %s: %w", id, err)
+		}
+	case peeked.FlowResponse != "":
+		if in.Flow, err = w.flowDone(ctx, peeked); err != nil {
+			return fmt.Errorf("flow %s: %w", id, err)
+		}
 	}
 	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
 	replies := 0
@@ -150,10 +180,15 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 				return err
 			}
 		}
+		out, extra, err := w.effects(ctx, tx, msg, file, &next, out)
+		if err != nil {
+			return err
+		}
 		items, err := whatsapp.Render(msg.From, out, speak)
 		if err != nil {
 			return fmt.Errorf("render replies: %w", err)
 		}
+		items = append(extra, items...)
 		for seq, item := range items {
 			if _, _, err := tx.AddOutbox(ctx, id, seq, msg.From, item); err != nil {
 				return err

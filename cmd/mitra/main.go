@@ -36,6 +36,11 @@ Usage:
   mitra bench [--json]           matches per second, latency, memory
   mitra bench voice [--json]     voice-note pipeline overhead and spoken-reply synthesis time
   mitra bench webhook [flags]    the whole server under signed webhook load, verified afterwards
+  mitra bench applications       citizens applying by chat and by Flow at once, verified afterwards
+  mitra keys create|revoke -department D [-label L]   a department's API keys (printed once)
+  mitra hooks set -department D -url U                push new records to a department's system
+  mitra flows keygen -out DIR    the WhatsApp Flows key pair (private key stays secret)
+  mitra flows build -out DIR     the Flow JSON of every form, in te/hi/en, to publish with Meta
 
 Run "mitra COMMAND -h" for a command's flags. Environment: MITRA_CATALOG (a catalogue
 folder instead of the built-in one), MITRA_EMBEDDER (hash | openai), OPENAI_BASE_URL,
@@ -80,6 +85,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runPrompts(rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, stdout, stderr)
+	case "hooks":
+		return runHooks(ctx, rest, stdout, stderr)
+	case "flows":
+		return runFlows(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -30,6 +31,7 @@ import (
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/voice"
 	"github.com/mitra-gov/mitra/whatsapp"
+	"github.com/mitra-gov/mitra/whatsapp/flows"
 	"github.com/mitra-gov/mitra/worker"
 )
 
@@ -79,6 +81,14 @@ type serveConfig struct {
 	// pollInterval is how often the job queue looks for jobs when a
 	// notification is late; headEvery how often the log's head is signed.
 	pollInterval, headEvery time.Duration
+	// flowKey is the WhatsApp Flows private key (MITRA_FLOW_PRIVATE_KEY,
+	// PEM, or MITRA_FLOW_PRIVATE_KEY_FILE); with it Flows are offered.
+	// The simulator makes a throwaway one.
+	flowKeyPEM, flowKeyFile string
+	flowKey                 *rsa.PrivateKey
+	// draftRemind and draftTTL time idle drafts; sweepEvery is how often
+	// they, overdue grievances and resolved ones are swept.
+	draftRemind, draftTTL, sweepEvery time.Duration
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -143,7 +153,39 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	c.openAIBaseURL, c.openAIKey = os.Getenv("OPENAI_BASE_URL"), os.Getenv("OPENAI_API_KEY")
 	c.bhashiniURL, c.bhashiniKey, c.bhashiniServiceID = os.Getenv("BHASHINI_URL"), os.Getenv("BHASHINI_API_KEY"), os.Getenv("BHASHINI_SERVICE_ID")
 	c.ttsModel, c.ttsVoice = envOr("MITRA_TTS_MODEL", "gpt-4o-mini-tts"), envOr("MITRA_TTS_VOICE", "alloy")
+	c.flowKeyPEM, c.flowKeyFile = os.Getenv("MITRA_FLOW_PRIVATE_KEY"), os.Getenv("MITRA_FLOW_PRIVATE_KEY_FILE")
+	fl.DurationVar(&c.draftRemind, "draft-remind", 2*time.Hour, "remind a citizen of a form left unfinished this long")
+	fl.DurationVar(&c.draftTTL, "draft-ttl", 23*time.Hour, "delete a form left unfinished this long (keep it under 24h: the notice is a plain message)")
+	fl.DurationVar(&c.sweepEvery, "sweep-every", time.Minute, "how often overdue grievances, resolved ones and idle drafts are swept")
 	return c
+}
+
+// loadFlowKey reads the Flows private key, if one is configured; the
+// simulator, with none, makes a throwaway one for its own Flows.
+func (c *serveConfig) loadFlowKey() error {
+	data := []byte(c.flowKeyPEM)
+	if c.flowKeyFile != "" {
+		var err error
+		if data, err = os.ReadFile(c.flowKeyFile); err != nil {
+			return usagef("MITRA_FLOW_PRIVATE_KEY_FILE: %v", err)
+		}
+	}
+	if len(data) == 0 {
+		if !c.simulator {
+			return nil
+		}
+		var err error
+		if data, _, err = flows.GenerateKey(); err != nil {
+			return err
+		}
+	}
+	key, err := flows.ParsePrivateKey(data)
+	if err != nil {
+		// The key's bytes stay out of the message.
+		return usagef("the Flows private key is not a usable RSA key (2048 bits or more, PEM)")
+	}
+	c.flowKey = key
+	return nil
 }
 
 // Main is a running mitra server: store and job queue, the engine and the
@@ -237,16 +279,18 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: decisionCounter{matcher, metrics}, Answerer: answerer, Certificates: st})
+	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: decisionCounter{matcher, metrics}, Answerer: answerer, Certificates: st,
+		Applications: st, Flows: c.flowKey != nil})
 	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Log: m.log,
 		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
 		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
-		Metrics:      metrics, Voice: v, Media: graph})
+		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL})
 	queueLog := io.Discard
 	if m.queueLog != nil {
 		queueLog = m.queueLog
 	}
 	err = st.StartWork(ctx, workers, store.WorkConfig{ProcessWorkers: c.processWorkers, SendWorkers: c.sendWorkers, PollInterval: c.pollInterval,
+		SweepEvery: c.sweepEvery,
 		// River's routine producer reports are debug detail for us.
 		Log: slog.New(slog.NewJSONHandler(queueLog, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "river")})
 	if err != nil {
@@ -257,7 +301,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	go m.issuer.SignHeads(ctx, orDuration(c.headEvery, 5*time.Second), m.log)
 	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Log: m.log, Metrics: metrics,
-		Simulator: m.sim, Issuer: m.issuer, VerifyRate: c.verifyRate, TrustedProxies: c.trustedProxies})
+		Simulator: m.sim, Issuer: m.issuer, VerifyRate: c.verifyRate, TrustedProxies: c.trustedProxies, Catalog: cat, Flows: flowConfig(c.flowKey)})
 	// Timeouts bound what a slow or idle client can hold: a webhook body
 	// arrives in seconds; issuance may wait for a rendering slot.
 	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
@@ -403,8 +447,18 @@ func (c *serveConfig) validate() error {
 			return usagef("MITRA_TRUSTED_PROXIES: %q is neither an address nor a CIDR", p)
 		}
 	}
+	c.draftRemind, c.draftTTL = cmp.Or(c.draftRemind, 2*time.Hour), cmp.Or(c.draftTTL, 23*time.Hour)
+	if c.draftTTL <= c.draftRemind || c.draftTTL > dialog.IdleTimeout {
+		return usagef("-draft-ttl must be above -draft-remind and at most %s", dialog.IdleTimeout)
+	}
 	if c.simulator {
-		return c.validateSimulator()
+		if err := c.validateSimulator(); err != nil {
+			return err
+		}
+		return c.loadFlowKey()
+	}
+	if err := c.loadFlowKey(); err != nil {
+		return err
 	}
 	var missing []string
 	for _, s := range []struct{ name, value string }{
@@ -451,6 +505,13 @@ func (c *serveConfig) validateSimulator() error {
 	c.appSecret, c.verifyToken, c.token = simAppSecret, simVerifyToken, simToken
 	c.phoneNumberID = orString(c.phoneNumberID, simPhoneNumberID)
 	return nil
+}
+
+func flowConfig(key *rsa.PrivateKey) *server.FlowConfig {
+	if key == nil {
+		return nil
+	}
+	return &server.FlowConfig{Key: key}
 }
 
 // isLoopbackHost reports whether host names this machine only.

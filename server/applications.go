@@ -1,0 +1,298 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/mitra-gov/mitra/application"
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/certs"
+	"github.com/mitra-gov/mitra/store"
+)
+
+// The departments' back office: list their applications and grievances,
+// read one with its attachments, and move it along. Every call is
+// authenticated by the department's key and audited, whatever its
+// outcome; another department's record is 403, a move its status does not
+// allow is 409.
+
+// maxNote bounds a department's note or question to a citizen.
+const maxNote = 1000
+
+func (s *Server) applicationRoutes(api *gin.RouterGroup) {
+	api.GET("/applications", s.listApplications)
+	api.GET("/applications/:ref", s.getApplication)
+	api.GET("/applications/:ref/attachments/:id", s.getAttachment)
+	api.POST("/applications/:ref/status", s.moveApplication)
+}
+
+// fieldError answers 4xx naming the field at fault.
+func fieldError(c *gin.Context, status int, field, reason string) {
+	c.JSON(status, gin.H{"error": reason, "field": field})
+}
+
+func (s *Server) listApplications(c *gin.Context) {
+	dept := c.GetString("department")
+	ctx := c.Request.Context()
+	f := store.Filter{Department: dept, Limit: 50}
+	q := c.Request.URL.Query()
+	if v := q.Get("status"); v != "" {
+		if !slices.Contains(application.Statuses, application.Status(v)) {
+			fieldError(c, http.StatusBadRequest, "status", "unknown status")
+			return
+		}
+		f.Status = application.Status(v)
+	}
+	if v := q.Get("service"); v != "" {
+		svc, ok := s.cfg.Catalog.Service(v)
+		if !ok || svc.Department != dept {
+			fieldError(c, http.StatusBadRequest, "service", "not a service of this department")
+			return
+		}
+		f.Service = v
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			fieldError(c, http.StatusBadRequest, "since", "want an RFC 3339 time, e.g. 2026-12-01T00:00:00Z")
+			return
+		}
+		f.Since = t
+	}
+	if v := q.Get("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			fieldError(c, http.StatusBadRequest, "cursor", "not a cursor from a previous page")
+			return
+		}
+		f.After = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			fieldError(c, http.StatusBadRequest, "limit", "want 1 to 200")
+			return
+		}
+		f.Limit = n
+	}
+	list, next, err := s.cfg.Store.Applications(ctx, f)
+	if err != nil {
+		s.cfg.Log.Error("list applications", "department", dept, "error", err)
+		s.audit(ctx, dept, "list_applications", "", http.StatusInternalServerError, "internal error")
+		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		return
+	}
+	s.audit(ctx, dept, "list_applications", "", http.StatusOK, c.Request.URL.RawQuery)
+	page := gin.H{"applications": nonNil(list)}
+	if next > 0 {
+		page["next_cursor"] = strconv.FormatInt(next, 10)
+	}
+	c.JSON(http.StatusOK, page)
+}
+
+func nonNil(list []application.Record) []application.Record {
+	if list == nil {
+		return []application.Record{}
+	}
+	return list
+}
+
+// record loads the record named in the path for the calling department:
+// ok false when it answered (400, 404, 403).
+func (s *Server) record(c *gin.Context, action string) (application.Record, bool) {
+	dept := c.GetString("department")
+	ctx := c.Request.Context()
+	ref, err := application.ParseRef(c.Param("ref"))
+	if err != nil {
+		s.audit(ctx, dept, action, "", http.StatusBadRequest, "bad reference")
+		fieldError(c, http.StatusBadRequest, "ref", "not a reference number (11 digits with a check digit)")
+		return application.Record{}, false
+	}
+	r, err := s.cfg.Store.Application(ctx, ref)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.audit(ctx, dept, action, string(ref), http.StatusNotFound, "no such record")
+		c.JSON(http.StatusNotFound, gin.H{"error": "no such application"})
+		return r, false
+	case err != nil:
+		s.cfg.Log.Error("read application", "department", dept, "error", err)
+		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		return r, false
+	case r.Department != dept:
+		s.audit(ctx, dept, action, string(ref), http.StatusForbidden, "another department's record")
+		c.JSON(http.StatusForbidden, gin.H{"error": "this application belongs to another department"})
+		return r, false
+	}
+	return r, true
+}
+
+func (s *Server) getApplication(c *gin.Context) {
+	r, ok := s.record(c, "get_application")
+	if !ok {
+		return
+	}
+	s.audit(c.Request.Context(), r.Department, "get_application", string(r.Ref), http.StatusOK, "")
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) getAttachment(c *gin.Context) {
+	r, ok := s.record(c, "get_attachment")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		fieldError(c, http.StatusBadRequest, "id", "not an attachment id")
+		return
+	}
+	a, data, err := s.cfg.Store.Attachment(ctx, r.ID, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.audit(ctx, r.Department, "get_attachment", string(r.Ref), http.StatusNotFound, c.Param("id"))
+		c.JSON(http.StatusNotFound, gin.H{"error": "no such attachment on this application"})
+		return
+	case err != nil:
+		s.cfg.Log.Error("read attachment", "error", err)
+		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		return
+	}
+	s.audit(ctx, r.Department, "get_attachment", string(r.Ref), http.StatusOK, c.Param("id"))
+	c.Header("Content-Disposition", `attachment; filename="`+a.Name+`"`)
+	c.Data(http.StatusOK, a.MIME, data)
+}
+
+// moveRequest moves a record: a status and a note (the question, for
+// needs_information; the reason, for a rejection). Approving with
+// issue_certificate issues the certificate from the application's answers
+// and moves it on to issued: the PDF reaches the citizen in the chat.
+type moveRequest struct {
+	Status           application.Status `json:"status"`
+	Note             string             `json:"note"`
+	IssueCertificate bool               `json:"issue_certificate"`
+	Certificate      struct {
+		Office   string `json:"issuing_office"`
+		Validity string `json:"validity"`
+	} `json:"certificate"`
+}
+
+func (s *Server) moveApplication(c *gin.Context) {
+	r, ok := s.record(c, "move_application")
+	if !ok {
+		return
+	}
+	dept, ctx := r.Department, c.Request.Context()
+	body, ok := readAPIBody(c)
+	if !ok {
+		return
+	}
+	var req moveRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		s.audit(ctx, dept, "move_application", string(r.Ref), http.StatusBadRequest, "malformed JSON")
+		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be a JSON object"})
+		return
+	}
+	req.Note = strings.TrimSpace(req.Note)
+	switch {
+	case !slices.Contains(application.Statuses, req.Status):
+		fieldError(c, http.StatusUnprocessableEntity, "status", "unknown status")
+		return
+	case utf8.RuneCountInString(req.Note) > maxNote || strings.ContainsFunc(req.Note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }):
+		fieldError(c, http.StatusUnprocessableEntity, "note", "at most 1000 characters, no control characters")
+		return
+	case req.Note == "" && (req.Status == application.NeedsInformation || req.Status == application.Rejected):
+		fieldError(c, http.StatusUnprocessableEntity, "note", "say what is needed, or why it is rejected: the citizen reads it")
+		return
+	case req.IssueCertificate && (req.Status != application.Approved || s.cfg.Issuer == nil || !s.isCertificate(r.Service)):
+		fieldError(c, http.StatusUnprocessableEntity, "issue_certificate", "only when approving a certificate application, on a server that issues certificates")
+		return
+	case req.IssueCertificate && strings.TrimSpace(req.Certificate.Office) == "":
+		fieldError(c, http.StatusUnprocessableEntity, "certificate.issuing_office", "required to issue the certificate")
+		return
+	}
+	moved, err := s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: req.Status, Department: dept, By: application.ByDepartment, Note: req.Note})
+	if !s.moved(c, r, req.Status, err) {
+		return
+	}
+	if req.IssueCertificate {
+		cert, fieldErrs, err := s.issueFor(c, moved, req)
+		switch {
+		case len(fieldErrs) > 0:
+			s.audit(ctx, dept, "issue", string(r.Ref), http.StatusUnprocessableEntity, fieldErrs[0].Field+": "+fieldErrs[0].Reason)
+			c.JSON(http.StatusUnprocessableEntity, gin.H{"errors": fieldErrs, "application": moved})
+			return
+		case err != nil:
+			s.cfg.Log.Error("issue for application", "error", err)
+			c.JSON(http.StatusServiceUnavailable, gin.H{"error": "approved, but the certificate was not issued; try status issued again shortly", "application": moved})
+			return
+		}
+		s.audit(ctx, dept, "issue", cert.ID, http.StatusCreated, "for "+string(r.Ref))
+		moved, err = s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: application.Issued, Department: dept, By: application.ByDepartment, Certificate: cert.ID})
+		if !s.moved(c, r, application.Issued, err) {
+			return
+		}
+	}
+	c.JSON(http.StatusOK, moved)
+}
+
+// moved answers a failed move (409, 403, 500) and audits every outcome.
+func (s *Server) moved(c *gin.Context, r application.Record, to application.Status, err error) bool {
+	ctx := c.Request.Context()
+	switch {
+	case errors.Is(err, application.ErrTransition):
+		s.audit(ctx, r.Department, "move_application", string(r.Ref), http.StatusConflict, string(r.Status)+" -> "+string(to))
+		c.JSON(http.StatusConflict, gin.H{"error": err.Error(), "field": "status", "current_status": r.Status})
+		return false
+	case errors.Is(err, store.ErrForbidden):
+		s.audit(ctx, r.Department, "move_application", string(r.Ref), http.StatusForbidden, "another department's record")
+		c.JSON(http.StatusForbidden, gin.H{"error": "this application belongs to another department"})
+		return false
+	case err != nil:
+		s.cfg.Log.Error("move application", "error", err)
+		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		return false
+	}
+	s.audit(ctx, r.Department, "move_application", string(r.Ref), http.StatusOK, string(r.Status)+" -> "+string(to))
+	return true
+}
+
+// issueFor issues the certificate an approved application asked for,
+// from its answers: the holder's name, and the form's plain answers (never
+// an Aadhaar or phone number, which a public certificate must not carry).
+// The reference is the idempotency key, so asking again issues once.
+func (s *Server) issueFor(c *gin.Context, r application.Record, req moveRequest) (certs.Certificate, []certs.FieldError, error) {
+	fields := map[string]string{}
+	if _, formFields, ok := s.cfg.Catalog.FormFor(r.Service); ok {
+		for _, f := range formFields {
+			switch f.Type {
+			case "aadhaar", "phone", "photo", "document", "location":
+				continue
+			}
+			if v := r.Answers[f.ID]; v != "" && f.ID != "applicant_name" && len(fields) < 20 {
+				fields[f.ID] = v
+			}
+		}
+	}
+	lang := r.Lang
+	if _, ok := catalog.ParseLang(lang); !ok {
+		lang = string(catalog.English)
+	}
+	cr := certs.Request{IdempotencyKey: "application:" + string(r.Ref), WAID: r.Citizen, ServiceID: r.Service, Holder: r.Answers["applicant_name"],
+		Lang: lang, Office: req.Certificate.Office, Validity: req.Certificate.Validity, Fields: fields}
+	cert, _, fieldErrs, err := s.cfg.Issuer.Issue(c.Request.Context(), r.Department, cr)
+	return cert, fieldErrs, err
+}
+
+func (s *Server) isCertificate(serviceID string) bool {
+	svc, ok := s.cfg.Catalog.Service(serviceID)
+	return ok && svc.Kind == "certificate"
+}
