@@ -735,3 +735,6 @@ func spokenCard(cat *catalog.Catalog, s *catalog.Service, lang catalog.Lang) str
 	}
 	return out
 }
+
+// Catalog is the catalogue the bot serves.
+func (b *Bot) Catalog() *catalog.Catalog { return b.cat }

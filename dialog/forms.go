@@ -552,6 +552,13 @@ func (b *Bot) Submitted(st *State, r application.Record) []Reply {
 func (b *Bot) formStep(ctx context.Context, st *State, in Inbound, id, text string) ([]Reply, bool) {
 	d := st.Draft
 	d.Touched, d.Reminded = b.now(), false
+	// Empty maps do not survive the state's JSON (omitempty).
+	if d.Answers == nil {
+		d.Answers = map[string]string{}
+	}
+	if d.Media == nil {
+		d.Media = map[string]string{}
+	}
 	k := nlu.PhraseKey(text)
 	switch {
 	case id == optCancel || (id == "" && cancelWords[k]):
@@ -727,7 +734,7 @@ func (b *Bot) Notice(st *State, r application.Record, e application.Event) []Rep
 	case application.Resolved:
 		st.Options = nil
 		for n := 5; n >= 1; n-- {
-			st.Options = append(st.Options, Option{ID: fmt.Sprintf("%s%s:%d", optRate, r.Ref, n), Title: strings.Repeat("⭐", n), Description: t(lang, msgStars, n)})
+			st.Options = append(st.Options, Option{ID: fmt.Sprintf("%s%s:%d", optRate, string(r.Ref), n), Title: strings.Repeat("⭐", n), Description: t(lang, msgStars, n)})
 		}
 		st.Options = append(st.Options, Option{ID: optReopen + string(r.Ref), Title: t(lang, msgReopen)})
 		return []Reply{{Text: t(lang, msgRatePrompt, r.Ref.String(), e.Note), Options: st.Options, Button: t(lang, msgOptions), Lang: lang}}

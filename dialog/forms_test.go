@@ -2,6 +2,7 @@ package dialog_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,16 @@ func (c *formChat) step(in dialog.Inbound) []dialog.Reply {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	c.state, c.last, c.effects = st, replies, st.Effects
+	c.last, c.effects = replies, st.Effects
+	// The state goes through JSON between messages, as in the database.
+	raw, err := json.Marshal(st)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.state = dialog.State{}
+	if err := json.Unmarshal(raw, &c.state); err != nil {
+		c.t.Fatal(err)
+	}
 	return replies
 }
 
@@ -171,15 +181,21 @@ func TestGrievanceWithPhotoAndLocation(t *testing.T) {
 	c.tap("apply:power-supply-complaint")
 	c.tap("consent:yes")
 	c.say("तूफ़ान के बाद से पूरी गली में बिजली नहीं है")
+	c.fill(nil, "photo")
+	if c.state.Draft == nil || c.state.Draft.Field != "photo" {
+		t.Fatal("the grievance form asks no photo")
+	}
 	c.step(dialog.Inbound{Media: "image", File: &dialog.File{MIME: "image/gif", Problem: dialog.ProblemMediaType}})
 	c.expect("JPEG")
 	c.step(dialog.Inbound{Media: "image", File: &dialog.File{MIME: "image/jpeg", Size: 1000}})
 	if !c.effects.KeepFile {
 		t.Fatal("the photo must be kept")
 	}
+	if c.state.Draft.Field != "location" {
+		t.Fatalf("after the photo comes %q", c.state.Draft.Field)
+	}
 	c.step(dialog.Inbound{Media: "location", Location: &dialog.Location{Latitude: 16.5, Longitude: 80.6, Name: "Ward 12"}})
-	c.say("वार्ड 12, विजयवाड़ा")
-	c.tap("skip")
+	c.fill(nil, "")
 	c.tap("submit")
 	sub := c.effects.Submit
 	if sub == nil || sub.Media["photo"] == "" || !strings.HasPrefix(sub.Answers["location"], "16.5") {
@@ -230,4 +246,38 @@ func (f fakeApps) CitizenApplication(_ context.Context, user string, ref applica
 		}
 	}
 	return application.Record{}, context.Canceled
+}
+
+// fill answers the questions left with sample answers (or those given by
+// field id), up to the summary or the question stopAt.
+func (c *formChat) fill(given map[string]string, stopAt string) {
+	c.t.Helper()
+	for i := 0; c.state.Draft != nil && c.state.Draft.Stage == "question" && c.state.Draft.Field != stopAt; i++ {
+		if i > 60 {
+			c.t.Fatal("the form never reached its summary")
+		}
+		_, fields, _ := c.bot.Catalog().FormFor(c.state.Draft.Service)
+		var f *catalog.Field
+		for _, fl := range fields {
+			if fl.ID == c.state.Draft.Field {
+				f = fl
+			}
+		}
+		if f == nil {
+			c.t.Fatalf("no field %q on screen", c.state.Draft.Field)
+		}
+		if v, ok := given[f.ID]; ok {
+			c.say(v)
+			continue
+		}
+		option, text := testenv.SampleAnswer(f)
+		if option == "skip" && f.Required {
+			c.t.Fatalf("field %s is required and has no sample answer", f.ID)
+		}
+		if option != "" {
+			c.tap(option)
+		} else {
+			c.say(text)
+		}
+	}
 }

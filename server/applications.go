@@ -212,18 +212,29 @@ func (s *Server) moveApplication(c *gin.Context) {
 	case req.Note == "" && (req.Status == application.NeedsInformation || req.Status == application.Rejected):
 		fieldError(c, http.StatusUnprocessableEntity, "note", "say what is needed, or why it is rejected: the citizen reads it")
 		return
-	case req.IssueCertificate && (req.Status != application.Approved || s.cfg.Issuer == nil || !s.isCertificate(r.Service)):
+	case req.IssueCertificate && ((req.Status != application.Approved && req.Status != application.Issued) || s.cfg.Issuer == nil || !s.isCertificate(r.Service)):
 		fieldError(c, http.StatusUnprocessableEntity, "issue_certificate", "only when approving a certificate application, on a server that issues certificates")
 		return
 	case req.IssueCertificate && strings.TrimSpace(req.Certificate.Office) == "":
 		fieldError(c, http.StatusUnprocessableEntity, "certificate.issuing_office", "required to issue the certificate")
 		return
 	}
-	moved, err := s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: req.Status, Department: dept, By: application.ByDepartment, Note: req.Note})
-	if !s.moved(c, r, req.Status, err) {
-		return
+	// Issuing moves an approved record to issued once the certificate
+	// exists; asked for with status issued, it retries an approval whose
+	// certificate failed.
+	moved := r
+	if !(req.IssueCertificate && req.Status == application.Issued) {
+		var err error
+		moved, err = s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: req.Status, Department: dept, By: application.ByDepartment, Note: req.Note})
+		if !s.moved(c, r, req.Status, err) {
+			return
+		}
 	}
 	if req.IssueCertificate {
+		if moved.Status != application.Approved {
+			s.moved(c, moved, application.Issued, application.ErrTransition)
+			return
+		}
 		cert, fieldErrs, err := s.issueFor(c, moved, req)
 		switch {
 		case len(fieldErrs) > 0:
@@ -236,10 +247,12 @@ func (s *Server) moveApplication(c *gin.Context) {
 			return
 		}
 		s.audit(ctx, dept, "issue", cert.ID, http.StatusCreated, "for "+string(r.Ref))
-		moved, err = s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: application.Issued, Department: dept, By: application.ByDepartment, Certificate: cert.ID})
+		moved, err := s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: application.Issued, Department: dept, By: application.ByDepartment, Certificate: cert.ID})
 		if !s.moved(c, r, application.Issued, err) {
 			return
 		}
+		c.JSON(http.StatusOK, moved)
+		return
 	}
 	c.JSON(http.StatusOK, moved)
 }

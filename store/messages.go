@@ -72,6 +72,15 @@ type inboundRecord struct {
 	OptionID      string       `json:"option_id,omitempty"`
 	Media         *mediaRecord `json:"media,omitempty"`
 	ReplyTo       string       `json:"reply_to,omitempty"`
+	Location      *placeRecord `json:"location,omitempty"`
+	FlowResponse  string       `json:"flow_response,omitempty"`
+}
+
+type placeRecord struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Name      string  `json:"name,omitempty"`
+	Address   string  `json:"address,omitempty"`
 }
 
 type mediaRecord struct {
@@ -83,18 +92,24 @@ type mediaRecord struct {
 
 func recordOf(m whatsapp.Message) inboundRecord {
 	r := inboundRecord{ID: m.ID, From: m.From, Name: m.Name, PhoneNumberID: m.PhoneNumberID, Time: m.Time, Type: m.Type,
-		Text: m.Text, OptionID: m.OptionID, ReplyTo: m.ReplyTo}
+		Text: m.Text, OptionID: m.OptionID, ReplyTo: m.ReplyTo, FlowResponse: m.FlowResponse}
 	if m.Media != nil {
 		r.Media = &mediaRecord{ID: m.Media.ID, MIMEType: m.Media.MIMEType, SHA256: m.Media.SHA256, Voice: m.Media.Voice}
+	}
+	if l := m.Location; l != nil {
+		r.Location = &placeRecord{Latitude: l.Latitude, Longitude: l.Longitude, Name: l.Name, Address: l.Address}
 	}
 	return r
 }
 
 func (r inboundRecord) message() whatsapp.Message {
 	m := whatsapp.Message{ID: r.ID, From: r.From, Name: r.Name, PhoneNumberID: r.PhoneNumberID, Time: r.Time, Type: r.Type,
-		Text: r.Text, OptionID: r.OptionID, ReplyTo: r.ReplyTo}
+		Text: r.Text, OptionID: r.OptionID, ReplyTo: r.ReplyTo, FlowResponse: r.FlowResponse}
 	if r.Media != nil {
 		m.Media = &whatsapp.Media{ID: r.Media.ID, MIMEType: r.Media.MIMEType, SHA256: r.Media.SHA256, Voice: r.Media.Voice}
+	}
+	if l := r.Location; l != nil {
+		m.Location = &whatsapp.Location{Latitude: l.Latitude, Longitude: l.Longitude, Name: l.Name, Address: l.Address}
 	}
 	return m
 }

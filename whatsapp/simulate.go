@@ -18,6 +18,14 @@ type SimulatedMessage struct {
 	// OptionID and OptionTitle make it a tap on a list row (OptionKind
 	// "list") or a reply button ("button").
 	OptionID, OptionTitle, OptionKind string
+	// ImageID makes it a photo (uploaded to the fake Graph API under
+	// that id), with ImageMIME as declared.
+	ImageID, ImageMIME string
+	// Location makes it a shared location.
+	Location *Location
+	// FlowResponse makes it a completed Flow (nfm_reply) with this
+	// response_json.
+	FlowResponse string
 }
 
 // SimulatedWebhook returns the webhook body Meta would POST for m.
@@ -34,6 +42,15 @@ func SimulatedWebhook(m SimulatedMessage) ([]byte, error) {
 	case m.OptionID != "":
 		msg["type"] = "interactive"
 		msg["interactive"] = map[string]any{"type": "list_reply", "list_reply": map[string]string{"id": m.OptionID, "title": m.OptionTitle}}
+	case m.ImageID != "":
+		msg["type"] = "image"
+		msg["image"] = map[string]string{"id": m.ImageID, "mime_type": m.ImageMIME, "sha256": "fake", "caption": m.Text}
+	case m.Location != nil:
+		msg["type"] = "location"
+		msg["location"] = map[string]any{"latitude": m.Location.Latitude, "longitude": m.Location.Longitude, "name": m.Location.Name, "address": m.Location.Address}
+	case m.FlowResponse != "":
+		msg["type"] = "interactive"
+		msg["interactive"] = map[string]any{"type": "nfm_reply", "nfm_reply": map[string]string{"name": "flow", "body": "Sent", "response_json": m.FlowResponse}}
 	default:
 		msg["type"] = "text"
 		msg["text"] = map[string]string{"body": m.Text}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -58,6 +59,11 @@ type stackOptions struct {
 	// signingSeed signs certificates (default testSeed); the simulator
 	// keeps a development key instead.
 	signingSeed []byte
+	// chatty lifts the per-citizen rate: a form is many quick messages,
+	// and these tests are about the form, not the throttle.
+	chatty bool
+	// flows turns on WhatsApp Flows with this private key.
+	flows *rsa.PrivateKey
 }
 
 func newStackWith(t *testing.T, o stackOptions) *stack {
@@ -91,8 +97,14 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	if o.voiceMax > 0 {
 		c.voiceMax = o.voiceMax
 	}
+	if o.chatty {
+		c.citizenRate, c.citizenBurst = 600, 100
+	}
 	if err := c.validate(); err != nil {
 		t.Fatal(err)
+	}
+	if o.flows != nil {
+		c.flowKey = o.flows
 	}
 	if o.simulator {
 		fake.Token = c.token

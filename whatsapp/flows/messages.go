@@ -53,12 +53,12 @@ var problemTexts = map[string]map[catalog.Lang]string{
 		catalog.Hindi:   "कृपया एक विकल्प चुनें।",
 	},
 	catalog.ProblemAadhaar: {
-		catalog.English: "Please recheck the Aadhaar no.",
+		catalog.English: "Please check your Aadhaar.",
 		catalog.Telugu:  "దయచేసి ఆధార్ నంబర్ సరిచూడండి.",
 		catalog.Hindi:   "कृपया आधार नंबर जाँचें।",
 	},
 	catalog.ProblemPhone: {
-		catalog.English: "Please enter 10-digit mobile.",
+		catalog.English: "Mobile no. must be 10 digits.",
 		catalog.Telugu:  "10 అంకెల మొబైల్ నంబర్ ఇవ్వండి.",
 		catalog.Hindi:   "10 अंकों का मोबाइल नंबर दें।",
 	},
