@@ -375,4 +375,6 @@ func storeHook(srv *httptest.Server, secret string) store.DepartmentHook {
 	return store.DepartmentHook{URL: srv.URL + "/mitra", Secret: secret}
 }
 
-func hookSignature(secret, ts string, body []byte) string { return worker.HookSignature(secret, ts, body) }
+func hookSignature(secret, ts string, body []byte) string {
+	return worker.HookSignature(secret, ts, body)
+}
