@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,10 +17,12 @@ import (
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/dialog"
 	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/internal/verhoeff"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
+	"github.com/mitra-gov/mitra/whatsapp/flows"
 	"github.com/mitra-gov/mitra/worker"
 )
 
@@ -377,4 +380,156 @@ func storeHook(srv *httptest.Server, secret string) store.DepartmentHook {
 
 func hookSignature(secret, ts string, body []byte) string {
 	return worker.HookSignature(secret, ts, body)
+}
+
+// flowAnswers are sample answers for every field of a service's form, as
+// a Flow's inputs take them (keyed by component name).
+func flowAnswers(t *testing.T, service string, given map[string]any) map[string]any {
+	cat, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fields, _ := cat.FormFor(service)
+	out := map[string]any{}
+	for _, f := range fields {
+		option, text := testenv.SampleAnswer(f)
+		switch {
+		case option == "skip":
+		case option != "":
+			out[f.ID] = strings.TrimPrefix(option, "ans:")
+		case f.Type == "date":
+			out[f.ID] = "1980-08-15"
+		default:
+			out[f.ID] = text
+		}
+	}
+	for k, v := range given {
+		out[k] = v
+	}
+	return out
+}
+
+// The same application through a WhatsApp Flow: the fake WhatsApp client
+// encrypts every request under the registered public key as Meta does,
+// walks the routing model, sees an invalid Aadhaar on its screen, and the
+// completion message brings one confirmation of one record. A request
+// under the wrong key, a tampered tag, a bad signature, an unknown token
+// and a replayed one are refused with the statuses Meta expects.
+func TestIncomeCertificateByFlow(t *testing.T) {
+	t.Parallel()
+	privPEM, _, err := flows.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := flows.ParsePrivateKey(privPEM)
+	s := newStackWith(t, stackOptions{chatty: true, flows: key})
+	ctx := context.Background()
+	c := s.citizen("919000001005")
+	c.say("hi")
+	c.tap("lang:te")
+	opened := c.tap("apply:income-certificate")
+	expect(t, opened, `"type":"flow"`, "mitra_income_certificate_te", "applychat:income-certificate")
+	var token string
+	for _, m := range s.fake.Sent() {
+		var msg struct {
+			Interactive struct {
+				Type   string `json:"type"`
+				Action struct {
+					Parameters struct {
+						FlowToken string `json:"flow_token"`
+					} `json:"parameters"`
+				} `json:"action"`
+			} `json:"interactive"`
+		}
+		if json.Unmarshal(m.Payload, &msg); msg.Interactive.Type == "flow" {
+			token = msg.Interactive.Action.Parameters.FlowToken
+		}
+	}
+	if token == "" {
+		t.Fatal("no flow token sent")
+	}
+	cat, _ := catalog.Load(catalog.Embedded())
+	form, fields, _ := cat.FormFor("income-certificate")
+	notice, agree := dialog.FlowConsent(cat, "income-certificate", catalog.Telugu)
+	flowJSON, err := flows.Build(flows.Blueprint{Fields: fields, Lang: catalog.Telugu, Title: form.Title.In(catalog.Telugu), Consent: notice, Agree: agree})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := func() *flows.FakeClient {
+		fc := flows.NewFakeClient(&key.PublicKey, s.url+"/flows/endpoint", s.secret)
+		if err := fc.UseFlow(flowJSON); err != nil {
+			t.Fatal(err)
+		}
+		return fc
+	}
+	status := func(err error) int {
+		var se *flows.StatusError
+		if errors.As(err, &se) {
+			return se.Code
+		}
+		return 0
+	}
+	fc := client()
+	if err := fc.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fc.Break(flows.FaultWrongKey)
+	if err := fc.Ping(ctx); status(err) != 421 {
+		t.Errorf("wrong key: %v, want 421", err)
+	}
+	fc.Break(flows.FaultTamperTag)
+	if err := fc.Ping(ctx); status(err) != 421 {
+		t.Errorf("tampered tag: %v, want 421", err)
+	}
+	wrongSig := flows.NewFakeClient(&key.PublicKey, s.url+"/flows/endpoint", "not-the-app-secret")
+	if err := wrongSig.Ping(ctx); status(err) != 432 {
+		t.Errorf("bad signature: %v, want 432", err)
+	}
+	if _, err := client().Init(ctx, "ft_never_issued"); status(err) != 427 {
+		t.Errorf("unknown token: %v, want 427", err)
+	}
+
+	screen, err := fc.Init(ctx, token)
+	if err != nil || screen.ID != flows.ScreenConsent {
+		t.Fatalf("INIT: %+v %v", screen, err)
+	}
+	if screen, err = fc.Submit(ctx, flows.ScreenConsent, map[string]any{"consent": true}); err != nil {
+		t.Fatal(err)
+	}
+	answers := flowAnswers(t, "income-certificate", map[string]any{"aadhaar": "234567890123", "annual_income": "96000", "applicant_name": "లక్ష్మి దేవి"})
+	badAadhaarSeen := false
+	for i := 0; screen.ID != flows.ScreenSuccess; i++ {
+		if i > 12 {
+			t.Fatal("the Flow never finished")
+		}
+		before := screen.ID
+		if screen, err = fc.Submit(ctx, screen.ID, answers); err != nil {
+			t.Fatalf("%s: %v", before, err)
+		}
+		if e, _ := screen.Data["error_aadhaar"].(string); e != "" {
+			badAadhaarSeen = true
+			answers["aadhaar"] = aadhaarNumber("23456789012")
+		}
+	}
+	if !badAadhaarSeen {
+		t.Error("the invalid Aadhaar was not shown on its screen")
+	}
+	if _, err := client().Init(ctx, token); status(err) != 427 {
+		t.Errorf("replayed token: %v, want 427", err)
+	}
+	params, _ := json.Marshal(screen.Data["extension_message_response"].(map[string]any)["params"])
+	expect(t, c.send(whatsapp.SimulatedMessage{FlowResponse: string(params)}), "దరఖాస్తు సంఖ్య")
+	// The endpoint stored the record at the last screen; the completion
+	// found it: one record, and the Flow's consent recorded.
+	var records, consents int
+	s.db.QueryRow(ctx, "SELECT count(*) FROM applications WHERE wa_id = $1 AND channel = 'flow'", c.from).Scan(&records)
+	s.db.QueryRow(ctx, "SELECT count(*) FROM consents WHERE wa_id = $1 AND channel = 'flow' AND agreed", c.from).Scan(&consents)
+	var aadhaar string
+	s.db.QueryRow(ctx, "SELECT answers->>'aadhaar' FROM applications WHERE wa_id = $1", c.from).Scan(&aadhaar)
+	if records != 1 || consents != 1 || aadhaar != aadhaarNumber("23456789012") {
+		t.Errorf("%d records, %d consents, aadhaar %q", records, consents, aadhaar)
+	}
+	// Another citizen's completion with this token is refused.
+	other := s.citizen("919000001006")
+	expect(t, other.send(whatsapp.SimulatedMessage{FlowResponse: string(params)}), "no longer valid, or is not yours")
 }
