@@ -154,3 +154,25 @@ fields:
 		}
 	}
 }
+
+// Every field's example passes its own check, so that benches and tests
+// can fill any form.
+func TestExamplesPassTheirChecks(t *testing.T) {
+	t.Parallel()
+	cat, err := Load(Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, form := range cat.Forms {
+		for _, f := range form.Fields {
+			v, ok := f.Example()
+			if !ok {
+				continue
+			}
+			if got, problem := f.Check(v, today); problem != "" || got != v {
+				t.Errorf("%s field %s: example %q checks as %q, %q", form.ID, f.ID, v, got, problem)
+			}
+		}
+	}
+}

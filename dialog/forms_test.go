@@ -270,14 +270,16 @@ func (c *formChat) fill(given map[string]string, stopAt string) {
 			c.say(v)
 			continue
 		}
-		option, text := testenv.SampleAnswer(f)
-		if option == "skip" && f.Required {
-			c.t.Fatalf("field %s is required and has no sample answer", f.ID)
-		}
-		if option != "" {
-			c.tap(option)
-		} else {
-			c.say(text)
+		v, ok := f.Example()
+		switch {
+		case !ok && f.Required:
+			c.t.Fatalf("field %s is required and has no example", f.ID)
+		case !ok:
+			c.tap("skip")
+		case f.Type == "choice" || f.Type == "yes_no":
+			c.tap("ans:" + v)
+		default:
+			c.say(v)
 		}
 	}
 }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
-	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/internal/verhoeff"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
@@ -111,16 +110,27 @@ func (c *citizen) fill(given map[string]string, stopAt string) string {
 		if f == nil {
 			c.t.Fatalf("no field %q on screen", d.Field)
 		}
-		option, text := testenv.SampleAnswer(f)
-		if v, ok := given[f.ID]; ok {
-			option, text = "", v
-		}
-		if option != "" {
-			last = c.tap(option)
-		} else {
-			last = c.say(text)
-		}
+		last = c.answer(f, given)
 	}
+}
+
+// answer answers a question with the given text or the field's example,
+// tapping a choice, skipping what has none.
+func (c *citizen) answer(f *catalog.Field, given map[string]string) string {
+	c.t.Helper()
+	if v, ok := given[f.ID]; ok {
+		return c.say(v)
+	}
+	v, ok := f.Example()
+	switch {
+	case !ok && f.Required:
+		c.t.Fatalf("field %s is required and has no example", f.ID)
+	case !ok:
+		return c.tap("skip")
+	case f.Type == "choice" || f.Type == "yes_no":
+		return c.tap("ans:" + v)
+	}
+	return c.say(v)
 }
 
 func (c *citizen) say(text string) string { return c.send(whatsapp.SimulatedMessage{Text: text}) }
@@ -392,15 +402,8 @@ func flowAnswers(t *testing.T, service string, given map[string]any) map[string]
 	_, fields, _ := cat.FormFor(service)
 	out := map[string]any{}
 	for _, f := range fields {
-		option, text := testenv.SampleAnswer(f)
-		switch {
-		case option == "skip":
-		case option != "":
-			out[f.ID] = strings.TrimPrefix(option, "ans:")
-		case f.Type == "date":
-			out[f.ID] = "1980-08-15"
-		default:
-			out[f.ID] = text
+		if v, ok := f.Example(); ok {
+			out[f.ID] = v
 		}
 	}
 	for k, v := range given {
