@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/transparency-dev/merkle/compact"
 
+	"github.com/mitra-gov/mitra/application"
 	"github.com/mitra-gov/mitra/certs"
 	"github.com/mitra-gov/mitra/internal/loadgen"
 )
@@ -143,4 +144,13 @@ func (s *Store) ReplyLatencyMax(ctx context.Context) (float64, error) {
 		return 0, err
 	}
 	return *v, nil
+}
+
+// AllApplications reads every record, for a bench's check afterwards.
+func (s *Store) AllApplications(ctx context.Context) ([]application.Record, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+recordColumns+" FROM applications ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("all applications: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (application.Record, error) { return scanRecord(row) })
 }

@@ -22,12 +22,9 @@ type FakeGraph struct {
 	// FailRate makes that share of sends fail at random, alternating a
 	// 429 throttle and a 500, for fault benches.
 	FailRate float64
-	// OnSend, if set, is told of each accepted message (a bench's
-	// citizens wait on it). It is called with the fake locked, so it must
-	// not block or call the fake.
-	OnSend func(Captured)
 
 	mu       sync.Mutex
+	onSend   func(Captured)
 	sent     []Captured
 	dropped  int // captures let go of, oldest first
 	reads    []string
@@ -47,6 +44,15 @@ const (
 type fakeMedia struct {
 	data []byte
 	mime string
+}
+
+// Watch tells fn of each message the fake accepts from now on (a bench's
+// citizens wait on it). fn is called with the fake locked, so it must not
+// block or call the fake.
+func (f *FakeGraph) Watch(fn func(Captured)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onSend = fn
 }
 
 // AddMedia makes media downloadable by id, as if a citizen had sent it.
@@ -247,8 +253,8 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rand.Read(rnd[:])
 	id := fmt.Sprintf("wamid.FAKE%x", rnd)
 	f.sent = append(f.sent, Captured{ID: id, To: m.To, Type: m.Type, Payload: json.RawMessage(body)})
-	if f.OnSend != nil {
-		f.OnSend(f.sent[len(f.sent)-1])
+	if f.onSend != nil {
+		f.onSend(f.sent[len(f.sent)-1])
 	}
 	// Let go of the oldest in one go once twice the kept number piled up,
 	// so that a soak does not copy 10,000 captures on every send.

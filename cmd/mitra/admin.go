@@ -162,10 +162,8 @@ func runFlows(args []string, stdout, stderr io.Writer) error {
 		if len(f.Services) == 0 {
 			continue // a shared form is part of others, not a Flow
 		}
-		_, fields, _ := cat.FormFor(f.Services[0])
 		for _, lang := range catalog.Langs {
-			notice, agree := dialog.FlowConsent(cat, f.Services[0], lang)
-			doc, err := flows.Build(flows.Blueprint{Fields: fields, Lang: lang, Title: f.Title.In(lang), Consent: notice, Agree: agree})
+			doc, err := buildFlow(cat, f, lang)
 			if err != nil {
 				return fmt.Errorf("form %s (%s): %w", f.ID, lang, err)
 			}
@@ -177,4 +175,29 @@ func runFlows(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %d Flow JSON files to %s; publish each under its file name with Meta's Flows API\n", n, *out)
 	return nil
+}
+
+// buildFlow is the Flow JSON of a form in a language, as published under
+// worker.FlowName(form.ID, lang).
+func buildFlow(cat *catalog.Catalog, f *catalog.Form, lang catalog.Lang) ([]byte, error) {
+	if len(f.Services) == 0 {
+		return nil, fmt.Errorf("form %s is shared: it is part of others, not a Flow", f.ID)
+	}
+	_, fields, _ := cat.FormFor(f.Services[0])
+	notice, agree := dialog.FlowConsent(cat, f.Services[0], lang)
+	return flows.Build(flows.Blueprint{Fields: fields, Lang: lang, Title: f.Title.In(lang), Consent: notice, Agree: agree})
+}
+
+// flowByName finds a published Flow's JSON by its name.
+func flowByName(cat *catalog.Catalog) func(name string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
+		for _, f := range cat.Forms {
+			for _, lang := range catalog.Langs {
+				if len(f.Services) > 0 && worker.FlowName(f.ID, lang) == name {
+					return buildFlow(cat, f, lang)
+				}
+			}
+		}
+		return nil, fmt.Errorf("no flow named %q", name)
+	}
 }

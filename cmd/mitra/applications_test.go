@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
-	"github.com/mitra-gov/mitra/dialog"
 	"github.com/mitra-gov/mitra/internal/verhoeff"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
@@ -452,9 +451,7 @@ func TestIncomeCertificateByFlow(t *testing.T) {
 		t.Fatal("no flow token sent")
 	}
 	cat, _ := catalog.Load(catalog.Embedded())
-	form, fields, _ := cat.FormFor("income-certificate")
-	notice, agree := dialog.FlowConsent(cat, "income-certificate", catalog.Telugu)
-	flowJSON, err := flows.Build(flows.Blueprint{Fields: fields, Lang: catalog.Telugu, Title: form.Title.In(catalog.Telugu), Consent: notice, Agree: agree})
+	flowJSON, err := flowByName(cat)("mitra_income_certificate_te")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "log" {
 		return runLogBench(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "applications" {
+		return runApplicationsBench(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "attack" {
 		return runAttackBench(ctx, args[1:], stdout, stderr)
 	}

@@ -264,6 +264,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.sim = &server.Simulator{Fake: m.fake, AppSecret: c.appSecret, PhoneNumberID: c.phoneNumberID,
 			WebhookURL: m.self + "/webhook", HTTP: &http.Client{Timeout: 10 * time.Second}}
+		if c.flowKey != nil {
+			m.sim.Flows = &server.SimulatedFlows{Key: &c.flowKey.PublicKey, Endpoint: m.self + "/flows/endpoint", JSON: flowByName(cat)}
+		}
 		apiBase = m.self + server.FakeGraphPrefix + "/v24.0"
 	}
 	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: apiBase, PhoneNumberID: c.phoneNumberID, Token: c.token})
