@@ -132,6 +132,7 @@ const (
 
 var (
 	cancelWords = keys("cancel", "stop", "రద్దు", "రద్దు చేయండి", "ఆపు", "ఆపండి", "radhu", "raddu", "रद्द", "रद्द करें", "बंद करो", "radd", "ruko")
+	agreeWords  = keys("i agree", "agree", "ok", "okay", "sare", "సరే", "అంగీకరిస్తున్నాను", "ఒప్పుకుంటున్నాను", "ठीक है", "सहमत", "मैं सहमत हूँ", "theek hai")
 	appsWords   = keys("my applications", "my application", "my complaints", "my complaint", "applications", "నా దరఖాస్తులు", "నా దరఖాస్తు",
 		"నా ఫిర్యాదులు", "నా ఫిర్యాదు", "naa darakhastulu", "na darakhastu", "मेरे आवेदन", "मेरा आवेदन", "मेरी शिकायतें", "मेरी शिकायत", "mere aavedan", "mera aavedan")
 	// recordCues and trackCues together ask about the citizen's own
@@ -374,6 +375,10 @@ func (b *Bot) takeAnswer(st *State, in Inbound, id, text string) []Reply {
 	if f == nil {
 		return b.ask(st, "")
 	}
+	if n, err := strconv.Atoi(text); err == nil && id == "" && (f.Type == "choice" || f.Type == "yes_no") && n > 0 && n <= len(st.Options) {
+		// A typed number picks the button of that number, "Skip" too.
+		id = st.Options[n-1].ID
+	}
 	value, problem := "", ""
 	switch {
 	case id == optSkip && !f.Required:
@@ -544,7 +549,11 @@ func (b *Bot) Submitted(st *State, r application.Record) []Reply {
 	}
 	st.Screen, st.Service = ScreenCard, r.Service
 	st.Options = []Option{{ID: optMenu, Title: t(st.Lang, msgMainMenu)}}
-	return []Reply{{Text: t(st.Lang, m, nameOf(s, st.Lang), r.Ref.String(), due), Options: st.Options, Lang: st.Lang}}
+	text := t(st.Lang, m, nameOf(s, st.Lang), r.Ref.String(), due)
+	if due == "" {
+		text = strings.Replace(text, "\n\n", "\n", 1)
+	}
+	return []Reply{{Text: text, Options: st.Options, Lang: st.Lang}}
 }
 
 // formStep handles a message while a form is open; ok is false when the
@@ -560,6 +569,17 @@ func (b *Bot) formStep(ctx context.Context, st *State, in Inbound, id, text stri
 		d.Media = map[string]string{}
 	}
 	k := nlu.PhraseKey(text)
+	if id == "" && d.Stage != stageQuestion {
+		// Off the questions, a typed number picks a button, and a typed
+		// yes or no answers the consent notice.
+		if n, err := strconv.Atoi(text); err == nil && n > 0 && n <= len(st.Options) {
+			id = st.Options[n-1].ID
+		} else if yn, problem := (&catalog.Field{Type: "yes_no"}).Check(text, b.now()); d.Stage == stageConsent && problem == "" {
+			id = optConsent + yn
+		} else if d.Stage == stageConsent && agreeWords[k] {
+			id = optConsent + "yes"
+		}
+	}
 	switch {
 	case id == optCancel || (id == "" && cancelWords[k]):
 		st.Draft = nil

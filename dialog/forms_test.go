@@ -135,6 +135,29 @@ func TestIncomeCertificateInTelugu(t *testing.T) {
 	}
 }
 
+// Typed answers work where buttons are shown: a number picks a button,
+// "avunu" agrees to the notice.
+func TestTypedConsentAndSummary(t *testing.T) {
+	t.Parallel()
+	c := newFormChat(t, catalog.Telugu)
+	c.tap("apply:income-certificate")
+	c.say("avunu")
+	if c.effects.Consent == nil || !c.effects.Consent.Agreed {
+		t.Fatalf("typed agreement: %+v", c.effects.Consent)
+	}
+	c.fill(nil, "")
+	c.say("1") // the summary's first button: submit
+	if c.effects.Submit == nil {
+		t.Fatalf("a typed 1 on the summary did not submit:\n%s", c.text())
+	}
+	c = newFormChat(t, catalog.English)
+	c.tap("apply:income-certificate")
+	c.say("2")
+	if c.effects.Consent == nil || c.effects.Consent.Agreed {
+		t.Fatalf("a typed 2 (No) must refuse: %+v", c.effects.Consent)
+	}
+}
+
 // No consent: nothing is collected, and the citizen is told where else to
 // apply.
 func TestConsentRefused(t *testing.T) {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/mitra-gov/mitra/application"
 	"github.com/mitra-gov/mitra/dialog"
 )
 
@@ -27,6 +29,20 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		next, replies, err := bot.Step(ctx, user, state, in)
 		if err != nil {
 			return err
+		}
+		if sub := next.Effects.Submit; sub != nil {
+			// Offline there is no database: the form is checked and
+			// confirmed as it would be, and said not to be stored.
+			ref, err := application.NewRef(time.Now())
+			if err != nil {
+				return err
+			}
+			rec := application.Record{Ref: ref, Kind: application.KindApplication, Service: sub.Service}
+			if s, ok := eng.Catalog().Service(sub.Service); ok {
+				rec.Kind = application.KindOf(string(s.Kind))
+			}
+			replies = append(replies, bot.Submitted(&next, rec)...)
+			replies = append(replies, dialog.Reply{Text: "[mitra chat runs offline: this application was checked, not stored or sent]"})
 		}
 		state = next
 		renderReplies(out, replies)
