@@ -32,11 +32,17 @@ type fakeGraph struct {
 	sent  []whatsapp.Outbound
 	reads []string
 	media map[string][]byte
+	// outsideWindow refuses every message but a template, as Meta does
+	// 24 hours after the citizen last wrote.
+	outsideWindow bool
 }
 
 func (f *fakeGraph) Send(_ context.Context, m whatsapp.Outbound) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.outsideWindow && m.Type != "template" {
+		return "", &whatsapp.SendError{HTTPStatus: 400, Code: 131047, Message: "Re-engagement message"}
+	}
 	f.sent = append(f.sent, m)
 	return fmt.Sprintf("wamid.OUT%d", len(f.sent)), nil
 }
@@ -109,11 +115,12 @@ type fixture struct {
 	graph   *fakeGraph
 	process *ProcessWorker
 	send    *SendWorker
+	dbURL   string
 }
 
 func newFixture(t *testing.T, m dialog.Matcher, v *Voice) *fixture {
 	t.Helper()
-	st, _ := storetest.New(t)
+	st, dbURL := storetest.New(t)
 	e := testenv.Engine(t)
 	if m == nil {
 		m = e
@@ -122,7 +129,7 @@ func newFixture(t *testing.T, m dialog.Matcher, v *Voice) *fixture {
 	d := Deps{Store: st, Bot: dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: m}), Catalog: e.Catalog(), Sender: g,
 		Log: slog.New(slog.DiscardHandler), SenderKey: "106540352242922", SendLimit: store.Limit{Rate: 1000, Burst: 1000}, Voice: v, Media: g}
 	d = withDefaults(d)
-	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, outbox: st}}
+	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, outbox: st}, dbURL: dbURL}
 }
 
 func job[T river.JobArgs](args T) *river.Job[T] {
