@@ -326,11 +326,13 @@ func (s *Store) MarkDelivered(ctx context.Context, id string, awaitingReply bool
 	return nil
 }
 
+const certificatesAwaiting = "SELECT id FROM certificates WHERE wa_id = $1 AND awaiting_reply AND delivered_at IS NULL"
+
 // DeliverAwaiting queues the delivery of a citizen's certificates that
 // were held back until they wrote (outside the 24-hour window): their
 // message reopened it.
 func (t Tx) DeliverAwaiting(ctx context.Context, waID string) error {
-	rows, err := t.tx.Query(ctx, "SELECT id FROM certificates WHERE wa_id = $1 AND awaiting_reply AND delivered_at IS NULL", waID)
+	rows, err := t.tx.Query(ctx, certificatesAwaiting, waID)
 	if err != nil {
 		return fmt.Errorf("certificates awaiting a reply: %w", err)
 	}

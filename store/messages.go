@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/mitra-gov/mitra/dialog"
 	"github.com/mitra-gov/mitra/whatsapp"
@@ -45,7 +46,8 @@ func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh in
 				continue // a retried delivery: already stored and queued
 			}
 			fresh++
-			if err := s.enqueue(ctx, tx.tx, ProcessArgs{WAMessageID: m.ID}); err != nil {
+			plain := m.Media == nil && m.FlowResponse == "" && m.Type != "audio" && m.Type != "image" && m.Type != "document"
+			if err := s.enqueue(ctx, tx.tx, ProcessArgs{WAMessageID: m.ID, Plain: plain}); err != nil {
 				return err
 			}
 		}
@@ -186,21 +188,35 @@ func (t Tx) LockInbound(ctx context.Context, id string) (whatsapp.Message, bool,
 
 // MarkProcessed records that a message's replies are in the outbox.
 func (t Tx) MarkProcessed(ctx context.Context, id string) error {
-	if _, err := t.tx.Exec(ctx, "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1", id); err != nil {
+	if _, err := t.tx.Exec(ctx, markProcessed, id); err != nil {
 		return fmt.Errorf("mark inbound %s processed: %w", id, err)
 	}
 	return nil
 }
 
+const markProcessed = "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1"
+
 // LockConversation returns a citizen's conversation state (empty for a
 // first message) and locks it for this transaction, so that one citizen's
 // messages are handled one at a time, in any number of processes.
 func (t Tx) LockConversation(ctx context.Context, user string) (dialog.State, error) {
-	// Make sure a row exists to lock, even for a first message.
-	if _, err := t.tx.Exec(ctx, `INSERT INTO conversations (wa_id, state) VALUES ($1, '{}') ON CONFLICT DO NOTHING`, user); err != nil {
-		return dialog.State{}, fmt.Errorf("create conversation: %w", err)
+	// One statement makes the row if this is a first message and locks
+	// it either way: an upsert's update takes the row lock.
+	var raw []byte
+	err := t.tx.QueryRow(ctx, `INSERT INTO conversations (wa_id, state) VALUES ($1, '{}')
+		ON CONFLICT (wa_id) DO UPDATE SET wa_id = EXCLUDED.wa_id RETURNING state`, user).Scan(&raw)
+	if err != nil {
+		return dialog.State{}, fmt.Errorf("lock conversation: %w", err)
 	}
-	return loadConversation(ctx, t.tx, user, true)
+	return decodeConversation(raw)
+}
+
+func decodeConversation(raw []byte) (dialog.State, error) {
+	var st dialog.State
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return dialog.State{}, fmt.Errorf("decode conversation: %w", err)
+	}
+	return st, nil
 }
 
 // Conversation reads a citizen's conversation state without locking it:
@@ -226,18 +242,25 @@ func loadConversation(ctx context.Context, q querier, user string, lock bool) (d
 	if err != nil {
 		return dialog.State{}, fmt.Errorf("load conversation: %w", err)
 	}
-	var st dialog.State
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return dialog.State{}, fmt.Errorf("decode conversation: %w", err)
-	}
-	return st, nil
+	return decodeConversation(raw)
 }
 
 // SaveConversation writes a citizen's new conversation state.
 func (t Tx) SaveConversation(ctx context.Context, user string, st dialog.State) error {
+	sql, args, err := saveConversation(user, st)
+	if err != nil {
+		return err
+	}
+	if _, err = t.tx.Exec(ctx, sql, args...); err != nil {
+		return fmt.Errorf("save conversation: %w", err)
+	}
+	return nil
+}
+
+func saveConversation(user string, st dialog.State) (string, []any, error) {
 	raw, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("encode conversation: %w", err)
+		return "", nil, fmt.Errorf("encode conversation: %w", err)
 	}
 	// A draft's last answer is kept in columns too, so that the sweep
 	// finds idle drafts by index.
@@ -246,11 +269,8 @@ func (t Tx) SaveConversation(ctx context.Context, user string, st dialog.State) 
 	if st.Draft != nil {
 		touched, reminded = &st.Draft.Touched, st.Draft.Reminded
 	}
-	if _, err = t.tx.Exec(ctx, "UPDATE conversations SET state = $2, updated_at = now(), draft_touched_at = $3, draft_reminded = $4 WHERE wa_id = $1",
-		user, raw, touched, reminded); err != nil {
-		return fmt.Errorf("save conversation: %w", err)
-	}
-	return nil
+	return "UPDATE conversations SET state = $2, updated_at = now(), draft_touched_at = $3, draft_reminded = $4 WHERE wa_id = $1",
+		[]any{user, raw, touched, reminded}, nil
 }
 
 // Outbox row kinds: a Cloud API message ready to send, or text that the
@@ -269,18 +289,11 @@ type speechRecord struct {
 // AddOutbox queues a reply. The (inbound, seq) pair is unique, so queueing
 // the same reply twice is a no-op reported as inserted == false.
 func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string, item whatsapp.Outgoing) (id int64, inserted bool, err error) {
-	kind, payload := kindMessage, any(item.Message)
-	if item.Speech != nil {
-		kind, payload = kindSpeech, speechRecord{Text: item.Speech.Text, Lang: item.Speech.Lang}
-	} else if item.Message == nil {
-		return 0, false, fmt.Errorf("outbox %s/%d: nothing to send", inboundID, seq)
-	}
-	raw, err := json.Marshal(payload)
+	args, err := outboxArgs(inboundID, seq, to, item)
 	if err != nil {
-		return 0, false, fmt.Errorf("encode outbox %s/%d: %w", inboundID, seq, err)
+		return 0, false, err
 	}
-	err = t.tx.QueryRow(ctx, `INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (inbound_id, seq) DO NOTHING RETURNING id`, inboundID, seq, to, kind, raw).Scan(&id)
+	err = t.tx.QueryRow(ctx, insertOutbox+" RETURNING id", args...).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -288,6 +301,62 @@ func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string,
 		return 0, false, fmt.Errorf("add outbox %s/%d: %w", inboundID, seq, err)
 	}
 	return id, true, nil
+}
+
+const insertOutbox = `INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload) VALUES ($1, $2, $3, $4, $5)
+	ON CONFLICT (inbound_id, seq) DO NOTHING`
+
+func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing) ([]any, error) {
+	kind, payload := kindMessage, any(item.Message)
+	if item.Speech != nil {
+		kind, payload = kindSpeech, speechRecord{Text: item.Speech.Text, Lang: item.Speech.Lang}
+	} else if item.Message == nil {
+		return nil, fmt.Errorf("outbox %s/%d: nothing to send", inboundID, seq)
+	}
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("encode outbox %s/%d: %w", inboundID, seq, err)
+	}
+	return []any{inboundID, seq, to, kind, raw}, nil
+}
+
+// Answer records what processing a message produced, in two round trips
+// rather than one a statement: its replies in the outbox, the citizen's
+// new conversation state, the message marked processed; then the jobs
+// that send the replies and deliver any certificates held for this reply
+// (a message from the citizen reopens the 24-hour window).
+func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State) error {
+	var b pgx.Batch
+	for seq, item := range items {
+		args, err := outboxArgs(inboundID, seq, user, item)
+		if err != nil {
+			return err
+		}
+		b.Queue(insertOutbox, args...)
+	}
+	sql, args, err := saveConversation(user, st)
+	if err != nil {
+		return err
+	}
+	b.Queue(sql, args...)
+	b.Queue(markProcessed, inboundID)
+	var awaiting []string
+	b.Queue(certificatesAwaiting, user).Query(func(rows pgx.Rows) error {
+		var err error
+		awaiting, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
+		return fmt.Errorf("answer %s: %w", inboundID, err)
+	}
+	var jobs []river.InsertManyParams
+	if len(items) > 0 {
+		jobs = append(jobs, river.InsertManyParams{Args: SendArgs{InboundID: inboundID}})
+	}
+	for _, id := range awaiting {
+		jobs = append(jobs, river.InsertManyParams{Args: DeliverArgs{CertID: id}})
+	}
+	return t.s.enqueueMany(ctx, t.tx, jobs)
 }
 
 // statusOrder orders delivery statuses: a late "delivered" never

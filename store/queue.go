@@ -30,6 +30,10 @@ const (
 // ProcessArgs asks for one inbound message to be answered.
 type ProcessArgs struct {
 	WAMessageID string `json:"wa_message_id"`
+	// Plain marks a message with nothing to fetch or hear before its
+	// transaction (text, a tap): the worker reads it once, locked. Jobs
+	// queued without it take the longer way, which is always right.
+	Plain bool `json:"plain,omitempty"`
 }
 
 func (ProcessArgs) Kind() string { return "process_inbound" }
@@ -142,6 +146,17 @@ func (s *Store) stopWork(ctx context.Context) {
 func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {
 	if _, err := s.queue.Load().InsertTx(ctx, tx, args, nil); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// enqueueMany inserts jobs in a transaction in one round trip.
+func (s *Store) enqueueMany(ctx context.Context, tx pgx.Tx, jobs []river.InsertManyParams) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if _, err := s.queue.Load().InsertManyTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("enqueue %d jobs: %w", len(jobs), err)
 	}
 	return nil
 }

@@ -125,41 +125,27 @@ type ProcessWorker struct {
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessArgs]) error {
 	id := job.Args.WAMessageID
 	start := time.Now()
-	// A voice note is heard before the transaction: downloading and
-	// transcribing take seconds, and row locks must not wait on them.
-	peeked, processed, err := w.deps.Store.Inbound(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		w.deps.Log.Warn("inbound message not found", "wa_message_id", id)
-		return nil
-	}
-	if err != nil || processed {
-		return err
-	}
-	in := whatsapp.ToInbound(peeked)
+	var in dialog.Inbound
 	var file []byte
-	switch {
-	case peeked.Type == "audio":
-		if in, err = w.hear(ctx, job, peeked); err != nil {
-			return fmt.Errorf("hear %s: %w", id, err)
-		}
-		in.SentAt, in.MessageID = peeked.Time, peeked.ID
-	case peeked.Type == "image" || peeked.Type == "document":
-		// Fetched before the transaction, like a voice note; kept only
-		// if the conversation takes it (a form's question).
-		if in.File, file, err = w.fetchFile(ctx, job, peeked); err != nil {
-			return fmt.Errorf("fetch %s: %w", id, err)
-		}
-	case peeked.FlowResponse != "":
-		if in.Flow, err = w.flowDone(ctx, peeked); err != nil {
-			return fmt.Errorf("flow %s: %w", id, err)
+	var err error
+	if !job.Args.Plain {
+		if in, file, err = w.prepare(ctx, job); err != nil || in.MessageID == "" {
+			return err
 		}
 	}
 	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
 	replies := 0
 	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		msg, processed, err := tx.LockInbound(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			w.deps.Log.Warn("inbound message not found", "wa_message_id", id)
+			return nil
+		}
 		if err != nil || processed {
 			return err
+		}
+		if job.Args.Plain {
+			in = whatsapp.ToInbound(msg)
 		}
 		st, err := tx.LockConversation(ctx, msg.From)
 		if err != nil {
@@ -189,24 +175,8 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 			return fmt.Errorf("render replies: %w", err)
 		}
 		items = append(extra, items...)
-		for seq, item := range items {
-			if _, _, err := tx.AddOutbox(ctx, id, seq, msg.From, item); err != nil {
-				return err
-			}
-		}
-		if len(items) > 0 {
-			if err := tx.EnqueueSend(ctx, id); err != nil {
-				return err
-			}
-		}
-		if err := tx.SaveConversation(ctx, msg.From, next); err != nil {
-			return err
-		}
-		if err := tx.DeliverAwaiting(ctx, msg.From); err != nil {
-			return err
-		}
 		replies = len(items)
-		return tx.MarkProcessed(ctx, id)
+		return tx.Answer(ctx, id, msg.From, items, next)
 	})
 	if err != nil {
 		return fmt.Errorf("process %s: %w", id, err)
@@ -221,6 +191,43 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 	}
 	w.deps.Log.Info("inbound processed", "wa_message_id", id, "replies", replies, "duration", time.Since(start))
 	return nil
+}
+
+// prepare reads a message that carries something to fetch first, outside
+// any transaction: a voice note is heard and a photo downloaded before
+// row locks are taken, since either takes seconds. A message already
+// processed (or gone) comes back without its id: nothing to do.
+func (w *ProcessWorker) prepare(ctx context.Context, job *river.Job[store.ProcessArgs]) (dialog.Inbound, []byte, error) {
+	id := job.Args.WAMessageID
+	peeked, processed, err := w.deps.Store.Inbound(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		w.deps.Log.Warn("inbound message not found", "wa_message_id", id)
+		return dialog.Inbound{}, nil, nil
+	}
+	if err != nil || processed {
+		return dialog.Inbound{}, nil, err
+	}
+	in := whatsapp.ToInbound(peeked)
+	var file []byte
+	switch {
+	case peeked.Type == "audio":
+		if in, err = w.hear(ctx, job, peeked); err != nil {
+			return dialog.Inbound{}, nil, fmt.Errorf("hear %s: %w", id, err)
+		}
+		in.SentAt, in.MessageID = peeked.Time, peeked.ID
+	case peeked.Type == "image" || peeked.Type == "document":
+		// Fetched before the transaction, like a voice note; kept only
+		// if the conversation takes it (a form's question).
+		if in.File, file, err = w.fetchFile(ctx, job, peeked); err != nil {
+			return dialog.Inbound{}, nil, fmt.Errorf("fetch %s: %w", id, err)
+		}
+	case peeked.FlowResponse != "":
+		if in.Flow, err = w.flowDone(ctx, peeked); err != nil {
+			return dialog.Inbound{}, nil, fmt.Errorf("flow %s: %w", id, err)
+		}
+	}
+	in.MessageID = peeked.ID
+	return in, file, nil
 }
 
 // NextRetry retries processing after 1, 2, 4... seconds, up to a minute:

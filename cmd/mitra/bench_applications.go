@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/dialog"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/whatsapp"
 	"github.com/mitra-gov/mitra/whatsapp/flows"
@@ -267,6 +268,8 @@ type benchCitizen struct {
 	inbox   chan whatsapp.Captured
 	seq     int
 	updated time.Time
+	// state is the conversation as the last reply left it.
+	state dialog.State
 }
 
 func (b *applicationsBench) citizen(i int) *benchCitizen {
@@ -297,7 +300,7 @@ func (c *benchCitizen) send(ctx context.Context, m whatsapp.SimulatedMessage) er
 			return err
 		}
 		if st.Updated.After(c.updated) {
-			c.updated = st.Updated
+			c.updated, c.state = st.Updated, st
 			c.b.mu.Lock()
 			c.b.steps = append(c.b.steps, time.Since(t0))
 			c.b.mu.Unlock()
@@ -323,11 +326,8 @@ func (b *applicationsBench) applyInChat(ctx context.Context, i int) error {
 	}
 	_, fields, _ := b.cat.FormFor(service)
 	for step := 0; ; step++ {
-		st, err := b.tg.store.Conversation(ctx, c.from)
-		if err != nil {
-			return err
-		}
-		d := st.Draft
+		var err error
+		d := c.state.Draft
 		switch {
 		case step > 80:
 			return fmt.Errorf("%s: the form never ended", c.from)
