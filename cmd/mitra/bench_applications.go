@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"runtime/pprof"
@@ -34,6 +35,7 @@ import (
 type applicationsBenchReport struct {
 	Citizens           int     `json:"citizens"`
 	Concurrency        int     `json:"concurrency"`
+	Rate               float64 `json:"rate,omitempty"`
 	FlowShare          float64 `json:"flow_share"`
 	DurationS          float64 `json:"duration_s"`
 	Completed          int     `json:"completed"`
@@ -62,6 +64,7 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 	citizens := fl.Int("citizens", 400, "applications to complete, one citizen each")
 	concurrency := fl.Int("concurrency", 80, "citizens filling a form at once")
 	flowShare := fl.Float64("flow-share", 0.5, "share of citizens who use a WhatsApp Flow instead of the chat")
+	rate := fl.Float64("rate", 0, "citizens starting an application a second (open loop, for latency at a load); 0: as many at once as -concurrency, as fast as replies come (throughput)")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the whole run (server and citizens) to this file")
 	admin := os.Getenv("MITRA_DATABASE_URL")
@@ -76,7 +79,7 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 	if admin == "" {
 		return usagef("bench applications needs MITRA_DATABASE_URL (scripts/pg start prints one)")
 	}
-	if *citizens <= 0 || *concurrency <= 0 || *flowShare < 0 || *flowShare > 1 {
+	if *citizens <= 0 || *concurrency <= 0 || *flowShare < 0 || *flowShare > 1 || *rate < 0 {
 		return usagef("bench applications: citizens and concurrency must be positive, flow-share between 0 and 1")
 	}
 	dbURL, drop, err := store.CreateDatabase(ctx, admin, fmt.Sprintf("mitra_bench_apps_%d", time.Now().UnixNano()))
@@ -112,7 +115,7 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 		}
 		defer pprof.StopCPUProfile()
 	}
-	report := applicationsBenchReport{Citizens: *citizens, Concurrency: *concurrency, FlowShare: *flowShare, Services: len(b.services)}
+	report := applicationsBenchReport{Citizens: *citizens, Concurrency: *concurrency, FlowShare: *flowShare, Rate: *rate, Services: len(b.services)}
 	start := time.Now()
 	var wg sync.WaitGroup
 	var chatDone, flowDone, failed atomic.Int64
@@ -122,7 +125,8 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				useFlow := float64(i%100) < *flowShare*100
+				// Flows are spread evenly among the citizens.
+				useFlow := math.Floor(float64(i+1)**flowShare) > math.Floor(float64(i)**flowShare)
 				var err error
 				if useFlow {
 					err = b.applyByFlow(ctx, i)
@@ -141,7 +145,18 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 			}
 		}()
 	}
+	// Open loop: a citizen starts every 1/rate seconds whether or not the
+	// others are done (up to -concurrency in flight).
+	var tick <-chan time.Time
+	if *rate > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / *rate))
+		defer t.Stop()
+		tick = t.C
+	}
 	for i := range *citizens {
+		if tick != nil {
+			<-tick
+		}
 		work <- i
 	}
 	close(work)
@@ -165,8 +180,18 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 	tg.close()
 	drop()
 	report.DatabaseDropped = true
+	// Losing or doubling a citizen's application is a failure whatever
+	// the speed: the command says so with its exit status, after the
+	// figures.
+	var bad error
+	if report.Lost > 0 || report.Duplicates > 0 || report.Incomplete > 0 || report.Failed > 0 {
+		bad = fmt.Errorf("bench applications: %d lost, %d duplicates, %d incomplete, %d failed", report.Lost, report.Duplicates, report.Incomplete, report.Failed)
+	}
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(report)
+		if err := json.NewEncoder(stdout).Encode(report); err != nil {
+			return err
+		}
+		return bad
 	}
 	fmt.Fprintf(stdout, "applications: %d completed in %.1fs (%.1f/s; %d in the chat, %d by Flow), %d failed\n",
 		report.Completed, report.DurationS, report.ApplicationsPerSec, report.ChatCompleted, report.FlowCompleted, report.Failed)
@@ -174,7 +199,7 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 	fmt.Fprintf(stdout, "flow endpoint: %d requests, p50 %.1f ms, p99 %.1f ms\n", report.FlowRequests, report.FlowEndpointP50MS, report.FlowEndpointP99MS)
 	fmt.Fprintf(stdout, "verified: %d stored, %d incomplete, %d lost, %d duplicates, %d confirmations\n",
 		report.Stored, report.Incomplete, report.Lost, report.Duplicates, report.Confirmations)
-	return nil
+	return bad
 }
 
 // applicationsBench is the citizens' side: a webhook poster, an inbox per
