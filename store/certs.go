@@ -326,24 +326,6 @@ func (s *Store) MarkDelivered(ctx context.Context, id string, awaitingReply bool
 	return nil
 }
 
+// certificatesAwaiting are a citizen's certificates held until they
+// write (outside the 24-hour window): their message reopened it.
 const certificatesAwaiting = "SELECT id FROM certificates WHERE wa_id = $1 AND awaiting_reply AND delivered_at IS NULL"
-
-// DeliverAwaiting queues the delivery of a citizen's certificates that
-// were held back until they wrote (outside the 24-hour window): their
-// message reopened it.
-func (t Tx) DeliverAwaiting(ctx context.Context, waID string) error {
-	rows, err := t.tx.Query(ctx, certificatesAwaiting, waID)
-	if err != nil {
-		return fmt.Errorf("certificates awaiting a reply: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("certificates awaiting a reply: %w", err)
-	}
-	for _, id := range ids {
-		if err := t.EnqueueDelivery(ctx, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -186,14 +186,6 @@ func (t Tx) LockInbound(ctx context.Context, id string) (whatsapp.Message, bool,
 	return loadInbound(ctx, t.tx, id, true)
 }
 
-// MarkProcessed records that a message's replies are in the outbox.
-func (t Tx) MarkProcessed(ctx context.Context, id string) error {
-	if _, err := t.tx.Exec(ctx, markProcessed, id); err != nil {
-		return fmt.Errorf("mark inbound %s processed: %w", id, err)
-	}
-	return nil
-}
-
 const markProcessed = "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1"
 
 // LockConversation returns a citizen's conversation state (empty for a

@@ -161,11 +161,6 @@ func (s *Store) enqueueMany(ctx context.Context, tx pgx.Tx, jobs []river.InsertM
 	return nil
 }
 
-// EnqueueSend queues the sending of an inbound message's replies.
-func (t Tx) EnqueueSend(ctx context.Context, inboundID string) error {
-	return t.s.enqueue(ctx, t.tx, SendArgs{InboundID: inboundID})
-}
-
 // EnqueueDelivery queues a certificate's delivery to its holder.
 func (t Tx) EnqueueDelivery(ctx context.Context, certID string) error {
 	return t.s.enqueue(ctx, t.tx, DeliverArgs{CertID: certID})

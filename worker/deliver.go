@@ -31,7 +31,7 @@ type DeliverWorker struct {
 // Work uploads the PDF and sends it as a document with a caption in the
 // citizen's language; outside the 24-hour window it sends the
 // certificate_ready template instead, and the citizen's reply brings the
-// document (store.Tx.DeliverAwaiting).
+// document (store.Tx.Answer queues it).
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[store.DeliverArgs]) error {
 	c, err := w.deps.Store.Certificate(ctx, job.Args.CertID)
 	if errors.Is(err, certs.ErrNotFound) {
