@@ -5,7 +5,9 @@ import "github.com/mitra-gov/mitra/catalog"
 // Texts the flow shows that are not catalogue content. Field errors are
 // kept to maxErrorRunes because they appear under a field in a narrow
 // phone screen (and Meta caps a component's error text); the polite
-// imperative is used throughout ("ఇవ్వండి", "दें").
+// imperative is used throughout ("ఇవ్వండి", "दें"). The chat says the same
+// problems in whole sentences with what to do (dialog's problemTexts): a
+// chat message has room a field's error line does not.
 var problemTexts = map[string]map[catalog.Lang]string{
 	catalog.ProblemRequired: {
 		catalog.English: "Please fill this in.",
