@@ -157,7 +157,7 @@ type Submission struct {
 	Lang    string
 	Answers map[string]string
 	// Media are the attachments' inbound message ids, by field.
-	Media map[string]string
+	Media map[string][]string
 }
 
 // Consent is a citizen's answer to a purpose-specific notice (DPDP Act

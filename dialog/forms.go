@@ -19,6 +19,10 @@ import (
 // submission, a file) is returned as Effects for the caller to do in the
 // same transaction as saving the state.
 
+// MaxFiles is how many photos or documents one question takes: a
+// complaint may need a few views of the problem.
+const MaxFiles = 3
+
 // NoticeVersion names the consent notice's wording; a change of wording
 // is a new version, so every consent record says what the citizen read.
 const NoticeVersion = "2026-12-v1"
@@ -33,8 +37,9 @@ type Draft struct {
 	// Asked are the questions answered so far, in order, for "back".
 	Asked   []string          `json:"asked,omitempty"`
 	Answers map[string]string `json:"answers,omitempty"`
-	// Media are files' inbound message ids by field.
-	Media map[string]string `json:"media,omitempty"`
+	// Media are files' inbound message ids by field (a field takes up to
+	// MaxFiles).
+	Media map[string][]string `json:"media,omitempty"`
 	// Editing returns to the summary after the question on screen.
 	Editing  bool      `json:"editing,omitempty"`
 	Touched  time.Time `json:"touched"`
@@ -267,7 +272,7 @@ func (b *Bot) consent(st *State, agreed bool) []Reply {
 		st.Options = []Option{{ID: optMenu, Title: t(st.Lang, msgMainMenu)}}
 		return []Reply{{Text: t(st.Lang, msgConsentRefused, where), Options: st.Options}}
 	}
-	d.Stage, d.Answers, d.Media = stageQuestion, map[string]string{}, map[string]string{}
+	d.Stage, d.Answers, d.Media = stageQuestion, map[string]string{}, map[string][]string{}
 	return b.ask(st, "")
 }
 
@@ -293,7 +298,7 @@ func (b *Bot) ask(st *State, problem string) []Reply {
 		return b.departments(st, 0)
 	}
 	f := fieldByID(fields, d.Field)
-	if f == nil || problem == "" {
+	if f == nil || (problem == "" && len(d.Media[f.ID]) == 0) || d.Answers[f.ID] != "" {
 		if f = next(fields, d); f == nil {
 			return b.summary(st)
 		}
@@ -309,6 +314,9 @@ func (b *Bot) ask(st *State, problem string) []Reply {
 	var text strings.Builder
 	if problem != "" {
 		text.WriteString(problemText(st.Lang, problem) + " " + t(st.Lang, msgTryAgain) + "\n\n")
+	}
+	if n := len(d.Media[f.ID]); n > 0 && problem == "" {
+		text.WriteString(t(st.Lang, msgFileAndMore, n, MaxFiles) + "\n\n")
 	}
 	fmt.Fprintf(&text, "(%d/%d) *%s*", n, len(shown), f.Label.In(st.Lang))
 	if h := f.Help.In(st.Lang); h != "" {
@@ -332,7 +340,10 @@ func (b *Bot) ask(st *State, problem string) []Reply {
 	case "yes_no":
 		st.Options = []Option{{ID: optAnswer + "yes", Title: t(st.Lang, msgYes)}, {ID: optAnswer + "no", Title: t(st.Lang, msgNo)}}
 	}
-	if !f.Required {
+	switch {
+	case len(d.Media[f.ID]) > 0:
+		st.Options = append(st.Options, Option{ID: optSkip, Title: t(st.Lang, msgDone)})
+	case !f.Required:
 		st.Options = append(st.Options, Option{ID: optSkip, Title: t(st.Lang, msgSkip)})
 	}
 	return []Reply{{Text: text.String(), Options: st.Options}}
@@ -380,7 +391,10 @@ func (b *Bot) takeAnswer(st *State, in Inbound, id, text string) []Reply {
 		id = st.Options[n-1].ID
 	}
 	value, problem := "", ""
+	files := len(d.Media[f.ID])
 	switch {
+	case id == optSkip && files > 0:
+		value = t(st.Lang, msgAttached, files) // "Done" after the files sent
 	case id == optSkip && !f.Required:
 	case id == optSkip:
 		problem = catalog.ProblemRequired
@@ -391,9 +405,13 @@ func (b *Bot) takeAnswer(st *State, in Inbound, id, text string) []Reply {
 		case in.File.Problem != "":
 			problem = in.File.Problem
 		default:
-			value = t(st.Lang, msgAttached)
-			d.Media[f.ID] = in.MessageID
+			d.Media[f.ID] = append(d.Media[f.ID], in.MessageID)
 			st.Effects.KeepFile = true
+			if files+1 < MaxFiles {
+				// The question stays: another photo, or Done.
+				return b.ask(st, "")
+			}
+			value = t(st.Lang, msgAttached, files+1)
 		}
 	case in.Location != nil:
 		if f.Type != "location" {
@@ -566,7 +584,7 @@ func (b *Bot) formStep(ctx context.Context, st *State, in Inbound, id, text stri
 		d.Answers = map[string]string{}
 	}
 	if d.Media == nil {
-		d.Media = map[string]string{}
+		d.Media = map[string][]string{}
 	}
 	k := nlu.PhraseKey(text)
 	if id == "" && d.Stage != stageQuestion {

@@ -214,6 +214,9 @@ func TestGrievanceWithPhotoAndLocation(t *testing.T) {
 	if !c.effects.KeepFile {
 		t.Fatal("the photo must be kept")
 	}
+	c.expect("एक और फ़ोटो")
+	c.step(dialog.Inbound{Media: "image", File: &dialog.File{MIME: "image/png", Size: 2000}})
+	c.tap("skip") // Done
 	if c.state.Draft.Field != "location" {
 		t.Fatalf("after the photo comes %q", c.state.Draft.Field)
 	}
@@ -221,7 +224,7 @@ func TestGrievanceWithPhotoAndLocation(t *testing.T) {
 	c.fill(nil, "")
 	c.tap("submit")
 	sub := c.effects.Submit
-	if sub == nil || sub.Media["photo"] == "" || !strings.HasPrefix(sub.Answers["location"], "16.5") {
+	if sub == nil || len(sub.Media["photo"]) != 2 || !strings.HasPrefix(sub.Answers["location"], "16.5") {
 		t.Fatalf("submission %+v", sub)
 	}
 }
@@ -304,5 +307,20 @@ func (c *formChat) fill(given map[string]string, stopAt string) {
 		default:
 			c.say(v)
 		}
+	}
+}
+
+// A voice answer that could not be heard is apologised for, and the
+// question stays on screen, asked again.
+func TestUnheardVoiceAnswerAsksAgain(t *testing.T) {
+	t.Parallel()
+	c := newFormChat(t, catalog.Telugu)
+	c.tap("apply:income-certificate")
+	c.tap("consent:yes")
+	c.step(dialog.Inbound{Media: "audio", VoiceProblem: "unreadable"})
+	c.expect("వాయిస్ మెసేజ్ సరిగ్గా వినపడలేదు")
+	c.expect("దరఖాస్తుదారుని పూర్తి పేరు")
+	if c.state.Draft == nil || c.state.Draft.Field != "applicant_name" || len(c.state.Draft.Answers) != 0 {
+		t.Fatalf("draft after an unheard note: %+v", c.state.Draft)
 	}
 }

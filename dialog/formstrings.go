@@ -256,9 +256,19 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "📍 location received",
 	},
 	msgAttached: {
-		catalog.Telugu:  "📎 ఫైల్ అందింది",
-		catalog.Hindi:   "📎 फ़ाइल मिल गई",
-		catalog.English: "📎 file received",
+		catalog.Telugu:  "📎 %d ఫైల్(లు) అందాయి",
+		catalog.Hindi:   "📎 %d फ़ाइल मिलीं",
+		catalog.English: "📎 %d file(s) received",
+	},
+	msgFileAndMore: {
+		catalog.Telugu:  "📎 %d అందింది (గరిష్ఠంగా %d). మరో ఫోటో పంపండి, లేదా *పూర్తయింది* నొక్కండి.",
+		catalog.Hindi:   "📎 %d मिल गई (ज़्यादा से ज़्यादा %d)। एक और फ़ोटो भेजें, या *हो गया* दबाएँ।",
+		catalog.English: "📎 %d received (up to %d). Send another photo, or tap *Done*.",
+	},
+	msgDone: {
+		catalog.Telugu:  "పూర్తయింది",
+		catalog.Hindi:   "हो गया",
+		catalog.English: "Done",
 	},
 	msgVoiceUnclearAnswer: {
 		catalog.Telugu:  "క్షమించండి, మీ వాయిస్ మెసేజ్ సరిగ్గా వినపడలేదు. దయచేసి సమాధానం టైప్ చేయండి, లేదా మళ్లీ స్పష్టంగా చెప్పండి.",

@@ -100,6 +100,8 @@ const (
 	msgVoiceUnclearAnswer
 	msgFlowInvalid
 	msgAnswerInChat
+	msgFileAndMore
+	msgDone
 	msgOrAnswerInChat
 	// msgCount is the number of messages; keep it last.
 	msgCount

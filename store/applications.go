@@ -86,8 +86,8 @@ func (t Tx) Submit(ctx context.Context, waID string, r NewRecord) (application.R
 	}
 	for field, inbound := range r.Media {
 		if _, err := t.tx.Exec(ctx, `UPDATE attachments SET application_id = $1, field = $2
-			WHERE inbound_id = $3 AND wa_id = $4 AND application_id IS NULL`, id, field, inbound, waID); err != nil {
-			return application.Record{}, false, fmt.Errorf("link attachment: %w", err)
+			WHERE inbound_id = ANY($3) AND wa_id = $4 AND application_id IS NULL`, id, field, inbound, waID); err != nil {
+			return application.Record{}, false, fmt.Errorf("link attachments: %w", err)
 		}
 	}
 	if _, err := t.addEvent(ctx, id, application.Submitted, string(application.ByCitizen), "", false); err != nil {

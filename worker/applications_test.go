@@ -64,7 +64,7 @@ func TestPhotoAnswersCheckedByTheirBytes(t *testing.T) {
 	expectIn(t, f.say(from, "m4", "तूफ़ान के बाद से पूरी गली में बिजली नहीं है"), "फ़ोटो")
 	expectIn(t, f.photo(from, "m5", bytes.Repeat([]byte{0xff}, MaxFileBytes+1)), "बहुत बड़ी")
 	expectIn(t, f.photo(from, "m6", []byte("GIF89a not really a photo")), "JPEG")
-	expectIn(t, f.photo(from, "m7", pngPhoto(t)), "कहाँ है")
+	expectIn(t, f.photo(from, "m7", pngPhoto(t)), "एक और फ़ोटो")
 	var n int
 	var mime string
 	storetest.Conn(t, f.dbURL).QueryRow(context.Background(), "SELECT count(*), max(mime) FROM attachments WHERE wa_id = $1", from).Scan(&n, &mime)

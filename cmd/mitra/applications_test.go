@@ -276,14 +276,18 @@ func TestGrievanceEscalatedResolvedRated(t *testing.T) {
 	c.say("तूफ़ान के बाद से पूरी गली में बिजली नहीं है")
 	c.fill(nil, "photo")
 	s.fake.AddMedia("media-pole", jpegPhoto(t), "image/jpeg")
-	expect(t, c.send(whatsapp.SimulatedMessage{ImageID: "media-pole", ImageMIME: "image/jpeg"}), "कहाँ है")
+	expect(t, c.send(whatsapp.SimulatedMessage{ImageID: "media-pole", ImageMIME: "image/jpeg"}), "एक और फ़ोटो")
+	s.fake.AddMedia("media-pole-2", jpegPhoto(t), "image/jpeg")
+	c.send(whatsapp.SimulatedMessage{ImageID: "media-pole-2", ImageMIME: "image/jpeg"})
+	expect(t, c.tap("skip"), "कहाँ है")
 	c.send(whatsapp.SimulatedMessage{Location: &whatsapp.Location{Latitude: 16.5062, Longitude: 80.648, Name: "Ward 12"}})
 	c.fill(map[string]string{"village": "वार्ड 12, विजयवाड़ा"}, "")
 	expect(t, c.tap("submit"), "शिकायत संख्या")
 	var ref string
 	s.db.QueryRow(ctx, "SELECT ref FROM applications WHERE wa_id = $1", c.from).Scan(&ref)
 	code, rec := s.api("GET", "/api/v1/applications/"+ref, energy, nil)
-	if code != 200 || rec["kind"] != "grievance" || !strings.HasPrefix(fmt.Sprint(rec["answers"].(map[string]any)["location"]), "16.5062") {
+	if atts, _ := rec["attachments"].([]any); code != 200 || rec["kind"] != "grievance" || len(atts) != 2 ||
+		!strings.HasPrefix(fmt.Sprint(rec["answers"].(map[string]any)["location"]), "16.5062") {
 		t.Fatalf("grievance: %d %s", code, asJSON(rec))
 	}
 	// Overdue: the sweep escalates it, and the citizen is told.
