@@ -317,8 +317,18 @@ func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing) ([
 // new conversation state, the message marked processed; then the jobs
 // that send the replies and deliver any certificates held for this reply
 // (a message from the citizen reopens the 24-hour window).
-func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State) error {
+//
+// Unless lasting, the commit does not wait for the disk: a database
+// crash in the next fraction of a second can only make the message be
+// processed again from its stored copy (the webhook's commit always
+// waits), and its replies go out twice. A step that stores what a
+// citizen was told is kept (a submission and its reference number, a
+// consent, a file, an answer, a rating, a Flow's token) is lasting.
+func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State, lasting bool) error {
 	var b pgx.Batch
+	if !lasting {
+		b.Queue("SET LOCAL synchronous_commit = off")
+	}
 	for seq, item := range items {
 		args, err := outboxArgs(inboundID, seq, user, item)
 		if err != nil {
@@ -413,14 +423,45 @@ type OutboxRow struct {
 // row already sent (or failed for good) comes back with that status, and
 // the sender does nothing: sending is idempotent per row.
 func (s *Store) ClaimOutbox(ctx context.Context, id int64) (OutboxRow, error) {
+	return scanOutbox(s.pool.QueryRow(ctx, claimOutbox, id), id)
+}
+
+// ClaimToSend claims an outbox row and reserves its place in the business
+// number's send rate in one round trip: what sending a row costs the
+// database before the Graph API is called. Neither write waits for the
+// disk: a claim lost in a database crash is claimed again, and a lost
+// reservation loses a moment's pacing.
+func (s *Store) ClaimToSend(ctx context.Context, id int64, key string, l Limit) (OutboxRow, time.Duration, error) {
+	var b pgx.Batch
+	b.Queue(asyncCommit)
+	var row OutboxRow
+	var claimErr error
+	b.Queue(claimOutbox, id).QueryRow(func(r pgx.Row) error {
+		row, claimErr = scanOutbox(r, id)
+		return nil
+	})
+	var tokens float64
+	b.Queue(reserveSend, key, l.Rate, l.Burst).QueryRow(func(r pgx.Row) error { return r.Scan(&tokens) })
+	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
+		return row, 0, fmt.Errorf("claim outbox %d to send: %w", id, err)
+	}
+	return row, l.wait(tokens), claimErr
+}
+
+// asyncCommit makes the batch's implicit transaction commit without
+// waiting for the disk.
+const asyncCommit = "SELECT set_config('synchronous_commit', 'off', true)"
+
+const claimOutbox = `UPDATE outbox SET attempts = attempts + CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END,
+		status = CASE WHEN status = 'pending' THEN 'sending' ELSE status END, updated_at = now()
+		WHERE id = $1 RETURNING id, wa_to, kind, payload, status, attempts, wa_message_id`
+
+func scanOutbox(row pgx.Row, id int64) (OutboxRow, error) {
 	var r OutboxRow
 	var kind string
 	var raw []byte
 	var wamid *string
-	err := s.pool.QueryRow(ctx, `UPDATE outbox SET attempts = attempts + CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END,
-		status = CASE WHEN status = 'pending' THEN 'sending' ELSE status END, updated_at = now()
-		WHERE id = $1 RETURNING id, wa_to, kind, payload, status, attempts, wa_message_id`, id).
-		Scan(&r.ID, &r.To, &kind, &raw, &r.Status, &r.Attempts, &wamid)
+	err := row.Scan(&r.ID, &r.To, &kind, &raw, &r.Status, &r.Attempts, &wamid)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, fmt.Errorf("claim outbox %d: %w", id, ErrNotFound)
 	}

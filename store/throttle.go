@@ -47,21 +47,26 @@ func (s *Store) ReserveSend(ctx context.Context, key string, l Limit) (time.Dura
 	// The bucket is pacing, not a record: its commit need not wait for the
 	// disk (a crash loses at most a moment's pacing), which keeps a write
 	// per send from costing a disk flush per send.
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, `INSERT INTO send_limits AS l (key, tokens, at) VALUES ($1, $3::float8 - 1, clock_timestamp())
+	var b pgx.Batch
+	b.Queue(asyncCommit)
+	b.Queue(reserveSend, key, l.Rate, l.Burst).QueryRow(func(r pgx.Row) error { return r.Scan(&tokens) })
+	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
+		return 0, fmt.Errorf("send rate: %w", err)
+	}
+	return l.wait(tokens), nil
+}
+
+const reserveSend = `INSERT INTO send_limits AS l (key, tokens, at) VALUES ($1, $3::float8 - 1, clock_timestamp())
 		ON CONFLICT (key) DO UPDATE SET
 			tokens = LEAST($3::float8, l.tokens + EXTRACT(epoch FROM clock_timestamp() - l.at) * $2::float8) - 1,
 			at = clock_timestamp()
-		RETURNING tokens`, key, l.Rate, l.Burst).Scan(&tokens)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("send rate: %w", err)
-	}
+		RETURNING tokens`
+
+// wait is how long to wait for a reserved slot once the bucket holds
+// tokens (negative: owed).
+func (l Limit) wait(tokens float64) time.Duration {
 	if tokens >= 0 || l.Rate <= 0 {
-		return 0, nil
+		return 0
 	}
-	return time.Duration(-tokens / l.Rate * float64(time.Second)), nil
+	return time.Duration(-tokens / l.Rate * float64(time.Second))
 }

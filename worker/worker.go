@@ -176,7 +176,9 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		}
 		items = append(extra, items...)
 		replies = len(items)
-		return tx.Answer(ctx, id, msg.From, items, next)
+		ef := next.Effects
+		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != ""
+		return tx.Answer(ctx, id, msg.From, items, next, lasting)
 	})
 	if err != nil {
 		return fmt.Errorf("process %s: %w", id, err)
@@ -247,10 +249,9 @@ type SendWorker struct {
 // outbox is the part of the store that sending uses; *store.Store is one.
 type outbox interface {
 	OutboxIDs(ctx context.Context, inboundID string) ([]int64, error)
-	ClaimOutbox(ctx context.Context, id int64) (store.OutboxRow, error)
+	ClaimToSend(ctx context.Context, id int64, key string, l store.Limit) (store.OutboxRow, time.Duration, error)
 	OutboxSent(ctx context.Context, id int64, waMessageID string) error
 	OutboxError(ctx context.Context, id int64, code int, msg string, permanent bool) error
-	ReserveSend(ctx context.Context, key string, l store.Limit) (time.Duration, error)
 }
 
 // Work sends each row not sent yet. A retryable failure stops the job (and
@@ -270,7 +271,8 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[store.SendArgs]) e
 }
 
 func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
-	row, err := w.outbox.ClaimOutbox(ctx, id)
+	reserved := time.Now()
+	row, wait, err := w.outbox.ClaimToSend(ctx, id, w.deps.SenderKey, w.deps.SendLimit)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -297,11 +299,9 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	} else {
 		msg = *row.Item.Message
 	}
-	wait, err := w.outbox.ReserveSend(ctx, w.deps.SenderKey, w.deps.SendLimit)
-	if err != nil {
-		return err
-	}
-	if wait > 0 {
+	// The slot was reserved with the claim; a spoken reply's synthesis
+	// may have used part of the wait already.
+	if wait -= time.Since(reserved); wait > 0 {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
