@@ -146,7 +146,8 @@ func (e *flowEndpoint) respond(c *gin.Context, req flows.Request) (any, int) {
 		if err != nil {
 			return err
 		}
-		if before != "yes" && draft[flows.ConsentKey] == "yes" {
+		consented := before != "yes" && draft[flows.ConsentKey] == "yes"
+		if consented {
 			if _, err := tx.RecordConsent(ctx, ft.Citizen, application.Consent{Service: ft.Service, NoticeVersion: dialog.NoticeVersion, Channel: "flow", Agreed: true}); err != nil {
 				return err
 			}
@@ -154,7 +155,7 @@ func (e *flowEndpoint) respond(c *gin.Context, req flows.Request) (any, int) {
 		if resp.Screen == flows.ScreenSuccess {
 			return e.submit(c, tx, ft, draft)
 		}
-		return tx.SaveFlowAnswers(ctx, ft.Token, draft)
+		return tx.SaveFlowAnswers(ctx, ft.Token, draft, consented)
 	})
 	if err != nil {
 		e.s.cfg.Log.Error("flow endpoint", "error", err)

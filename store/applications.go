@@ -555,13 +555,21 @@ func (t Tx) LockFlowToken(ctx context.Context, token string) (FlowToken, error) 
 	return flowToken(ctx, t.tx, token, true)
 }
 
-// SaveFlowAnswers keeps what a Flow's screens collected so far.
-func (t Tx) SaveFlowAnswers(ctx context.Context, token string, answers map[string]string) error {
+// SaveFlowAnswers keeps what a Flow's screens collected so far. Unless
+// lasting (a consent recorded in the same transaction), the commit does
+// not wait for the disk: a screen's answers lost in a database crash are
+// asked again, as the screen comes back with them missing.
+func (t Tx) SaveFlowAnswers(ctx context.Context, token string, answers map[string]string, lasting bool) error {
 	raw, err := json.Marshal(answers)
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(ctx, "UPDATE flow_tokens SET answers = $2 WHERE token = $1", token, raw); err != nil {
+	var b pgx.Batch
+	if !lasting {
+		b.Queue(asyncCommit)
+	}
+	b.Queue("UPDATE flow_tokens SET answers = $2 WHERE token = $1", token, raw)
+	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
 		return fmt.Errorf("save flow answers: %w", err)
 	}
 	return nil

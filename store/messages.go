@@ -47,7 +47,8 @@ func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh in
 			}
 			fresh++
 			plain := m.Media == nil && m.FlowResponse == "" && m.Type != "audio" && m.Type != "image" && m.Type != "document"
-			if err := s.enqueue(ctx, tx.tx, ProcessArgs{WAMessageID: m.ID, Plain: plain}); err != nil {
+			args := ProcessArgs{WAMessageID: m.ID, Plain: plain, From: m.From, Silent: dialog.Silent(whatsapp.ToInbound(m))}
+			if err := s.enqueue(ctx, tx.tx, args); err != nil {
 				return err
 			}
 		}
@@ -153,13 +154,19 @@ type querier interface {
 // loadInbound reads a stored message and whether it was processed; with
 // lock, the row stays locked until the transaction ends.
 func loadInbound(ctx context.Context, q querier, id string, lock bool) (whatsapp.Message, bool, error) {
-	sql := "SELECT message, processed_at FROM inbound_messages WHERE wa_message_id = $1"
+	sql := selectInbound
 	if lock {
 		sql += " FOR UPDATE"
 	}
+	return scanInbound(q.QueryRow(ctx, sql, id), id)
+}
+
+const selectInbound = "SELECT message, processed_at FROM inbound_messages WHERE wa_message_id = $1"
+
+func scanInbound(row pgx.Row, id string) (whatsapp.Message, bool, error) {
 	var raw []byte
 	var processed *time.Time
-	err := q.QueryRow(ctx, sql, id).Scan(&raw, &processed)
+	err := row.Scan(&raw, &processed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return whatsapp.Message{}, false, fmt.Errorf("load inbound %s: %w", id, ErrNotFound)
 	}
@@ -179,14 +186,59 @@ func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool,
 	return loadInbound(ctx, s.pool, id, false)
 }
 
-// LockInbound reads a stored message and whether it was processed
-// already, locking it for this transaction so that two workers never
-// process one message at once.
-func (t Tx) LockInbound(ctx context.Context, id string) (whatsapp.Message, bool, error) {
-	return loadInbound(ctx, t.tx, id, true)
+const markProcessed = "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1"
+
+// Locked is a message ready to be answered: the message, whether it was
+// processed already, the citizen's conversation (locked) and, when a turn
+// was taken, whether the citizen's rate allows an answer.
+type Locked struct {
+	Message   whatsapp.Message
+	Processed bool
+	State     dialog.State
+	// Allowed is false above the citizen's rate; Notify is true for the
+	// first refusal in a window.
+	Allowed, Notify bool
 }
 
-const markProcessed = "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1"
+// Lock locks a message and its sender's conversation and, with turn,
+// takes one of the citizen's turns (Tx.TakeTurn), in one round trip: the
+// start of every message's transaction. The message is locked first, as
+// everywhere, so that two workers never wait on each other in turn.
+func (t Tx) Lock(ctx context.Context, id, from string, turn bool, l Limit, window time.Duration) (Locked, error) {
+	var out Locked
+	var b pgx.Batch
+	var msgErr, convErr error
+	b.Queue(selectInbound+" FOR UPDATE", id).QueryRow(func(r pgx.Row) error {
+		out.Message, out.Processed, msgErr = scanInbound(r, id)
+		return nil
+	})
+	b.Queue(lockConversation, from).QueryRow(func(r pgx.Row) error {
+		var raw []byte
+		if convErr = r.Scan(&raw); convErr == nil {
+			out.State, convErr = decodeConversation(raw)
+		}
+		return nil
+	})
+	out.Allowed = true
+	if turn {
+		b.Queue(takeTurn, from, l.Rate, l.Burst, window.Seconds()).QueryRow(func(r pgx.Row) error {
+			return r.Scan(&out.Allowed, &out.Notify)
+		})
+	}
+	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
+		return out, fmt.Errorf("lock %s: %w", id, err)
+	}
+	if msgErr != nil {
+		return out, msgErr
+	}
+	if convErr != nil {
+		return out, fmt.Errorf("lock conversation: %w", convErr)
+	}
+	if out.Message.From != from {
+		return out, fmt.Errorf("lock %s: the job's sender is not the message's", id)
+	}
+	return out, nil
+}
 
 // LockConversation returns a citizen's conversation state (empty for a
 // first message) and locks it for this transaction, so that one citizen's
@@ -195,13 +247,15 @@ func (t Tx) LockConversation(ctx context.Context, user string) (dialog.State, er
 	// One statement makes the row if this is a first message and locks
 	// it either way: an upsert's update takes the row lock.
 	var raw []byte
-	err := t.tx.QueryRow(ctx, `INSERT INTO conversations (wa_id, state) VALUES ($1, '{}')
-		ON CONFLICT (wa_id) DO UPDATE SET wa_id = EXCLUDED.wa_id RETURNING state`, user).Scan(&raw)
+	err := t.tx.QueryRow(ctx, lockConversation, user).Scan(&raw)
 	if err != nil {
 		return dialog.State{}, fmt.Errorf("lock conversation: %w", err)
 	}
 	return decodeConversation(raw)
 }
+
+const lockConversation = `INSERT INTO conversations (wa_id, state) VALUES ($1, '{}')
+	ON CONFLICT (wa_id) DO UPDATE SET wa_id = EXCLUDED.wa_id RETURNING state`
 
 func decodeConversation(raw []byte) (dialog.State, error) {
 	var st dialog.State

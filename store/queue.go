@@ -34,6 +34,11 @@ type ProcessArgs struct {
 	// transaction (text, a tap): the worker reads it once, locked. Jobs
 	// queued without it take the longer way, which is always right.
 	Plain bool `json:"plain,omitempty"`
+	// From is the sender, and Silent says the message gets no reply (a
+	// reaction): with them the worker locks the message and the
+	// conversation and takes the citizen's turn in one round trip.
+	From   string `json:"from,omitempty"`
+	Silent bool   `json:"silent,omitempty"`
 }
 
 func (ProcessArgs) Kind() string { return "process_inbound" }

@@ -21,7 +21,14 @@ type Limit struct {
 // true for the first refusal in each window, when the citizen should be
 // asked, once, to wait.
 func (t Tx) TakeTurn(ctx context.Context, user string, l Limit, window time.Duration) (allowed, notify bool, err error) {
-	err = t.tx.QueryRow(ctx, `WITH b AS (
+	err = t.tx.QueryRow(ctx, takeTurn, user, l.Rate, l.Burst, window.Seconds()).Scan(&allowed, &notify)
+	if err != nil {
+		return false, false, fmt.Errorf("citizen throttle: %w", err)
+	}
+	return allowed, notify, nil
+}
+
+const takeTurn = `WITH b AS (
 			SELECT LEAST($3::float8, COALESCE(bucket_tokens, $3::float8)
 					+ GREATEST(0, EXTRACT(epoch FROM clock_timestamp() - COALESCE(bucket_at, clock_timestamp()))) * $2::float8) AS tokens,
 				throttle_notice_at AS noticed FROM conversations WHERE wa_id = $1)
@@ -31,13 +38,7 @@ func (t Tx) TakeTurn(ctx context.Context, user string, l Limit, window time.Dura
 			throttle_notice_at = CASE WHEN b.tokens < 1 AND (b.noticed IS NULL OR b.noticed < clock_timestamp() - $4::float8 * interval '1 second')
 				THEN clock_timestamp() ELSE b.noticed END
 		FROM b WHERE c.wa_id = $1
-		RETURNING b.tokens >= 1, c.throttle_notice_at IS DISTINCT FROM b.noticed`,
-		user, l.Rate, l.Burst, window.Seconds()).Scan(&allowed, &notify)
-	if err != nil {
-		return false, false, fmt.Errorf("citizen throttle: %w", err)
-	}
-	return allowed, notify, nil
-}
+		RETURNING b.tokens >= 1, c.throttle_notice_at IS DISTINCT FROM b.noticed`
 
 // ReserveSend reserves a send under a limit shared by every process (key:
 // the business number) and returns how long to wait before sending: zero

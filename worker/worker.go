@@ -128,34 +128,27 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 	var in dialog.Inbound
 	var file []byte
 	var err error
-	if !job.Args.Plain {
-		if in, file, err = w.prepare(ctx, job); err != nil || in.MessageID == "" {
+	from, silent := job.Args.From, job.Args.Silent
+	if !job.Args.Plain || from == "" {
+		if in, file, from, err = w.prepare(ctx, job); err != nil || in.MessageID == "" {
 			return err
 		}
+		silent = dialog.Silent(in)
 	}
 	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
 	replies := 0
 	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
-		msg, processed, err := tx.LockInbound(ctx, id)
+		locked, err := tx.Lock(ctx, id, from, !silent, w.deps.CitizenLimit, w.deps.NoticeWindow)
 		if errors.Is(err, store.ErrNotFound) {
 			w.deps.Log.Warn("inbound message not found", "wa_message_id", id)
 			return nil
 		}
-		if err != nil || processed {
+		if err != nil || locked.Processed {
 			return err
 		}
-		if job.Args.Plain {
+		msg, st, allowed, notify := locked.Message, locked.State, locked.Allowed, locked.Notify
+		if in.MessageID == "" {
 			in = whatsapp.ToInbound(msg)
-		}
-		st, err := tx.LockConversation(ctx, msg.From)
-		if err != nil {
-			return err
-		}
-		allowed, notify := true, false
-		if !dialog.Silent(in) {
-			if allowed, notify, err = tx.TakeTurn(ctx, msg.From, w.deps.CitizenLimit, w.deps.NoticeWindow); err != nil {
-				return err
-			}
 		}
 		next, out := st, []dialog.Reply(nil)
 		switch {
@@ -199,37 +192,36 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 // any transaction: a voice note is heard and a photo downloaded before
 // row locks are taken, since either takes seconds. A message already
 // processed (or gone) comes back without its id: nothing to do.
-func (w *ProcessWorker) prepare(ctx context.Context, job *river.Job[store.ProcessArgs]) (dialog.Inbound, []byte, error) {
+func (w *ProcessWorker) prepare(ctx context.Context, job *river.Job[store.ProcessArgs]) (in dialog.Inbound, file []byte, from string, err error) {
 	id := job.Args.WAMessageID
 	peeked, processed, err := w.deps.Store.Inbound(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		w.deps.Log.Warn("inbound message not found", "wa_message_id", id)
-		return dialog.Inbound{}, nil, nil
+		return dialog.Inbound{}, nil, "", nil
 	}
 	if err != nil || processed {
-		return dialog.Inbound{}, nil, err
+		return dialog.Inbound{}, nil, "", err
 	}
-	in := whatsapp.ToInbound(peeked)
-	var file []byte
+	in = whatsapp.ToInbound(peeked)
 	switch {
 	case peeked.Type == "audio":
 		if in, err = w.hear(ctx, job, peeked); err != nil {
-			return dialog.Inbound{}, nil, fmt.Errorf("hear %s: %w", id, err)
+			return dialog.Inbound{}, nil, "", fmt.Errorf("hear %s: %w", id, err)
 		}
 		in.SentAt, in.MessageID = peeked.Time, peeked.ID
 	case peeked.Type == "image" || peeked.Type == "document":
 		// Fetched before the transaction, like a voice note; kept only
 		// if the conversation takes it (a form's question).
 		if in.File, file, err = w.fetchFile(ctx, job, peeked); err != nil {
-			return dialog.Inbound{}, nil, fmt.Errorf("fetch %s: %w", id, err)
+			return dialog.Inbound{}, nil, "", fmt.Errorf("fetch %s: %w", id, err)
 		}
 	case peeked.FlowResponse != "":
 		if in.Flow, err = w.flowDone(ctx, peeked); err != nil {
-			return dialog.Inbound{}, nil, fmt.Errorf("flow %s: %w", id, err)
+			return dialog.Inbound{}, nil, "", fmt.Errorf("flow %s: %w", id, err)
 		}
 	}
 	in.MessageID = peeked.ID
-	return in, file, nil
+	return in, file, peeked.From, nil
 }
 
 // NextRetry retries processing after 1, 2, 4... seconds, up to a minute:
