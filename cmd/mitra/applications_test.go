@@ -437,18 +437,8 @@ func TestIncomeCertificateByFlow(t *testing.T) {
 	expect(t, opened, `"type":"flow"`, "mitra_income_certificate_te", "applychat:income-certificate")
 	var token string
 	for _, m := range s.fake.Sent() {
-		var msg struct {
-			Interactive struct {
-				Type   string `json:"type"`
-				Action struct {
-					Parameters struct {
-						FlowToken string `json:"flow_token"`
-					} `json:"parameters"`
-				} `json:"action"`
-			} `json:"interactive"`
-		}
-		if json.Unmarshal(m.Payload, &msg); msg.Interactive.Type == "flow" {
-			token = msg.Interactive.Action.Parameters.FlowToken
+		if tok := flowTokenOf(m); tok != "" {
+			token = tok
 		}
 	}
 	if token == "" {
