@@ -329,9 +329,14 @@ func (t Tx) Move(ctx context.Context, c Change) (application.Record, error) {
 	if _, err := t.addEvent(ctx, r.ID, c.To, actor, c.Note, c.By != application.ByCitizen); err != nil {
 		return r, err
 	}
+	// The department's system hears of what others did to its record:
+	// an escalation, the citizen's answer, a reopening, a rating.
+	if c.By != application.ByDepartment {
+		if err := t.s.enqueue(ctx, t.tx, HookArgs{ApplicationID: r.ID, Event: "record." + string(c.To)}); err != nil {
+			return r, err
+		}
+	}
 	switch c.To {
-	case application.Escalated:
-		err = t.s.enqueue(ctx, t.tx, HookArgs{ApplicationID: r.ID, Event: "record.escalated"})
 	case application.NeedsInformation:
 		err = t.await(ctx, r.Citizen, dialog.Awaiting{Kind: dialog.AwaitInfo, Ref: string(r.Ref), Service: r.Service})
 	case application.Resolved:

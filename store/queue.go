@@ -207,7 +207,9 @@ func (NotifyArgs) InsertOpts() river.InsertOpts {
 // system, if it has configured a webhook.
 type HookArgs struct {
 	ApplicationID int64 `json:"application_id"`
-	// Event is what happened: record.submitted or record.escalated.
+	// Event is what happened: record.submitted, or record.<status> for a
+	// move the department did not make (escalated, accepted after the
+	// citizen's answer, reopened, closed after a rating).
 	Event string `json:"event"`
 }
 
