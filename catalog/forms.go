@@ -122,7 +122,9 @@ func (f *Field) Check(answer string, today time.Time) (string, string) {
 	case "photo", "document", "location":
 		return "", ProblemMediaOnly
 	case "number":
-		n, err := strconv.ParseFloat(nonDigits.ReplaceAllString(strings.ReplaceAll(a, ",", ""), ""), 64)
+		// Digit groups (1,20,000 or 1 20 000) are read as one number; a
+		// decimal point and a sign are kept, so 1.5 is not 15.
+		n, err := strconv.ParseFloat(strings.NewReplacer(",", "", " ", "", "₹", "").Replace(a), 64)
 		if err != nil {
 			return "", ProblemNumber
 		}
@@ -406,7 +408,10 @@ const exampleAadhaar = "234567890124"
 func (f *Field) Example() (value string, ok bool) {
 	switch f.Type {
 	case "choice":
-		return f.Choices[0].ID, len(f.Choices) > 0
+		if len(f.Choices) == 0 {
+			return "", false
+		}
+		return f.Choices[0].ID, true
 	case "yes_no":
 		return "no", true
 	case "number":

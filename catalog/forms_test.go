@@ -176,3 +176,25 @@ func TestExamplesPassTheirChecks(t *testing.T) {
 		}
 	}
 }
+
+// Numbers keep their decimal point and sign; digit groups are one number.
+func TestNumberAnswers(t *testing.T) {
+	t.Parallel()
+	zero, ten := 0.0, 10.0
+	f := &Field{Type: "number", Min: &zero, Max: &ten}
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for in, want := range map[string]string{"1.5": "1.5", "0.5": "0.5", "0": "0", "1,0": "10", " 7 ": "7"} {
+		if got, problem := f.Check(in, today); problem != "" || got != want {
+			t.Errorf("Check(%q) = %q, %q; want %q", in, got, problem, want)
+		}
+	}
+	for _, in := range []string{"-3", "11", "ten", "1.2.3"} {
+		if got, problem := f.Check(in, today); problem == "" {
+			t.Errorf("Check(%q) = %q, accepted", in, got)
+		}
+	}
+	big := &Field{Type: "number"}
+	if got, _ := big.Check("1,20,000", today); got != "120000" {
+		t.Errorf("Indian digit groups: %q", got)
+	}
+}

@@ -335,7 +335,7 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 		}
 	}
 	if st.Awaiting != nil {
-		if replies, ok := b.awaitingStep(st, in, id, text); ok {
+		if replies, ok := b.awaitingStep(ctx, st, in, id, text, user); ok {
 			return replies, nil
 		}
 	}

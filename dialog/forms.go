@@ -2,7 +2,9 @@ package dialog
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +65,10 @@ type Awaiting struct {
 	Kind    string `json:"kind"`
 	Ref     string `json:"ref"`
 	Service string `json:"service"`
+	// Asked is true once the department's question reached the citizen
+	// as a message; outside the 24-hour window only a template could
+	// say there is one, and their reply first brings the question.
+	Asked bool `json:"asked,omitempty"`
 }
 
 // Awaiting kinds.
@@ -199,33 +205,49 @@ func (b *Bot) apply(st *State, serviceID string, inChat bool) []Reply {
 	}
 	st.Draft = &Draft{Service: serviceID, Stage: stageConsent, Touched: b.now()}
 	st.Options = []Option{{ID: optConsent + "yes", Title: t(st.Lang, msgAgree)}, {ID: optConsent + "no", Title: t(st.Lang, msgDisagree)}}
-	return []Reply{{Text: consentNotice(b.cat, s.Name.In(st.Lang), s, fields, st.Lang), Options: st.Options}}
+	return []Reply{{Text: consentNotice(b.cat, s.Name.In(st.Lang), []*catalog.Service{s}, fields, st.Lang), Options: st.Options}}
 }
 
 // consentNotice is the purpose-specific notice shown before the first
-// personal question: what is asked, for which department, how long it is
-// kept and how to withdraw.
-func consentNotice(cat *catalog.Catalog, title string, s *catalog.Service, fields []*catalog.Field, lang catalog.Lang) string {
+// personal question: what is asked, for which department (or departments,
+// for a Flow shared by services of several), how long it is kept and how
+// to withdraw.
+func consentNotice(cat *catalog.Catalog, title string, services []*catalog.Service, fields []*catalog.Field, lang catalog.Lang) string {
 	var asked []string
 	for _, f := range fields {
 		asked = append(asked, strings.ToLower(f.Label.In(lang)))
 	}
-	dept := s.Department
-	if d, ok := cat.Department(s.Department); ok {
-		dept = d.Name.In(lang)
+	var depts []string
+	for _, s := range services {
+		name := s.Department
+		if d, ok := cat.Department(s.Department); ok {
+			name = d.Name.In(lang)
+		}
+		if !slices.Contains(depts, name) {
+			depts = append(depts, name)
+		}
 	}
-	return t(lang, msgConsent, title, strings.Join(asked, ", "), dept)
+	m := msgConsent
+	if len(services) > 0 && services[0].Kind == "grievance" {
+		m = msgConsentComplaint
+	}
+	return t(lang, m, title, strings.Join(asked, ", "), strings.Join(depts, " / "))
 }
 
 // FlowConsent is the consent notice and the "I agree" label of the Flow
-// of a service's form, in a language.
-func FlowConsent(cat *catalog.Catalog, serviceID string, lang catalog.Lang) (notice, agree string) {
-	s, _ := cat.Service(serviceID)
-	form, fields, ok := cat.FormFor(serviceID)
-	if s == nil || !ok {
+// of a form, in a language: one Flow serves every service of its form.
+func FlowConsent(cat *catalog.Catalog, form *catalog.Form, lang catalog.Lang) (notice, agree string) {
+	var services []*catalog.Service
+	for _, id := range form.Services {
+		if s, ok := cat.Service(id); ok {
+			services = append(services, s)
+		}
+	}
+	if len(services) == 0 {
 		return "", t(lang, msgAgree)
 	}
-	return strings.ReplaceAll(consentNotice(cat, form.Title.In(lang), s, fields, lang), "*", ""), t(lang, msgAgree)
+	_, fields, _ := cat.FormFor(services[0].ID)
+	return strings.ReplaceAll(consentNotice(cat, form.Title.In(lang), services, fields, lang), "*", ""), t(lang, msgAgree)
 }
 
 func nameOf(s *catalog.Service, lang catalog.Lang) string {
@@ -394,7 +416,7 @@ func (b *Bot) takeAnswer(st *State, in Inbound, id, text string) []Reply {
 	files := len(d.Media[f.ID])
 	switch {
 	case id == optSkip && files > 0:
-		value = t(st.Lang, msgAttached, files) // "Done" after the files sent
+		value = strconv.Itoa(files) // "Done" after the files sent: how many
 	case id == optSkip && !f.Required:
 	case id == optSkip:
 		problem = catalog.ProblemRequired
@@ -411,7 +433,7 @@ func (b *Bot) takeAnswer(st *State, in Inbound, id, text string) []Reply {
 				// The question stays: another photo, or Done.
 				return b.ask(st, "")
 			}
-			value = t(st.Lang, msgAttached, files+1)
+			value = strconv.Itoa(files + 1)
 		}
 	case in.Location != nil:
 		if f.Type != "location" {
@@ -454,6 +476,14 @@ func (b *Bot) takeAnswer(st *State, in Inbound, id, text string) []Reply {
 	}
 	d.Field = ""
 	return b.ask(st, "")
+}
+
+// asksNumber reports whether the question on screen takes a number, to
+// which "0" is an answer, not "back".
+func (b *Bot) asksNumber(d *Draft) bool {
+	_, fields, _ := b.formOf(d.Service)
+	f := fieldByID(fields, d.Field)
+	return f != nil && f.Type == "number"
 }
 
 // formBack goes to the previous question, forgetting its answer.
@@ -503,6 +533,10 @@ func (b *Bot) shownAnswer(f *catalog.Field, v string, lang catalog.Lang) string 
 	case f.Type == "date":
 		if d, err := time.Parse("2006-01-02", v); err == nil {
 			return d.Format("02-01-2006")
+		}
+	case f.Type == "photo" || f.Type == "document":
+		if n, err := strconv.Atoi(v); err == nil {
+			return t(lang, msgAttached, n)
 		}
 	}
 	return v
@@ -618,8 +652,11 @@ func (b *Bot) formStep(ctx context.Context, st *State, in Inbound, id, text stri
 	case strings.HasPrefix(id, optConsent):
 		return b.consent(st, id == optConsent+"yes"), true
 	case d.Stage == stageConsent:
+		// Anything else leaves the notice unanswered: nothing was
+		// collected, and a later "ok" must not agree to it.
+		st.Draft = nil
 		return nil, false
-	case id == "" && backWords[k] && d.Stage == stageQuestion:
+	case id == "" && backWords[k] && d.Stage == stageQuestion && !(text == "0" && b.asksNumber(d)):
 		return b.formBack(st), true
 	case id == "" && menuWords[k]:
 		return nil, false
@@ -640,11 +677,15 @@ func (b *Bot) formStep(ctx context.Context, st *State, in Inbound, id, text stri
 }
 
 // awaitingStep takes the citizen's answer to a department's question, or
-// their rating of a resolved grievance.
-func (b *Bot) awaitingStep(st *State, in Inbound, id, text string) ([]Reply, bool) {
+// their rating of a resolved grievance. What is plainly something else (a
+// menu word, a greeting, a reference number) goes its own way.
+func (b *Bot) awaitingStep(ctx context.Context, st *State, in Inbound, id, text, user string) ([]Reply, bool) {
 	a := st.Awaiting
 	k := nlu.PhraseKey(text)
-	if id == "" && (menuWords[k] || cancelWords[k]) {
+	if id == "" && (menuWords[k] || cancelWords[k] || appsWords[k] || certWords[k]) {
+		return nil, false
+	}
+	if _, err := application.FindRef(text); !errors.Is(err, application.ErrNotRef) {
 		return nil, false
 	}
 	ref := application.Ref(a.Ref)
@@ -652,6 +693,19 @@ func (b *Bot) awaitingStep(st *State, in Inbound, id, text string) ([]Reply, boo
 	case AwaitInfo:
 		if id != "" || (text == "" && in.File == nil) {
 			return nil, false
+		}
+		if !a.Asked && b.apps != nil {
+			// The question came as a template: show it, then take the
+			// answer.
+			if r, err := b.apps.CitizenApplication(ctx, user, ref); err == nil {
+				a.Asked = true
+				return b.Notice(st, r, application.Event{Status: application.NeedsInformation, Note: r.Question}), true
+			}
+		}
+		if text != "" && in.File == nil {
+			if res, err := b.matcher.Match(ctx, text, st.Lang); err == nil && res.Analysis.SmallTalk != "" {
+				return nil, false // "hi" or "thanks" is not the answer
+			}
 		}
 		info := &Info{Ref: ref, Text: text}
 		if in.File != nil {
@@ -664,13 +718,20 @@ func (b *Bot) awaitingStep(st *State, in Inbound, id, text string) ([]Reply, boo
 		st.Awaiting = nil
 		return []Reply{{Text: t(st.Lang, msgInfoThanks, ref.String())}}, true
 	case AwaitRating:
-		if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && id == "" && n >= 1 && n <= 5 {
-			id = fmt.Sprintf("%s%s:%d", optRate, a.Ref, n)
+		if !a.Asked && b.apps != nil && id == "" {
+			// The resolution came as a template: the stars now.
+			if r, err := b.apps.CitizenApplication(ctx, user, ref); err == nil && r.Status == application.Resolved {
+				a.Asked = true
+				return b.Notice(st, r, application.Event{Status: application.Resolved}), true
+			}
 		}
-		if id == "" {
+		// A typed number is a rating only while the stars are the options
+		// on screen: after "menu", "2" picks a department.
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || id != "" || n < 1 || n > 5 || !slices.ContainsFunc(st.Options, func(o Option) bool { return strings.HasPrefix(o.ID, optRate) }) {
 			return nil, false
 		}
-		return b.recordOption(st, id)
+		return b.recordOption(st, fmt.Sprintf("%s%s:%d", optRate, a.Ref, n))
 	}
 	return nil, false
 }
@@ -696,9 +757,10 @@ func (b *Bot) recordOption(st *State, id string) ([]Reply, bool) {
 	return nil, false
 }
 
-// ReopenRefused replaces the reopening reply when the window has passed.
-func (b *Bot) ReopenRefused(st *State) []Reply {
-	return []Reply{{Text: t(st.Lang, msgReopenLate), Lang: st.Lang}}
+// RecordMoved replaces a rating's or reopening's reply when the record
+// no longer allows it (the department moved it on, the 7 days passed).
+func (b *Bot) RecordMoved(st *State) []Reply {
+	return []Reply{{Text: t(st.Lang, msgRecordMoved), Lang: st.Lang}}
 }
 
 // myApplications lists the citizen's records.
@@ -760,6 +822,10 @@ func asksAboutRecords(words []string) bool {
 // buttons. The state is the citizen's conversation, whose options the
 // notice replaces.
 func (b *Bot) Notice(st *State, r application.Record, e application.Event) []Reply {
+	if a := st.Awaiting; a != nil && a.Ref == string(r.Ref) &&
+		((a.Kind == AwaitInfo && e.Status == application.NeedsInformation) || (a.Kind == AwaitRating && e.Status == application.Resolved)) {
+		a.Asked = true
+	}
 	lang := st.Lang
 	if lang == "" {
 		lang, _ = catalog.ParseLang(r.Lang)

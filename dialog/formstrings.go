@@ -26,14 +26,25 @@ var formTexts = map[msg]map[catalog.Lang]string{
 	},
 	msgConsent: {
 		catalog.Telugu: "*%s*\nదరఖాస్తు కోసం నేను ఈ వివరాలు అడుగుతాను: %s.\n\n" +
-			"ఇవి ఈ దరఖాస్తు కోసం మాత్రమే %s శాఖకు వెళ్తాయి. దరఖాస్తు పరిష్కారం అయ్యే వరకు, ఆ తర్వాత శాఖ రికార్డు నిబంధనల ప్రకారం మాత్రమే ఉంచుతాం. " +
-			"సమర్పించే ముందు ఎప్పుడైనా *రద్దు* అని పంపి ఆపవచ్చు; సమర్పించిన తర్వాత ఉపసంహరించుకోవాలంటే శాఖను అడగండి.\n\nమీరు అంగీకరిస్తారా?",
+			"ఇవి ఈ దరఖాస్తు కోసం మాత్రమే %sకు వెళ్తాయి. దరఖాస్తు ముగిసిన తర్వాత 3 సంవత్సరాలు శాఖ రికార్డుగా ఉంచి, ఆ తర్వాత తొలగిస్తాం. " +
+			"సమర్పించే ముందు ఎప్పుడైనా *రద్దు* అని పంపి ఆపవచ్చు; సమర్పించిన తర్వాత ఉపసంహరించుకోవాలంటే గ్రామ/వార్డు సచివాలయంలో అడగండి.\n\nమీరు అంగీకరిస్తారా?",
 		catalog.Hindi: "*%s*\nआवेदन के लिए मैं ये जानकारी पूछूँगा: %s.\n\n" +
-			"यह जानकारी सिर्फ़ इसी आवेदन के लिए %s विभाग को जाएगी। आवेदन का निपटारा होने तक, और उसके बाद विभाग के रिकॉर्ड नियमों के अनुसार ही रखी जाएगी। " +
-			"जमा करने से पहले कभी भी *रद्द* भेजकर रोक सकते हैं; जमा करने के बाद वापस लेना हो तो विभाग से कहें।\n\nक्या आप सहमत हैं?",
+			"यह जानकारी सिर्फ़ इसी आवेदन के लिए %s को जाएगी। आवेदन बंद होने के बाद 3 साल तक विभाग के रिकॉर्ड में रहेगी, फिर हटा दी जाएगी। " +
+			"जमा करने से पहले कभी भी *रद्द* भेजकर रोक सकते हैं; जमा करने के बाद वापस लेना हो तो ग्राम/वार्ड सचिवालय में कहें।\n\nक्या आप सहमत हैं?",
 		catalog.English: "*%s*\nTo apply, I will ask for: %s.\n\n" +
-			"These go only to the %s department, for this application. They are kept while it is processed, and after that only as the department's record rules require. " +
-			"You can stop at any time before submitting by sending *cancel*; to withdraw after submitting, ask the department.\n\nDo you agree?",
+			"These go only to %s, for this application. They are kept as the department's record for 3 years after the application is closed, then deleted. " +
+			"You can stop at any time before submitting by sending *cancel*; to withdraw after submitting, ask at your village/ward secretariat.\n\nDo you agree?",
+	},
+	msgConsentComplaint: {
+		catalog.Telugu: "*%s*\nఫిర్యాదు నమోదు చేయడానికి నేను ఈ వివరాలు అడుగుతాను: %s.\n\n" +
+			"ఇవి ఈ ఫిర్యాదు పరిష్కారం కోసం మాత్రమే %sకు వెళ్తాయి. ఫిర్యాదు ముగిసిన తర్వాత 3 సంవత్సరాలు శాఖ రికార్డుగా ఉంచి, ఆ తర్వాత తొలగిస్తాం. " +
+			"నమోదు చేసే ముందు ఎప్పుడైనా *రద్దు* అని పంపి ఆపవచ్చు.\n\nమీరు అంగీకరిస్తారా?",
+		catalog.Hindi: "*%s*\nशिकायत दर्ज करने के लिए मैं ये जानकारी पूछूँगा: %s.\n\n" +
+			"यह जानकारी सिर्फ़ इस शिकायत के समाधान के लिए %s को जाएगी। शिकायत बंद होने के बाद 3 साल तक विभाग के रिकॉर्ड में रहेगी, फिर हटा दी जाएगी। " +
+			"दर्ज करने से पहले कभी भी *रद्द* भेजकर रोक सकते हैं।\n\nक्या आप सहमत हैं?",
+		catalog.English: "*%s*\nTo register your complaint, I will ask for: %s.\n\n" +
+			"These go only to %s, to resolve this complaint. They are kept as the department's record for 3 years after the complaint is closed, then deleted. " +
+			"You can stop at any time before it is registered by sending *cancel*.\n\nDo you agree?",
 	},
 	msgAgree: {
 		catalog.Telugu:  "అంగీకరిస్తున్నాను",
@@ -46,12 +57,12 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "No",
 	},
 	msgConsentRefused: {
-		catalog.Telugu:  "సరే, మీ వివరాలు ఏవీ తీసుకోలేదు. మీరు ఇక్కడ కూడా దరఖాస్తు చేయవచ్చు: %s.",
-		catalog.Hindi:   "ठीक है, आपकी कोई जानकारी नहीं ली गई। आप यहाँ भी आवेदन कर सकते हैं: %s.",
+		catalog.Telugu:  "సరే, మీ వివరాలు ఏవీ తీసుకోలేదు. మీరు ఈ చోట్ల దరఖాస్తు చేయవచ్చు: %s.",
+		catalog.Hindi:   "ठीक है, आपकी कोई जानकारी नहीं ली गई। आप इन जगहों पर आवेदन कर सकते हैं: %s.",
 		catalog.English: "Okay, nothing of yours has been collected. You can also apply at: %s.",
 	},
 	msgFormHint: {
-		catalog.Telugu:  "ముందు ప్రశ్నకు *వెనక్కి* · ఆపడానికి *రద్దు*",
+		catalog.Telugu:  "మునుపటి ప్రశ్నకు *వెనక్కి* · ఆపడానికి *రద్దు*",
 		catalog.Hindi:   "पिछले सवाल के लिए *वापस* · रोकने के लिए *रद्द*",
 		catalog.English: "*back* for the previous question · *cancel* to stop",
 	},
@@ -66,7 +77,7 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "Yes",
 	},
 	msgNo: {
-		catalog.Telugu:  "కాదు",
+		catalog.Telugu:  "లేదు",
 		catalog.Hindi:   "नहीं",
 		catalog.English: "No",
 	},
@@ -141,7 +152,7 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "Continue",
 	},
 	msgStartNew: {
-		catalog.Telugu:  "కొత్తది మొదలుపెట్టండి",
+		catalog.Telugu:  "కొత్తది మొదలుపెట్టు",
 		catalog.Hindi:   "नया शुरू करें",
 		catalog.English: "Start the new one",
 	},
@@ -172,7 +183,7 @@ var formTexts = map[msg]map[catalog.Lang]string{
 	},
 	msgNoticeStatus: {
 		catalog.Telugu:  "మీ *%s* (సంఖ్య %s): *%s*",
-		catalog.Hindi:   "आपका *%s* (संख्या %s): *%s*",
+		catalog.Hindi:   "आपके *%s* आवेदन (संख्या %s) की स्थिति: *%s*",
 		catalog.English: "Your *%s* (ref %s): *%s*",
 	},
 	msgNoticeQuestion: {
@@ -205,11 +216,6 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.Hindi:   "आपकी शिकायत %s फिर से खोल दी गई है; विभाग इसे फिर देखेगा।",
 		catalog.English: "Your complaint %s has been reopened; the department will look at it again.",
 	},
-	msgReopenLate: {
-		catalog.Telugu:  "ఈ ఫిర్యాదును ఇప్పుడు మళ్లీ తెరవలేము. సమస్య ఇంకా ఉంటే కొత్త ఫిర్యాదు చేయండి.",
-		catalog.Hindi:   "यह शिकायत अब फिर से नहीं खोली जा सकती। समस्या अब भी हो तो नई शिकायत दर्ज करें।",
-		catalog.English: "This complaint can no longer be reopened. If the problem remains, please make a new complaint.",
-	},
 	msgDraftReminder: {
 		catalog.Telugu:  "మీ *%s* దరఖాస్తు ఇంకా పూర్తి కాలేదు. ఆగిన చోటు నుండి కొనసాగించడానికి ఏదైనా సమాధానం పంపండి, లేదా *రద్దు* అని పంపండి.",
 		catalog.Hindi:   "आपका *%s* आवेदन अभी अधूरा है। जहाँ रुके थे वहीं से आगे बढ़ने के लिए जवाब भेजें, या *रद्द* भेजें।",
@@ -236,9 +242,14 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "(not given)",
 	},
 	msgStars: {
-		catalog.Telugu:  "%d నక్షత్రాలు",
-		catalog.Hindi:   "%d सितारे",
-		catalog.English: "%d stars",
+		catalog.Telugu:  "%d నక్షత్ర(లు)",
+		catalog.Hindi:   "%d सितारा/सितारे",
+		catalog.English: "%d star(s)",
+	},
+	msgRecordMoved: {
+		catalog.Telugu:  "ఈ ఫిర్యాదు ఇప్పటికే ముందుకు సాగింది, కాబట్టి ఇప్పుడు దీన్ని రేట్ చేయడం లేదా మళ్లీ తెరవడం కుదరదు. దాని స్థితి చూడడానికి ఫిర్యాదు సంఖ్యను పంపండి; సమస్య ఇంకా ఉంటే కొత్త ఫిర్యాదు చేయండి.",
+		catalog.Hindi:   "यह शिकायत आगे बढ़ चुकी है, इसलिए अब इसे रेट करना या फिर से खोलना संभव नहीं। इसकी स्थिति देखने के लिए शिकायत संख्या भेजें; समस्या अब भी हो तो नई शिकायत दर्ज करें।",
+		catalog.English: "This complaint has moved on, so it can no longer be rated or reopened. Send its reference number to see where it stands; if the problem remains, please make a new complaint.",
 	},
 	msgDue: {
 		catalog.Telugu:  "సుమారు %s తేదీకి పూర్తి కావాలి.",
@@ -261,9 +272,9 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "📎 %d file(s) received",
 	},
 	msgFileAndMore: {
-		catalog.Telugu:  "📎 %d అందింది (గరిష్ఠంగా %d). మరో ఫోటో పంపండి, లేదా *పూర్తయింది* నొక్కండి.",
-		catalog.Hindi:   "📎 %d मिल गई (ज़्यादा से ज़्यादा %d)। एक और फ़ोटो भेजें, या *हो गया* दबाएँ।",
-		catalog.English: "📎 %d received (up to %d). Send another photo, or tap *Done*.",
+		catalog.Telugu:  "📎 %d ఫోటో(లు) అందాయి (%d వరకు పంపవచ్చు). మరో ఫోటో పంపండి, లేదా *పూర్తయింది* నొక్కండి.",
+		catalog.Hindi:   "📎 %d फ़ोटो मिल गई (%d तक भेज सकते हैं)। एक और फ़ोटो भेजें, या *हो गया* दबाएँ।",
+		catalog.English: "📎 %d photo(s) received (up to %d). Send another photo, or tap *Done*.",
 	},
 	msgDone: {
 		catalog.Telugu:  "పూర్తయింది",
@@ -281,7 +292,7 @@ var formTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "Sorry, this form is no longer valid, or is not yours. Please choose the service again and fill in a new form.",
 	},
 	msgAnswerInChat: {
-		catalog.Telugu:  "చాట్‌లోనే జవాబిస్తాను",
+		catalog.Telugu:  "చాట్‌లో జవాబిస్తా",
 		catalog.Hindi:   "चैट में जवाब दूँगा",
 		catalog.English: "Answer in the chat",
 	},

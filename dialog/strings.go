@@ -86,7 +86,6 @@ const (
 	msgRated
 	msgReopen
 	msgReopened
-	msgReopenLate
 	msgDraftReminder
 	msgDraftExpired
 	msgFlowIntro
@@ -102,6 +101,8 @@ const (
 	msgAnswerInChat
 	msgFileAndMore
 	msgDone
+	msgRecordMoved
+	msgConsentComplaint
 	msgOrAnswerInChat
 	// msgCount is the number of messages; keep it last.
 	msgCount

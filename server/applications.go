@@ -35,9 +35,28 @@ func (s *Server) applicationRoutes(api *gin.RouterGroup) {
 	api.POST("/applications/:ref/status", s.moveApplication)
 }
 
-// fieldError answers 4xx naming the field at fault.
-func fieldError(c *gin.Context, status int, field, reason string) {
+// fieldError answers 4xx naming the field at fault, and audits the
+// refusal: a department's call is recorded whatever its outcome.
+func (s *Server) fieldError(c *gin.Context, action string, status int, field, reason string) {
+	s.audit(c.Request.Context(), c.GetString("department"), action, subject(c), status, field+": "+reason)
 	c.JSON(status, gin.H{"error": reason, "field": field})
+}
+
+// subject is the record a call names, as far as it can be kept: a path
+// is the caller's to fill.
+func subject(c *gin.Context) string {
+	ref := c.Param("ref")
+	if len(ref) > 32 || !utf8.ValidString(ref) {
+		return "(malformed)"
+	}
+	return ref
+}
+
+// failed answers 500 and audits it.
+func (s *Server) failed(c *gin.Context, action string, err error) {
+	s.cfg.Log.Error(action, "department", c.GetString("department"), "error", err)
+	s.audit(c.Request.Context(), c.GetString("department"), action, subject(c), http.StatusInternalServerError, "internal error")
+	c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
 }
 
 func (s *Server) listApplications(c *gin.Context) {
@@ -47,7 +66,7 @@ func (s *Server) listApplications(c *gin.Context) {
 	q := c.Request.URL.Query()
 	if v := q.Get("status"); v != "" {
 		if !slices.Contains(application.Statuses, application.Status(v)) {
-			fieldError(c, http.StatusBadRequest, "status", "unknown status")
+			s.fieldError(c, "list_applications", http.StatusBadRequest, "status", "unknown status")
 			return
 		}
 		f.Status = application.Status(v)
@@ -55,7 +74,7 @@ func (s *Server) listApplications(c *gin.Context) {
 	if v := q.Get("service"); v != "" {
 		svc, ok := s.cfg.Catalog.Service(v)
 		if !ok || svc.Department != dept {
-			fieldError(c, http.StatusBadRequest, "service", "not a service of this department")
+			s.fieldError(c, "list_applications", http.StatusBadRequest, "service", "not a service of this department")
 			return
 		}
 		f.Service = v
@@ -63,7 +82,7 @@ func (s *Server) listApplications(c *gin.Context) {
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			fieldError(c, http.StatusBadRequest, "since", "want an RFC 3339 time, e.g. 2026-12-01T00:00:00Z")
+			s.fieldError(c, "list_applications", http.StatusBadRequest, "since", "want an RFC 3339 time, e.g. 2026-12-01T00:00:00Z")
 			return
 		}
 		f.Since = t
@@ -71,7 +90,7 @@ func (s *Server) listApplications(c *gin.Context) {
 	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			fieldError(c, http.StatusBadRequest, "cursor", "not a cursor from a previous page")
+			s.fieldError(c, "list_applications", http.StatusBadRequest, "cursor", "not a cursor from a previous page")
 			return
 		}
 		f.After = n
@@ -79,16 +98,14 @@ func (s *Server) listApplications(c *gin.Context) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
-			fieldError(c, http.StatusBadRequest, "limit", "want 1 to 200")
+			s.fieldError(c, "list_applications", http.StatusBadRequest, "limit", "want 1 to 200")
 			return
 		}
 		f.Limit = n
 	}
 	list, next, err := s.cfg.Store.Applications(ctx, f)
 	if err != nil {
-		s.cfg.Log.Error("list applications", "department", dept, "error", err)
-		s.audit(ctx, dept, "list_applications", "", http.StatusInternalServerError, "internal error")
-		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		s.failed(c, "list_applications", err)
 		return
 	}
 	s.audit(ctx, dept, "list_applications", "", http.StatusOK, c.Request.URL.RawQuery)
@@ -113,8 +130,7 @@ func (s *Server) record(c *gin.Context, action string) (application.Record, bool
 	ctx := c.Request.Context()
 	ref, err := application.ParseRef(c.Param("ref"))
 	if err != nil {
-		s.audit(ctx, dept, action, "", http.StatusBadRequest, "bad reference")
-		fieldError(c, http.StatusBadRequest, "ref", "not a reference number (11 digits with a check digit)")
+		s.fieldError(c, action, http.StatusBadRequest, "ref", "not a reference number (11 digits with a check digit)")
 		return application.Record{}, false
 	}
 	r, err := s.cfg.Store.Application(ctx, ref)
@@ -124,8 +140,7 @@ func (s *Server) record(c *gin.Context, action string) (application.Record, bool
 		c.JSON(http.StatusNotFound, gin.H{"error": "no such application"})
 		return r, false
 	case err != nil:
-		s.cfg.Log.Error("read application", "department", dept, "error", err)
-		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		s.failed(c, action, err)
 		return r, false
 	case r.Department != dept:
 		s.audit(ctx, dept, action, string(ref), http.StatusForbidden, "another department's record")
@@ -152,7 +167,7 @@ func (s *Server) getAttachment(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		fieldError(c, http.StatusBadRequest, "id", "not an attachment id")
+		s.fieldError(c, "get_attachment", http.StatusBadRequest, "id", "not an attachment id")
 		return
 	}
 	a, data, err := s.cfg.Store.Attachment(ctx, r.ID, id)
@@ -162,8 +177,7 @@ func (s *Server) getAttachment(c *gin.Context) {
 		c.JSON(http.StatusNotFound, gin.H{"error": "no such attachment on this application"})
 		return
 	case err != nil:
-		s.cfg.Log.Error("read attachment", "error", err)
-		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		s.failed(c, "get_attachment", err)
 		return
 	}
 	s.audit(ctx, r.Department, "get_attachment", string(r.Ref), http.StatusOK, c.Param("id"))
@@ -204,19 +218,19 @@ func (s *Server) moveApplication(c *gin.Context) {
 	req.Note = strings.TrimSpace(req.Note)
 	switch {
 	case !slices.Contains(application.Statuses, req.Status):
-		fieldError(c, http.StatusUnprocessableEntity, "status", "unknown status")
+		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "status", "unknown status")
 		return
 	case utf8.RuneCountInString(req.Note) > maxNote || strings.ContainsFunc(req.Note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }):
-		fieldError(c, http.StatusUnprocessableEntity, "note", "at most 1000 characters, no control characters")
+		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "note", "at most 1000 characters, no control characters")
 		return
 	case req.Note == "" && (req.Status == application.NeedsInformation || req.Status == application.Rejected):
-		fieldError(c, http.StatusUnprocessableEntity, "note", "say what is needed, or why it is rejected: the citizen reads it")
+		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "note", "say what is needed, or why it is rejected: the citizen reads it")
 		return
 	case req.IssueCertificate && ((req.Status != application.Approved && req.Status != application.Issued) || s.cfg.Issuer == nil || !s.isCertificate(r.Service)):
-		fieldError(c, http.StatusUnprocessableEntity, "issue_certificate", "only when approving a certificate application, on a server that issues certificates")
+		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "issue_certificate", "only when approving a certificate application, on a server that issues certificates")
 		return
 	case req.IssueCertificate && strings.TrimSpace(req.Certificate.Office) == "":
-		fieldError(c, http.StatusUnprocessableEntity, "certificate.issuing_office", "required to issue the certificate")
+		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "certificate.issuing_office", "required to issue the certificate")
 		return
 	}
 	// Issuing moves an approved record to issued once the certificate
@@ -243,6 +257,7 @@ func (s *Server) moveApplication(c *gin.Context) {
 			return
 		case err != nil:
 			s.cfg.Log.Error("issue for application", "error", err)
+			s.audit(ctx, dept, "issue", string(r.Ref), http.StatusServiceUnavailable, "approved; certificate not issued")
 			c.JSON(http.StatusServiceUnavailable, gin.H{"error": "approved, but the certificate was not issued; try status issued again shortly", "application": moved})
 			return
 		}
@@ -270,8 +285,7 @@ func (s *Server) moved(c *gin.Context, r application.Record, to application.Stat
 		c.JSON(http.StatusForbidden, gin.H{"error": "this application belongs to another department"})
 		return false
 	case err != nil:
-		s.cfg.Log.Error("move application", "error", err)
-		c.JSON(http.StatusInternalServerError, gin.H{"error": "try again"})
+		s.failed(c, "move_application", err)
 		return false
 	}
 	s.audit(ctx, r.Department, "move_application", string(r.Ref), http.StatusOK, string(r.Status)+" -> "+string(to))

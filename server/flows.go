@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -98,7 +99,7 @@ func (e *flowEndpoint) serve(c *gin.Context) {
 	}
 	resp, status := e.respond(c, req)
 	if status != http.StatusOK {
-		e.s.cfg.Metrics.flowRequests.WithLabelValues(http.StatusText(status)).Inc()
+		e.s.cfg.Metrics.flowRequests.WithLabelValues(strconv.Itoa(status)).Inc()
 		c.JSON(status, gin.H{"error_msg": resp})
 		return
 	}
@@ -123,7 +124,8 @@ func (e *flowEndpoint) respond(c *gin.Context, req flows.Request) (any, int) {
 	var message string
 	err := e.s.cfg.Store.InTx(ctx, func(tx store.Tx) error {
 		ft, err := tx.LockFlowToken(ctx, req.FlowToken)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && (ft.Used || time.Since(ft.Created) > e.cfg.TokenTTL)) {
+		expired := err == nil && time.Since(ft.Created) > e.cfg.TokenTTL
+		if errors.Is(err, store.ErrNotFound) || expired || (err == nil && ft.Used && !confirming(req)) {
 			status, message = 427, "This form is no longer open. Please ask for it again in the chat."
 			return nil
 		}
@@ -134,6 +136,16 @@ func (e *flowEndpoint) respond(c *gin.Context, req flows.Request) (any, int) {
 		w, err := e.walker(ft.Service, lang)
 		if err != nil {
 			status, message = 427, "This form is no longer available."
+			return nil
+		}
+		if ft.Used {
+			// The confirmation asked again (WhatsApp retries when the
+			// answer was lost): the same SUCCESS, from the stored draft,
+			// and nothing stored twice.
+			resp, _, err = w.Respond(req, ft.Answers, time.Now())
+			if err != nil || resp.Screen != flows.ScreenSuccess {
+				status, message = 427, "This form was already sent."
+			}
 			return nil
 		}
 		before := ft.Answers[flows.ConsentKey]
@@ -173,9 +185,17 @@ func (e *flowEndpoint) submit(c *gin.Context, tx store.Tx, ft store.FlowToken, d
 	if !ok {
 		return errors.New("flow for an unknown service")
 	}
+	// Files picked in a Flow arrive as references to Meta's encrypted
+	// media, which mitra does not fetch yet: they are not kept as
+	// answers (the keys in them would be), and the chat takes photos.
+	_, fields, _ := e.s.cfg.Catalog.FormFor(ft.Service)
+	media := map[string]bool{}
+	for _, f := range fields {
+		media[f.ID] = f.Type == "photo" || f.Type == "document"
+	}
 	answers := map[string]string{}
 	for k, v := range draft {
-		if !strings.HasPrefix(k, "@") {
+		if !strings.HasPrefix(k, "@") && !media[k] {
 			answers[k] = v
 		}
 	}
@@ -185,4 +205,10 @@ func (e *flowEndpoint) submit(c *gin.Context, tx store.Tx, ft store.FlowToken, d
 		return err
 	}
 	return tx.UseFlowToken(c.Request.Context(), ft.Token, rec.ID)
+}
+
+// confirming reports whether a request is the summary's confirmation.
+func confirming(req flows.Request) bool {
+	action, _ := req.Data["action"].(string)
+	return req.Action == flows.ActionDataExchange && action == "confirm"
 }

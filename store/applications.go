@@ -66,17 +66,18 @@ func (t Tx) Submit(ctx context.Context, waID string, r NewRecord) (application.R
 		return application.Record{}, false, err
 	}
 	var due *time.Time
+	var sla *time.Duration
 	if r.SLA > 0 {
 		d := time.Now().Add(r.SLA)
-		due = &d
+		due, sla = &d, &r.SLA
 	}
 	var id int64
 	err = t.tx.QueryRow(ctx, `INSERT INTO applications (ref, kind, department, service_id, wa_id, lang, channel,
-			submission_key, consent_id, status, answers, due_at)
+			submission_key, consent_id, status, answers, due_at, sla)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-			coalesce(NULLIF($9, 0), (SELECT max(id) FROM consents WHERE wa_id = $5 AND service_id = $4 AND agreed)), 'submitted', $10, $11)
+			coalesce(NULLIF($9, 0), (SELECT max(id) FROM consents WHERE wa_id = $5 AND service_id = $4 AND agreed)), 'submitted', $10, $11, $12)
 		ON CONFLICT (submission_key) DO NOTHING RETURNING id`,
-		string(r.Ref), r.Kind, r.Department, r.Service, waID, r.Lang, r.Channel, r.Key, r.ConsentID, answers, due).Scan(&id)
+		string(r.Ref), r.Kind, r.Department, r.Service, waID, r.Lang, r.Channel, r.Key, r.ConsentID, answers, due, sla).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		rec, err := recordBy(ctx, t.tx, "submission_key", r.Key)
 		return rec, false, err
@@ -285,8 +286,17 @@ type Change struct {
 // information") waits in the citizen's conversation for their answer; a
 // resolution waits for their rating.
 func (s *Store) Move(ctx context.Context, c Change) (application.Record, error) {
+	r, err := recordBy(ctx, s.pool, "ref", string(c.Ref))
+	if err != nil {
+		return r, err
+	}
 	var out application.Record
-	err := s.InTx(ctx, func(tx Tx) error {
+	err = s.InTx(ctx, func(tx Tx) error {
+		// The conversation is locked before the record, as processing a
+		// citizen's message does: the two never wait on each other.
+		if _, err := tx.LockConversation(ctx, r.Citizen); err != nil {
+			return err
+		}
 		var err error
 		out, err = tx.Move(ctx, c)
 		return err
@@ -314,9 +324,13 @@ func (t Tx) Move(ctx context.Context, c Change) (application.Record, error) {
 	if c.To == application.NeedsInformation {
 		question = c.Note
 	}
+	// An escalation happens once per delay; a reopened grievance starts a
+	// new one, with its service's time to deliver again.
 	if _, err := t.tx.Exec(ctx, `UPDATE applications SET status = $2, question = $3, updated_at = now(),
 			certificate_id = coalesce(NULLIF($4, ''), certificate_id),
-			resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE resolved_at END
+			resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE resolved_at END,
+			escalated_at = CASE WHEN $2 = 'escalated' THEN now() WHEN $2 = 'reopened' THEN NULL ELSE escalated_at END,
+			due_at = CASE WHEN $2 = 'reopened' AND sla IS NOT NULL THEN now() + sla ELSE due_at END
 		WHERE id = $1`, r.ID, c.To, question, c.Certificate); err != nil {
 		return r, fmt.Errorf("move %s: %w", c.Ref, err)
 	}
@@ -336,11 +350,17 @@ func (t Tx) Move(ctx context.Context, c Change) (application.Record, error) {
 			return r, err
 		}
 	}
-	switch c.To {
-	case application.NeedsInformation:
-		err = t.await(ctx, r.Citizen, dialog.Awaiting{Kind: dialog.AwaitInfo, Ref: string(r.Ref), Service: r.Service})
-	case application.Resolved:
-		err = t.await(ctx, r.Citizen, dialog.Awaiting{Kind: dialog.AwaitRating, Ref: string(r.Ref), Service: r.Service})
+	// What the record waits for from its citizen follows the
+	// department's move; the conversation was locked first (Store.Move).
+	if c.By == application.ByDepartment {
+		switch c.To {
+		case application.NeedsInformation:
+			err = t.await(ctx, r.Citizen, string(r.Ref), &dialog.Awaiting{Kind: dialog.AwaitInfo, Ref: string(r.Ref), Service: r.Service})
+		case application.Resolved:
+			err = t.await(ctx, r.Citizen, string(r.Ref), &dialog.Awaiting{Kind: dialog.AwaitRating, Ref: string(r.Ref), Service: r.Service})
+		default:
+			err = t.await(ctx, r.Citizen, string(r.Ref), nil)
+		}
 	}
 	if err != nil {
 		return r, err
@@ -349,13 +369,21 @@ func (t Tx) Move(ctx context.Context, c Change) (application.Record, error) {
 }
 
 // await puts what a record waits for into the citizen's conversation, so
-// that their next message answers it.
-func (t Tx) await(ctx context.Context, waID string, a dialog.Awaiting) error {
+// that their next message answers it; nil clears what the conversation
+// awaited from that record, if anything.
+func (t Tx) await(ctx context.Context, waID, ref string, a *dialog.Awaiting) error {
 	st, err := t.LockConversation(ctx, waID)
 	if err != nil {
 		return err
 	}
-	st.Await(a)
+	switch {
+	case a != nil:
+		st.Await(*a)
+	case st.Awaiting != nil && st.Awaiting.Ref == ref:
+		st.Awaiting = nil
+	default:
+		return nil
+	}
 	return t.SaveConversation(ctx, waID, st)
 }
 
@@ -417,9 +445,13 @@ func (s *Store) Sweep(ctx context.Context) (escalated, closed int, err error) {
 			to    application.Status
 			n     *int
 		}{
-			{`kind = 'grievance' AND status IN ('submitted', 'accepted', 'reopened') AND due_at < $1`, application.Escalated, &escalated},
+			{`kind = 'grievance' AND escalated_at IS NULL AND status IN ('submitted', 'accepted', 'reopened') AND due_at < $1`, application.Escalated, &escalated},
 			{`kind = 'grievance' AND status = 'resolved' AND resolved_at < $2`, application.Closed, &closed},
 		} {
+			note := "overdue"
+			if step.to == application.Closed {
+				note = "not reopened within 7 days"
+			}
 			rows, err := tx.tx.Query(ctx, "SELECT ref FROM applications WHERE "+step.where+" AND $1::timestamptz IS NOT NULL AND $2::timestamptz IS NOT NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED",
 				time.Now(), window)
 			if err != nil {
@@ -430,11 +462,21 @@ func (s *Store) Sweep(ctx context.Context) (escalated, closed int, err error) {
 				return fmt.Errorf("sweep: %w", err)
 			}
 			for _, ref := range refs {
-				if _, err := tx.Move(ctx, Change{Ref: application.Ref(ref), To: step.to, By: application.BySystem, Note: "overdue"}); err != nil {
+				if _, err := tx.Move(ctx, Change{Ref: application.Ref(ref), To: step.to, By: application.BySystem, Note: note}); err != nil {
 					return err
 				}
 				*step.n++
 			}
+		}
+		// What was never submitted is not kept: files of abandoned forms
+		// after a day, the answers a Flow collected once it is used or a
+		// day old.
+		if _, err := tx.tx.Exec(ctx, "DELETE FROM attachments WHERE application_id IS NULL AND created_at < now() - interval '1 day'"); err != nil {
+			return fmt.Errorf("sweep files: %w", err)
+		}
+		if _, err := tx.tx.Exec(ctx, `UPDATE flow_tokens SET answers = '{}'
+			WHERE answers <> '{}' AND (used_at IS NOT NULL OR created_at < now() - interval '1 day')`); err != nil {
+			return fmt.Errorf("sweep flow drafts: %w", err)
 		}
 		return nil
 	})

@@ -91,7 +91,10 @@ func (w *ProcessWorker) flowDone(ctx context.Context, msg whatsapp.Message) (*di
 		return nil, err
 	}
 	done := &dialog.FlowDone{Token: token, Answers: answers}
-	if ft.Citizen == msg.From {
+	// Only a Flow the endpoint completed (consent given, every screen
+	// checked, the record stored under the token) is confirmed; a
+	// completion message alone creates nothing.
+	if ft.Citizen == msg.From && ft.Used {
 		done.Service = ft.Service
 		// What the endpoint collected screen by screen stands; the
 		// completion adds nothing the screens did not check.
@@ -137,7 +140,10 @@ func (w *ProcessWorker) effects(ctx context.Context, tx store.Tx, msg whatsapp.M
 		}
 	}
 	if r := ef.Rate; r != nil {
-		if err := tx.Rate(ctx, msg.From, r.Ref, r.Stars); err != nil && !ignorable(err) {
+		switch err := tx.Rate(ctx, msg.From, r.Ref, r.Stars); {
+		case ignorable(err):
+			out = w.deps.Bot.RecordMoved(st)
+		case err != nil:
 			return nil, nil, err
 		}
 	}
@@ -148,7 +154,7 @@ func (w *ProcessWorker) effects(ctx context.Context, tx store.Tx, msg whatsapp.M
 		}
 		switch {
 		case ignorable(err):
-			out = w.deps.Bot.ReopenRefused(st)
+			out = w.deps.Bot.RecordMoved(st)
 		case err != nil:
 			return nil, nil, err
 		}
@@ -210,6 +216,10 @@ func (w *ProcessWorker) openFlow(ctx context.Context, tx store.Tx, waID, service
 // status, in the citizen's language.
 const TemplateApplicationUpdate = "application_update"
 
+// openWindow is how long after a citizen's last message a plain message
+// may still go: WhatsApp's 24 hours, less a margin for clocks and queues.
+const openWindow = 24*time.Hour - 10*time.Minute
+
 // NotifyWorker tells a citizen of a status change of their record.
 type NotifyWorker struct {
 	river.WorkerDefaults[store.NotifyArgs]
@@ -229,10 +239,18 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 	}
 	r := n.Record
 	var replies []dialog.Reply
+	inWindow := false
 	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		st, err := tx.LockConversation(ctx, r.Citizen)
 		if err != nil {
 			return err
+		}
+		// The window is judged from the citizen's last message answered,
+		// not only from Meta's refusal, which may come later as a failed
+		// status: outside it, the template goes at once.
+		inWindow = !st.Updated.IsZero() && time.Since(st.Updated) < openWindow
+		if !inWindow {
+			return nil
 		}
 		replies = w.deps.Bot.Notice(&st, r, n.Event)
 		return tx.SaveConversation(ctx, r.Citizen, st)
@@ -240,16 +258,18 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 	if err != nil {
 		return err
 	}
-	items, err := whatsapp.Render(r.Citizen, replies, false)
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		if _, err = w.deps.Sender.Send(ctx, *it.Message); err != nil {
-			break
+	if inWindow {
+		var items []whatsapp.Outgoing
+		if items, err = whatsapp.Render(r.Citizen, replies, false); err != nil {
+			return err
+		}
+		for _, it := range items {
+			if _, err = w.deps.Sender.Send(ctx, *it.Message); err != nil {
+				break
+			}
 		}
 	}
-	if errors.Is(err, whatsapp.ErrOutsideWindow) {
+	if !inWindow || errors.Is(err, whatsapp.ErrOutsideWindow) {
 		lang, _ := catalog.ParseLang(r.Lang)
 		name := r.Service
 		if s, ok := w.deps.Catalog.Service(r.Service); ok {

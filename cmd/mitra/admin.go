@@ -184,7 +184,7 @@ func buildFlow(cat *catalog.Catalog, f *catalog.Form, lang catalog.Lang) ([]byte
 		return nil, fmt.Errorf("form %s is shared: it is part of others, not a Flow", f.ID)
 	}
 	_, fields, _ := cat.FormFor(f.Services[0])
-	notice, agree := dialog.FlowConsent(cat, f.Services[0], lang)
+	notice, agree := dialog.FlowConsent(cat, f, lang)
 	return flows.Build(flows.Blueprint{Fields: fields, Lang: lang, Title: f.Title.In(lang), Consent: notice, Agree: agree})
 }
 

@@ -489,6 +489,7 @@ func (c *serveConfig) validateSimulator() error {
 	for _, s := range []struct{ name, value, dev string }{
 		{"WHATSAPP_APP_SECRET", c.appSecret, simAppSecret}, {"WHATSAPP_VERIFY_TOKEN", c.verifyToken, simVerifyToken},
 		{"WHATSAPP_TOKEN", c.token, simToken}, {"WHATSAPP_API_BASE", c.apiBase, ""}, {"MITRA_SIGNING_KEY", c.signingKey, ""},
+		{"MITRA_FLOW_PRIVATE_KEY", c.flowKeyPEM, ""}, {"MITRA_FLOW_PRIVATE_KEY_FILE", c.flowKeyFile, ""},
 	} {
 		if s.value != "" && s.value != s.dev {
 			real = append(real, s.name)

@@ -30,6 +30,11 @@ CREATE TABLE applications (
     answers         jsonb NOT NULL,
     question        text NOT NULL DEFAULT '',
     due_at          timestamptz,
+    -- The service's time to deliver, for the new due date a reopened
+    -- grievance gets; escalated_at stops a grievance being escalated twice
+    -- for the same delay.
+    sla             interval,
+    escalated_at    timestamptz,
     rating          int CHECK (rating BETWEEN 1 AND 5),
     certificate_id  text,
     resolved_at     timestamptz,
@@ -38,7 +43,7 @@ CREATE TABLE applications (
 );
 CREATE INDEX applications_department ON applications (department, id);
 CREATE INDEX applications_citizen ON applications (wa_id, id);
-CREATE INDEX applications_overdue ON applications (due_at) WHERE kind = 'grievance' AND status IN ('submitted', 'accepted', 'reopened');
+CREATE INDEX applications_overdue ON applications (due_at) WHERE kind = 'grievance' AND escalated_at IS NULL AND status IN ('submitted', 'accepted', 'reopened');
 
 -- Every status change, with who made it and why; notified_at is set once
 -- the citizen has been told.
