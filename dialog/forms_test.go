@@ -324,3 +324,51 @@ func TestUnheardVoiceAnswerAsksAgain(t *testing.T) {
 		t.Fatalf("draft after an unheard note: %+v", c.state.Draft)
 	}
 }
+
+// A record waiting on its citizen does not swallow what is plainly
+// something else: "hi" is not the answer to a department's question, a
+// typed number after "menu" picks a department rather than rating, and a
+// notice left unanswered is not agreed to by a later "ok".
+func TestAwaitingTakesOnlyAnswers(t *testing.T) {
+	t.Parallel()
+	ref, _ := application.NewRef(time.Now())
+	c := newFormChat(t, catalog.English)
+	c.state.Await(dialog.Awaiting{Kind: dialog.AwaitInfo, Ref: string(ref), Service: "income-certificate", Asked: true})
+	c.say("hi")
+	if c.effects.Info != nil || c.state.Awaiting == nil {
+		t.Fatalf("a greeting was taken as the answer: %+v", c.effects.Info)
+	}
+	c.say("My ration card number is 2810 4455 12")
+	if c.effects.Info == nil || c.state.Awaiting != nil {
+		t.Fatalf("the answer was not taken: %+v", c.effects)
+	}
+
+	c = newFormChat(t, catalog.English)
+	c.state.Await(dialog.Awaiting{Kind: dialog.AwaitRating, Ref: string(ref), Service: "power-supply-complaint", Asked: true})
+	c.say("menu")
+	c.say("2")
+	if c.effects.Rate != nil {
+		t.Fatal("a department's number on the menu rated the complaint")
+	}
+
+	c = newFormChat(t, catalog.English)
+	c.tap("apply:income-certificate")
+	c.say("menu")
+	c.say("ok")
+	if c.effects.Consent != nil || c.state.Draft != nil {
+		t.Fatalf("an unanswered notice was agreed to later: %+v %+v", c.effects.Consent, c.state.Draft)
+	}
+}
+
+// "0" answers a question that takes a number; elsewhere it goes back.
+func TestZeroAnswersANumber(t *testing.T) {
+	t.Parallel()
+	c := newFormChat(t, catalog.English)
+	c.tap("apply:income-certificate")
+	c.tap("consent:yes")
+	c.fill(nil, "annual_income")
+	c.say("0")
+	if c.state.Draft == nil || c.state.Draft.Answers["annual_income"] != "0" {
+		t.Fatalf("0 as an income: %+v", c.state.Draft)
+	}
+}
