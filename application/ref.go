@@ -1,8 +1,9 @@
-// Package application will hold citizens' applications and grievances as
-// records (issue 11). For now it holds their reference numbers: digits
-// only, because they are read out over the phone in any language and typed
-// on numeric keypads, with a Verhoeff check digit that catches one wrong
-// digit or two swapped neighbours.
+// Package application is citizens' applications and grievances as mitra
+// keeps them: records, their statuses and who may move them where, and
+// their reference numbers. A reference is digits only, because it is read
+// out over the phone in any language and typed on numeric keypads, with a
+// Verhoeff check digit that catches one wrong digit or two swapped
+// neighbours.
 package application
 
 import (
@@ -86,7 +87,7 @@ func ParseRef(s string) (Ref, error) {
 }
 
 // FindRef finds a reference number typed anywhere in a message ("status
-// of 2612 3456 7890", "AP-26-12345678-9 ఎక్కడ ఉంది"): a run of 11 digits in
+// of 2612 3456 785", "26-12345678-5 ఎక్కడ ఉంది"): a run of 11 digits in
 // any script, with spaces, dashes or dots between groups. It returns
 // ErrCheckSum when such a run fails its check digit (a typo) and ErrNotRef
 // when the message holds none.

@@ -196,6 +196,22 @@ func (f *Field) Check(answer string, today time.Time) (string, string) {
 	return a, ""
 }
 
+// LocationMaxRunes bounds a location typed as words (a village, a street,
+// a landmark), in the chat and in a Flow's input alike.
+const LocationMaxRunes = 200
+
+// CheckTypedPlace checks a location given as words instead of a shared
+// pin, as a short text; Check refuses typed answers to a location field
+// because the chat first asks for the pin.
+func (f *Field) CheckTypedPlace(answer string, today time.Time) (string, string) {
+	asText := *f
+	asText.Type = "text"
+	if asText.MaxLength == 0 || asText.MaxLength > LocationMaxRunes {
+		asText.MaxLength = LocationMaxRunes
+	}
+	return asText.Check(answer, today)
+}
+
 // parseDate reads the dates citizens type: 31-12-1960, 31/12/1960,
 // 31.12.1960 (day first, as in India) or 1960-12-31.
 func parseDate(s string) (time.Time, bool) {

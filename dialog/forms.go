@@ -444,7 +444,7 @@ func (b *Bot) takeAnswer(st *State, in Inbound, id, text string) []Reply {
 		}
 	case f.Type == "location":
 		// No location to share: the typed village and street will do.
-		value, problem = (&catalog.Field{Type: "text", Required: f.Required, MaxLength: 300}).Check(text, b.now())
+		value, problem = f.CheckTypedPlace(text, b.now())
 	default:
 		if strings.HasPrefix(id, optAnswer) {
 			text = strings.TrimPrefix(id, optAnswer)
@@ -880,7 +880,7 @@ func (b *Bot) flowDone(st *State, in Inbound) []Reply {
 		}
 		v, problem := fl.Check(f.Answers[fl.ID], b.now())
 		if fl.Type == "location" {
-			v, problem = (&catalog.Field{Type: "text", Required: fl.Required, MaxLength: 300}).Check(f.Answers[fl.ID], b.now())
+			v, problem = fl.CheckTypedPlace(f.Answers[fl.ID], b.now())
 		}
 		if problem != "" {
 			return []Reply{{Text: t(st.Lang, msgFlowInvalid)}}

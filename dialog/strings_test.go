@@ -46,3 +46,17 @@ func TestUnsupportedMediaGetsPoliteReply(t *testing.T) {
 		t.Errorf("sticker reply = %+v", replies)
 	}
 }
+
+// Words that label buttons fit WhatsApp's 20 characters in every
+// language: a cut button reads as a mistake.
+func TestButtonWordsFit(t *testing.T) {
+	t.Parallel()
+	for _, m := range []msg{msgAgree, msgDisagree, msgSkip, msgYes, msgNo, msgSubmit, msgEdit, msgCancel, msgContinue, msgStartNew,
+		msgApplyNow, msgComplainNow, msgAnswerInChat, msgDone, msgReopen, msgMainMenu, msgBack, msgFlowButton} {
+		for _, l := range catalog.Langs {
+			if n := len([]rune(texts[m][l])); n > 20 {
+				t.Errorf("button %d in %s has %d characters: %q", m, l, n, texts[m][l])
+			}
+		}
+	}
+}

@@ -188,7 +188,8 @@ func (w *ProcessWorker) submit(ctx context.Context, tx store.Tx, waID string, su
 }
 
 // FlowName names the published Flow of a form in a language: one Flow per
-// form and language, published by `mitra flows publish`.
+// form and language, written by `mitra flows build` and published under
+// this name.
 func FlowName(formID string, lang catalog.Lang) string {
 	return "mitra_" + strings.ReplaceAll(formID, "-", "_") + "_" + string(lang)
 }
@@ -264,6 +265,9 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 			return err
 		}
 		for _, it := range items {
+			if err = w.deps.pace(ctx); err != nil {
+				return err
+			}
 			if _, err = w.deps.Sender.Send(ctx, *it.Message); err != nil {
 				break
 			}
@@ -278,6 +282,9 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 		t, terr := whatsapp.TemplateMessage(r.Citizen, TemplateApplicationUpdate, templateLang[lang], name, r.Ref.String(), dialog.StatusName(lang, n.Event.Status))
 		if terr != nil {
 			return terr
+		}
+		if err = w.deps.pace(ctx); err != nil {
+			return err
 		}
 		_, err = w.deps.Sender.Send(ctx, t)
 	}
@@ -335,6 +342,22 @@ func HookSignature(secret, timestamp string, body []byte) string {
 	mac.Write([]byte(timestamp + "."))
 	mac.Write(body)
 	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// pace waits for a slot in the business number's send rate, shared with
+// every other sender in every process: a sweep that escalates hundreds
+// of grievances must not meet Meta's throttle.
+func (d Deps) pace(ctx context.Context) error {
+	wait, err := d.Store.ReserveSend(ctx, d.SenderKey, d.SendLimit)
+	if err != nil || wait <= 0 {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
 }
 
 func (d Deps) hookClient() *http.Client {
@@ -407,7 +430,9 @@ func (w *SweepWorker) draftNotice(ctx context.Context, waID string, expire bool)
 	}
 	msgs, err := whatsapp.TextMessages(waID, reply.Text)
 	for i := 0; err == nil && i < len(msgs); i++ {
-		_, err = w.deps.Sender.Send(ctx, msgs[i])
+		if err = w.deps.pace(ctx); err == nil {
+			_, err = w.deps.Sender.Send(ctx, msgs[i])
+		}
 	}
 	if err != nil {
 		w.deps.Log.Debug("draft notice not sent", "error", err)

@@ -318,8 +318,8 @@ func (r *renderer) field(f *catalog.Field) ([]map[string]any, error) {
 			// Flows have no location picker: ask for the place in words,
 			// as long as Walker.check accepts.
 			help = say(r.lang, "location_help")
-			in["max-chars"] = locationMaxRunes
-			if f.MaxLength > 0 && f.MaxLength < locationMaxRunes {
+			in["max-chars"] = catalog.LocationMaxRunes
+			if f.MaxLength > 0 && f.MaxLength < catalog.LocationMaxRunes {
 				in["max-chars"] = f.MaxLength
 			}
 		}

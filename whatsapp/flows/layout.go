@@ -19,9 +19,6 @@ const (
 	maxBranches = 10
 	// Photos and documents a picker accepts.
 	maxPhotos, maxDocuments = 3, 1
-	// locationMaxRunes bounds the typed address that stands in for a
-	// location pin (Flows have no location picker).
-	locationMaxRunes = 200
 )
 
 // page is one screen of fields. Its fields are all unconditional or all

@@ -281,12 +281,7 @@ func (w *Walker) check(f *catalog.Field, v any, today time.Time) (string, string
 		return checkMedia(v, f.Required, limit)
 	case "location":
 		// Asked as a typed address, so checked as text.
-		asText := *f
-		asText.Type = "text"
-		if asText.MaxLength == 0 || asText.MaxLength > locationMaxRunes {
-			asText.MaxLength = locationMaxRunes
-		}
-		return asText.Check(scalar(v), today)
+		return f.CheckTypedPlace(scalar(v), today)
 	}
 	return f.Check(scalar(v), today)
 }
