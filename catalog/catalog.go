@@ -122,13 +122,19 @@ func (a Aliases) All() []string {
 
 // Service is one public service a citizen can ask for.
 type Service struct {
-	ID          string        `yaml:"id"`
-	Kind        Kind          `yaml:"kind"`
-	Name        Localized     `yaml:"name"`
-	Short       Localized     `yaml:"short"`
-	Description Localized     `yaml:"description"`
-	Aliases     Aliases       `yaml:"aliases"`
-	Documents   LocalizedList `yaml:"documents"`
+	ID          string    `yaml:"id"`
+	Kind        Kind      `yaml:"kind"`
+	Name        Localized `yaml:"name"`
+	Short       Localized `yaml:"short"`
+	Description Localized `yaml:"description"`
+	Aliases     Aliases   `yaml:"aliases"`
+	// Situations are the life events and problems that lead a citizen to
+	// the service, as they tell them ("my father passed away", "the
+	// street is dark since the storm"), in each language and romanized.
+	// Unlike aliases, one situation may lead to several services: the
+	// citizen is then asked to choose.
+	Situations Aliases       `yaml:"situations"`
+	Documents  LocalizedList `yaml:"documents"`
 	// FeeINR is the fee in rupees; nil when unknown or variable, 0 when free.
 	FeeINR *int `yaml:"fee_inr"`
 	// SLADays is the service level in days; 0 is across the counter, nil when

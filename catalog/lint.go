@@ -15,6 +15,8 @@ import (
 const (
 	MaxShort       = 24
 	MaxDescription = 72
+	// MaxSituation bounds one situation: a sentence, as a citizen says it.
+	MaxSituation = 160
 )
 
 // Problem is one thing wrong in the catalogue data.
@@ -166,6 +168,26 @@ func (l *linter) service(c *Catalog, s *Service) {
 	check("hi", Hindi, false, a.HI)
 	check("te_latn", English, true, a.TELatn)
 	check("hi_latn", English, true, a.HILatn)
+	// Situations are checked for script and length; several services may
+	// share one.
+	sit := s.Situations
+	for group, list := range map[string][]string{"en": sit.EN, "te": sit.TE, "hi": sit.HI, "te_latn": sit.TELatn, "hi_latn": sit.HILatn} {
+		lang := map[string]Lang{"te": Telugu, "hi": Hindi}[group]
+		for _, text := range list {
+			switch {
+			case strings.TrimSpace(text) == "":
+				l.add(s.pos, "%s: empty situation in %s", owner, group)
+			case utf8.RuneCountInString(text) > MaxSituation:
+				l.add(s.pos, "%s: situation %q is over %d characters", owner, text, MaxSituation)
+			case lang == "" && hasIndic(text):
+				l.add(s.pos, "%s: %s situation %q must be in Latin letters", owner, group, text)
+			case lang != "":
+				if msg := scriptProblem(lang, text); msg != "" {
+					l.add(s.pos, "%s: %s situation %s: %q", owner, group, msg, text)
+				}
+			}
+		}
+	}
 	d := s.Documents
 	if len(d.EN) == 0 {
 		l.add(s.pos, "%s: no documents listed", owner)

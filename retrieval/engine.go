@@ -116,6 +116,7 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 func ServiceDocument(s *catalog.Service) string {
 	parts := []string{s.Name.EN, s.Name.TE, s.Name.HI, s.Short.EN, s.Short.TE, s.Short.HI}
 	parts = append(parts, s.Aliases.All()...)
+	parts = append(parts, s.Situations.All()...)
 	out := ""
 	for _, p := range parts {
 		out += p + "\n"

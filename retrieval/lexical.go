@@ -44,6 +44,7 @@ func newLexicon(services []*catalog.Service) *lexicon {
 	for si, s := range services {
 		texts := []string{s.Name.EN, s.Name.TE, s.Name.HI, s.Short.EN, s.Short.TE, s.Short.HI}
 		texts = append(texts, s.Aliases.All()...)
+		texts = append(texts, s.Situations.All()...)
 		seen := map[string]bool{}
 		for _, t := range texts {
 			keys := contentKeys(nlu.Words(nlu.Normalize(t)))
