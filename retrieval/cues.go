@@ -12,30 +12,81 @@ import (
 // nudges candidates of the cued kinds up, so "pension abhi tak nahi aaya"
 // reaches the pension status check rather than a new pension application.
 var cueKinds = []struct {
-	words stopSet
-	kinds []catalog.Kind
+	intent Intent
+	words  stopSet
+	kinds  []catalog.Kind
 }{
 	{
 		// Not received, still, stopped: a status check or a complaint.
+		intent: IntentStatus,
 		words: keySet("raledu", "raaledu", "ledu", "ledhu", "inka", "inkaa", "ivvaledu", "avvaledu", "aagipoyindi",
 			"agipoyindi", "apesaru", "aapesaru", "emaindi", "emayindi", "nahi", "nahin", "nhi", "abhi", "band",
 			"mila", "mili", "vachinda", "vachhinda", "vachindha", "ayyinda", "ayindi", "ayyindi",
-			"ruka", "ruki", "not", "yet", "still", "stopped", "pending", "delay", "delayed",
+			"ruka", "ruki", "not", "yet", "still", "stopped", "pending", "delay", "delayed", "nothing", "heard",
 			"రాలేదు", "లేదు", "ఇంకా", "ఇవ్వలేదు", "ఆగిపోయింది", "ఆపేశారు", "ఏమైంది", "నహీ",
 			"नहीं", "अभी", "तक", "बंद", "रुकी", "रुका"),
 		kinds: []catalog.Kind{"status", "grievance"},
 	},
 	{
-		words: keySet("status", "staus", "stetus", "sthiti", "stithi", "track", "tracking", "progress", "where",
+		intent: IntentStatus,
+		words: keySet("status", "staus", "stetus", "sthiti", "stithi", "track", "tracking", "progress", "where", "update", "applied",
 			"స్టేటస్", "స్థితి", "स्टेटस", "स्थिति"),
 		kinds: []catalog.Kind{"status"},
 	},
 	{
+		intent: IntentComplain,
 		words: keySet("complaint", "complain", "complint", "problem", "issue", "firyadu", "shikayat", "shikayath",
 			"samasya", "kharab", "broken", "working", "ఫిర్యాదు", "కంప్లైంట్", "సమస్య", "शिकायत", "समस्या", "खराब"),
 		kinds: []catalog.Kind{"grievance"},
 	},
+	{
+		intent: IntentPay,
+		words: keySet("pay", "payment", "paid", "kattali", "kattalante", "chellinchali", "bharna", "bharni", "jama",
+			"కట్టాలి", "చెల్లించాలి", "చెల్లింపు", "भरना", "भुगतान", "जमा"),
+		kinds: []catalog.Kind{"payment"},
+	},
+	{
+		intent: IntentBook,
+		words: keySet("book", "booking", "reserve", "reservation", "slot", "appointment", "ticket", "tickets",
+			"బుక్", "బుకింగ్", "టికెట్", "बुक", "बुकिंग", "टिकट"),
+		kinds: []catalog.Kind{"booking"},
+	},
+	{
+		intent: IntentCorrect,
+		words: keySet("correction", "correct", "change", "mistake", "wrong", "modify", "edit", "sarichey", "marchali",
+			"galti", "sudhar", "badalna", "సవరణ", "మార్పు", "మార్చాలి", "తప్పు", "सुधार", "गलती", "बदलना"),
+	},
+	{
+		intent: IntentCancel,
+		words: keySet("cancel", "surrender", "remove", "delete", "withdraw", "raddu", "radd", "tolaginchali",
+			"రద్దు", "తొలగించాలి", "रद्द", "हटाना"),
+	},
+	{
+		intent: IntentApply,
+		words: keySet("apply", "new", "kavali", "kaavali", "kavaali", "chahiye", "chaiye", "want", "need", "kotha",
+			"naya", "nayi", "కావాలి", "కొత్త", "चाहिए", "नया", "नई"),
+		kinds: []catalog.Kind{"application", "certificate"},
+	},
 }
+
+// Intent is what a citizen wants to do, apart from which service: the
+// axis along which the services of one family differ (a new rice card,
+// its status, a complaint about it).
+type Intent string
+
+// The intents, in the order a message's cues are weighed: "raledu" in
+// "pension kavali raledu" says it was asked for and has not come.
+const (
+	IntentStatus   Intent = "status"
+	IntentComplain Intent = "complain"
+	IntentPay      Intent = "pay"
+	IntentBook     Intent = "book"
+	IntentCorrect  Intent = "correct"
+	IntentCancel   Intent = "cancel"
+	IntentApply    Intent = "apply"
+	// IntentInfo is a question about a service (documents, fees, how).
+	IntentInfo Intent = "info"
+)
 
 // cueBoost is added to the fused score of a candidate whose kind a cue in
 // the message points to. It reorders near-ties; it cannot lift an
@@ -48,21 +99,45 @@ const cueBoost = 0.06
 // complaint.
 const teluguNegative = "aled"
 
-// cuedKinds returns the kinds the message's words point to.
+// cuedKinds returns the kinds the message's words point to: those of its
+// first intent in the order above (see intentOf).
 func cuedKinds(words, keys []string) map[catalog.Kind]bool {
-	var out map[catalog.Kind]bool
+	_, kinds := intentOf(words, keys)
+	return kinds
+}
+
+// intentOf reads what the message wants to do from its cue words, and the
+// kinds of service that intent points to. A message with no cue has no
+// intent ("" ); a question with none is IntentInfo.
+func intentOf(words, keys []string) (Intent, map[catalog.Kind]bool) {
+	first := len(cueKinds)
 	for i, w := range words {
 		for j, c := range cueKinds {
+			if j >= first {
+				break
+			}
 			negative := j == 0 && len(keys[i]) > len(teluguNegative)+1 && strings.HasSuffix(keys[i], teluguNegative)
 			if negative || c.words.stop(w, keys[i]) {
-				if out == nil {
-					out = map[catalog.Kind]bool{}
-				}
-				for _, k := range c.kinds {
-					out[k] = true
-				}
+				first = j
 			}
 		}
 	}
-	return out
+	if first == len(cueKinds) {
+		for _, w := range words {
+			if strings.HasSuffix(w, "?") {
+				return IntentInfo, nil
+			}
+		}
+		return "", nil
+	}
+	intent := cueKinds[first].intent
+	kinds := map[catalog.Kind]bool{}
+	for _, c := range cueKinds {
+		if c.intent == intent {
+			for _, k := range c.kinds {
+				kinds[k] = true
+			}
+		}
+	}
+	return intent, kinds
 }

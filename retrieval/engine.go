@@ -29,6 +29,9 @@ type Result struct {
 	Clarification string
 	// Reranked names the prompt version that changed the decision, if any.
 	Reranked string
+	// Intent is what the message wants to do (apply, status, complain,
+	// pay, book, correct, cancel, info), "" when it does not say.
+	Intent Intent
 }
 
 // MaxCandidates is how many candidates a Result carries.
@@ -220,7 +223,8 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 			}
 		}
 	}
-	cued := cuedKinds(an.Words, an.Keys)
+	intent, cued := intentOf(an.Words, an.Keys)
+	res.Intent = intent
 	cands := make([]Candidate, 0, 32)
 	for i, l := range lex {
 		if l > 0 {

@@ -98,15 +98,10 @@ func contentKeys(words []string) []string {
 	return filterKeys(words, keys)
 }
 
-// filterKeys drops stop words from the keyed words of a text.
+// filterKeys drops stop and noise words from the keyed words of a text
+// and reads concept words as their concept (concepts.go).
 func filterKeys(words, keys []string) []string {
-	out := make([]string, 0, len(keys))
-	for i, k := range keys {
-		if k != "" && !stopKeys.stop(words[i], k) {
-			out = append(out, k)
-		}
-	}
-	return out
+	return concepts.read(words, keys)
 }
 
 func allDigits(s string) bool {

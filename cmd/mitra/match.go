@@ -33,6 +33,7 @@ type matchLine struct {
 	Script       string           `json:"script"`
 	Romanized    bool             `json:"romanized"`
 	SmallTalk    string           `json:"small_talk,omitempty"`
+	Intent       string           `json:"intent,omitempty"`
 	Decision     string           `json:"decision"`
 	Candidates   []matchCandidate `json:"candidates"`
 	Error        string           `json:"error,omitempty"`
@@ -109,7 +110,7 @@ func matchOne(ctx context.Context, eng *retrieval.Engine, text string, prev cata
 	an := res.Analysis
 	line := matchLine{
 		Text: an.Text, Lang: an.Lang, LangFromText: an.LangFromText, Script: string(an.Script),
-		Romanized: an.Romanized, SmallTalk: an.SmallTalk, Decision: string(res.Decision),
+		Romanized: an.Romanized, SmallTalk: an.SmallTalk, Intent: string(res.Intent), Decision: string(res.Decision),
 		Candidates: []matchCandidate{},
 	}
 	switch {

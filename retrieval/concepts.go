@@ -1,0 +1,140 @@
+package retrieval
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/nlu"
+)
+
+// The concept layer (data/concepts.yaml): words that mean the same thing
+// across languages and scripts are read as one concept, on the citizen's
+// side and the catalogue's alike, so that "my father passed away" meets
+// the death certificate's "death"; noise words (time, courtesy, fillers)
+// are dropped before matching.
+
+//go:embed data/concepts.yaml
+var conceptsYAML []byte
+
+type conceptFile struct {
+	Concepts map[string][]string `yaml:"concepts"`
+	Noise    map[string][]string `yaml:"noise"`
+}
+
+// conceptLayer maps keys (and two-key phrases) to concept keys.
+type conceptLayer struct {
+	word   map[string]string
+	phrase map[string]string
+	noise  stopSet
+}
+
+var concepts = mustConcepts(conceptsYAML)
+
+func mustConcepts(data []byte) *conceptLayer {
+	c, problems := parseConcepts(data)
+	if len(problems) > 0 {
+		panic("retrieval: data/concepts.yaml: " + strings.Join(problems, "; "))
+	}
+	return c
+}
+
+// parseConcepts reads the concept file and says what is wrong with it.
+func parseConcepts(data []byte) (*conceptLayer, []string) {
+	var f conceptFile
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, []string{err.Error()}
+	}
+	c := &conceptLayer{word: map[string]string{}, phrase: map[string]string{}}
+	var problems []string
+	var noise []string
+	for _, words := range f.Noise {
+		noise = append(noise, words...)
+	}
+	c.noise = keySet(noise...)
+	owner := map[string]string{}
+	ids := make([]string, 0, len(f.Concepts))
+	for id := range f.Concepts {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		for _, w := range f.Concepts[id] {
+			words := nlu.Words(nlu.Normalize(w))
+			keys := make([]string, len(words))
+			for i, word := range words {
+				keys[i] = nlu.Key(word)
+			}
+			switch {
+			case len(keys) == 0 || len(keys) > 2:
+				problems = append(problems, fmt.Sprintf("concept %s: %q must be one or two words", id, w))
+				continue
+			case len(keys) == 1 && c.noise.stop(words[0], keys[0]):
+				problems = append(problems, fmt.Sprintf("concept %s: %q is also a noise word", id, w))
+				continue
+			}
+			k := strings.Join(keys, " ")
+			if other, dup := owner[k]; dup && other != id {
+				problems = append(problems, fmt.Sprintf("%q is in concepts %s and %s", w, other, id))
+				continue
+			}
+			owner[k] = id
+			if len(keys) == 1 {
+				c.word[k] = "@" + id
+			} else {
+				c.phrase[k] = "@" + id
+			}
+		}
+	}
+	return c, problems
+}
+
+// LintConcepts checks the concept file, for `mitra catalog lint`.
+func LintConcepts() []catalog.Problem {
+	_, problems := parseConcepts(conceptsYAML)
+	out := make([]catalog.Problem, len(problems))
+	for i, p := range problems {
+		out[i] = catalog.Problem{Where: "retrieval/data/concepts.yaml", Msg: p}
+	}
+	return out
+}
+
+// read turns a text's keyed words into the keys matching uses: noise and
+// stop words dropped, concept words (and two-word concept phrases) read
+// as their concept, and a word said twice running ("certificate
+// certificate", as a voice note repeats) counted once.
+func (c *conceptLayer) read(words, keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for i := 0; i < len(keys); i++ {
+		k := keys[i]
+		if k == "" {
+			continue
+		}
+		if i+1 < len(keys) {
+			if id, ok := c.phrase[k+" "+keys[i+1]]; ok {
+				out = appendOnce(out, id)
+				i++
+				continue
+			}
+		}
+		if stopKeys.stop(words[i], k) || c.noise.stop(words[i], k) {
+			continue
+		}
+		if id, ok := c.word[k]; ok {
+			k = id
+		}
+		out = appendOnce(out, k)
+	}
+	return out
+}
+
+func appendOnce(keys []string, k string) []string {
+	if n := len(keys); n > 0 && keys[n-1] == k {
+		return keys
+	}
+	return append(keys, k)
+}
