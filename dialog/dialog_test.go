@@ -147,7 +147,7 @@ func TestUnknownAndBadInputAnswerPolitely(t *testing.T) {
 		t.Errorf("out-of-range number in Hindi: %q", c.text())
 	}
 	c.send("asdkjh qwpoei")
-	if !strings.Contains(c.text(), "माफ़ कीजिए") {
+	if !strings.Contains(c.text(), "मैं सरकारी सेवाओं में मदद कर सकता हूँ") {
 		t.Errorf("unmatched text in Hindi: %q", c.text())
 	}
 	c.send("भाषा")

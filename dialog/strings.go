@@ -200,9 +200,9 @@ var texts = map[msg]map[catalog.Lang]string{
 		catalog.English: "None of these",
 	},
 	msgNotFound: {
-		catalog.Telugu:  "క్షమించండి, మీరు అడిగిన సేవను నేను సరిగ్గా గుర్తించలేకపోయాను. దయచేసి శాఖను ఎంచుకోండి.",
-		catalog.Hindi:   "माफ़ कीजिए, मैं आपकी माँगी गई सेवा ठीक से पहचान नहीं पाया। कृपया विभाग चुनें।",
-		catalog.English: "Sorry, I could not tell which service you need. Please choose a department.",
+		catalog.Telugu:  "నేను ప్రభుత్వ సేవల విషయంలో సహాయం చేయగలను. మీకు ఏ సేవ కావాలో గుర్తించలేకపోయాను; దయచేసి శాఖను ఎంచుకోండి.",
+		catalog.Hindi:   "मैं सरकारी सेवाओं में मदद कर सकता हूँ। आपको कौन-सी सेवा चाहिए, यह पहचान नहीं पाया; कृपया विभाग चुनें।",
+		catalog.English: "I can help with government services. I could not tell which one you need; please choose a department.",
 	},
 	msgDocuments: {
 		catalog.Telugu:  "కావాల్సిన పత్రాలు",

@@ -44,6 +44,8 @@ func guarded(m Metrics) map[string]struct {
 		higherBetter bool
 	}{
 		"top1":            {m.Top1, true},
+		"top1_routed":     {m.Top1Routed, true},
+		"none_offered":    {m.NoneOffered, false},
 		"top3":            {m.Top3, true},
 		"mrr":             {m.MRR, true},
 		"lang_accuracy":   {m.LangAccuracy, true},

@@ -9,9 +9,12 @@ import (
 
 // Group holds the figures for a slice of the suite (a language, a tag).
 type Group struct {
-	Cases          int     `json:"cases"`
-	InScope        int     `json:"in_scope"`
-	Top1           float64 `json:"top1"`
+	Cases   int     `json:"cases"`
+	InScope int     `json:"in_scope"`
+	Top1    float64 `json:"top1"`
+	// Top1Routed is top-1 without counting a menu fallback that lists the
+	// right service first: the service was shown or offered to choose.
+	Top1Routed     float64 `json:"top1_routed"`
 	Top3           float64 `json:"top3"`
 	MRR            float64 `json:"mrr"`
 	ConfidentWrong float64 `json:"confident_wrong"`
@@ -34,8 +37,11 @@ type Confusion struct {
 // out-of-scope and small-talk cases that were not routed directly.
 type Metrics struct {
 	Group
-	OutOfScope  int                   `json:"out_of_scope"`
-	NoneCorrect float64               `json:"none_correct"`
+	OutOfScope  int     `json:"out_of_scope"`
+	NoneCorrect float64 `json:"none_correct"`
+	// NoneOffered is the share of out-of-scope cases offered a list of
+	// services to choose from: each such list is unrelated.
+	NoneOffered float64               `json:"none_offered"`
 	DirectRate  float64               `json:"direct_rate"`
 	Errors      int                   `json:"errors"`
 	P50US       float64               `json:"latency_p50_us"`
@@ -53,8 +59,8 @@ type Metrics struct {
 }
 
 type acc struct {
-	cases, inScope, top1, top3, wrong, menu, lang int
-	rr                                            float64
+	cases, inScope, top1, routed, top3, wrong, menu, lang int
+	rr                                                    float64
 }
 
 func (a *acc) add(o Outcome) {
@@ -71,6 +77,9 @@ func (a *acc) add(o Outcome) {
 	a.inScope++
 	if o.Rank == 1 {
 		a.top1++
+		if o.Decision != retrieval.Menu {
+			a.routed++
+		}
 	}
 	if o.Rank >= 1 && o.Rank <= 3 {
 		a.top3++
@@ -88,6 +97,7 @@ func (a *acc) group() Group {
 	if a.inScope > 0 {
 		n := float64(a.inScope)
 		g.Top1, g.Top3, g.MRR, g.MenuFallback = float64(a.top1)/n, float64(a.top3)/n, a.rr/n, float64(a.menu)/n
+		g.Top1Routed = float64(a.routed) / n
 	}
 	if a.cases > 0 {
 		n := float64(a.cases)
@@ -104,7 +114,7 @@ func Summarize(outcomes []Outcome) Metrics {
 	confused := map[[2]string]int{}
 	var lat []time.Duration
 	m := Metrics{}
-	none, noneOK, direct := 0, 0, 0
+	none, noneOK, noneOffered, direct := 0, 0, 0, 0
 	for _, o := range outcomes {
 		all.add(o)
 		get(byLang, string(o.Case.Lang)).add(o)
@@ -127,6 +137,9 @@ func Summarize(outcomes []Outcome) Metrics {
 			if o.Decision != retrieval.Direct {
 				noneOK++
 			}
+			if o.Decision == retrieval.Choose {
+				noneOffered++
+			}
 		} else if o.Rank != 1 && len(o.Got) > 0 {
 			confused[[2]string{o.Case.Expect[0], o.Got[0]}]++
 		}
@@ -135,6 +148,7 @@ func Summarize(outcomes []Outcome) Metrics {
 	m.OutOfScope = none
 	if none > 0 {
 		m.NoneCorrect = float64(noneOK) / float64(none)
+		m.NoneOffered = float64(noneOffered) / float64(none)
 	}
 	if len(outcomes) > 0 {
 		m.DirectRate = float64(direct) / float64(len(outcomes))

@@ -20,10 +20,10 @@ func WriteJSON(w io.Writer, m Metrics) error {
 // WriteTable writes the metrics as a terminal table.
 func WriteTable(w io.Writer, m Metrics) {
 	fmt.Fprintf(w, "cases %d (in scope %d, no service %d)   errors %d\n", m.Cases, m.InScope, m.OutOfScope, m.Errors)
-	fmt.Fprintf(w, "top-1 %.3f   top-3 %.3f   MRR %.3f   confident-wrong %.3f   menu-fallback %.3f\n",
-		m.Top1, m.Top3, m.MRR, m.ConfidentWrong, m.MenuFallback)
-	fmt.Fprintf(w, "language %.3f   no-service kept off direct %.3f   direct %.3f   latency p50 %.0fµs p99 %.0fµs\n",
-		m.LangAccuracy, m.NoneCorrect, m.DirectRate, m.P50US, m.P99US)
+	fmt.Fprintf(w, "top-1 %.3f (%.3f not counting menu fallbacks)   top-3 %.3f   MRR %.3f   confident-wrong %.3f   menu-fallback %.3f\n",
+		m.Top1, m.Top1Routed, m.Top3, m.MRR, m.ConfidentWrong, m.MenuFallback)
+	fmt.Fprintf(w, "language %.3f   no-service kept off direct %.3f, offered a list %.3f   direct %.3f   latency p50 %.0fµs p99 %.0fµs\n",
+		m.LangAccuracy, m.NoneCorrect, m.NoneOffered, m.DirectRate, m.P50US, m.P99US)
 	if m.Thresholds != nil {
 		fmt.Fprintf(w, "thresholds %s\n", thresholdsString(*m.Thresholds))
 	}
@@ -51,10 +51,10 @@ func WriteTable(w io.Writer, m Metrics) {
 }
 
 func writeGroups(w io.Writer, title string, groups map[string]Group) {
-	fmt.Fprintf(w, "%-14s %6s %6s %6s %6s %6s %7s %6s\n", title, "cases", "top1", "top3", "mrr", "lang", "c-wrong", "menu")
+	fmt.Fprintf(w, "%-14s %6s %6s %6s %6s %6s %6s %7s %6s\n", title, "cases", "top1", "routed", "top3", "mrr", "lang", "c-wrong", "menu")
 	for _, k := range sortedKeys(groups) {
 		g := groups[k]
-		fmt.Fprintf(w, "%-14s %6d %6.3f %6.3f %6.3f %6.3f %7.3f %6.3f\n", k, g.Cases, g.Top1, g.Top3, g.MRR, g.LangAccuracy, g.ConfidentWrong, g.MenuFallback)
+		fmt.Fprintf(w, "%-14s %6d %6.3f %6.3f %6.3f %6.3f %6.3f %7.3f %6.3f\n", k, g.Cases, g.Top1, g.Top1Routed, g.Top3, g.MRR, g.LangAccuracy, g.ConfidentWrong, g.MenuFallback)
 	}
 }
 

@@ -32,6 +32,9 @@ type Result struct {
 	// Intent is what the message wants to do (apply, status, complain,
 	// pay, book, correct, cancel, info), "" when it does not say.
 	Intent Intent
+	// OutOfScope is true when the message is about none of the
+	// catalogue's services.
+	OutOfScope bool
 }
 
 // MaxCandidates is how many candidates a Result carries.
@@ -250,6 +253,13 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		scores[i] = c.Score
 	}
 	res.Decision = e.thresholds.Decide(scores)
+	if res.Decision != Direct && len(keys) >= 2 && 2*e.lex.known(keys) <= len(keys) {
+		// Most of the message's words are none the catalogue uses
+		// ("capital of France", "calories in a dosa"): a shared word is
+		// not a reason to offer services. The menu, with a word on what
+		// mitra helps with.
+		res.Decision, res.OutOfScope = Menu, true
+	}
 	if res.Decision == Direct && len(keys) == 1 && e.lex.generic(keys[0]) {
 		// One word shared by a family of services ("pension", "bill"):
 		// however well it matches one alias, the citizen should pick.

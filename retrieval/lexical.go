@@ -151,6 +151,19 @@ type tokenMatch struct {
 	sim   float32
 }
 
+// known counts the keys the catalogue's words hold exactly: what tells a
+// message about services from one that only brushes against their words
+// (a typo's or a suffix's near match is not enough to call a word known).
+func (lx *lexicon) known(keys []string) int {
+	n := 0
+	for _, k := range keys {
+		if _, ok := lx.vocab[k]; ok {
+			n++
+		}
+	}
+	return n
+}
+
 // matches finds the vocabulary tokens a message key may stand for.
 func (lx *lexicon) matches(q string, out []tokenMatch) []tokenMatch {
 	if id, ok := lx.vocab[q]; ok {
