@@ -93,6 +93,12 @@ const (
 // unrelated service past the routing thresholds on its own.
 const cueBoost = 0.06
 
+// statusBoost is cueBoost for a follow-up ("applied six weeks ago and
+// heard nothing"): the application's own words match the new-application
+// service as well as its status check, so only the intent can tell them
+// apart, and it needs the larger say.
+const statusBoost = 0.12
+
 // teluguNegative is the key ending of Telugu negative verbs (raaledu,
 // ivvaledu, pettaledu, cheyyaledu: "has not come / given / installed /
 // done"), in either script; like "nahi", it cues a status check or a

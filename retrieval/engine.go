@@ -322,6 +322,9 @@ func (e *Engine) candidate(i int, lex, vec float32, cued map[catalog.Kind]bool) 
 	score := (1-e.vectorWeight)*lex + e.vectorWeight*vec
 	if cued[s.Kind] && lex > 0 {
 		score += cueBoost
+		if s.Kind == "status" {
+			score += statusBoost - cueBoost
+		}
 	}
 	if lex > 0 {
 		score = min(1, score+e.prior[i])
