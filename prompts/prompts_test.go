@@ -168,7 +168,9 @@ func TestBreakerAndBudget(t *testing.T) {
 	fake := &FakeChat{Mode: "500"}
 	rr := newReranker(t, fake, time.Second)
 	for i := 0; i < 8; i++ {
-		rr.Match(context.Background(), "pension scheme "+string(rune('a'+i)), "")
+		// Eight different messages the engine leaves to choose from
+		// (an unknown word apiece), so none is served from the cache.
+		rr.Match(context.Background(), "pension scheme "+strings.Repeat("z", i+2), "")
 	}
 	if fake.Calls != 5 || rr.LLM.Stats().Skipped.Load() != 3 {
 		t.Errorf("calls %d, skipped %d; want 5 then breaker open", fake.Calls, rr.LLM.Stats().Skipped.Load())
