@@ -253,6 +253,11 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		scores[i] = c.Score
 	}
 	res.Decision = e.thresholds.Decide(scores)
+	if res.Decision == Direct && len(keys) > longMessage {
+		// A whole story matches many services a little; the best of them
+		// is offered to confirm, not taken for granted.
+		res.Decision = Choose
+	}
 	if res.Decision != Direct && len(keys) >= 2 && 2*e.lex.known(keys) <= len(keys) {
 		// Most of the message's words are none the catalogue uses
 		// ("capital of France", "calories in a dosa"): a shared word is

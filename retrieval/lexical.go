@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -236,9 +237,14 @@ type lexScratch struct {
 	svcTouch  []int32
 	svcSeen   []bool
 	qWeights  []float32
+	sorted    []float32
 	matchBuf  []tokenMatch
 	maxQWords int
 }
+
+// longMessage is how many of a message's words count at most towards
+// what a service must explain.
+const longMessage = 6
 
 const maxQueryWords = 24
 
@@ -315,6 +321,19 @@ func (lx *lexicon) score(keys []string, out []float32) {
 				}
 			}
 		}
+	}
+	// A long message is judged by its weightiest words: a citizen who
+	// tells their whole story explains more than any one service needs,
+	// and the rest must not dilute what does match.
+	if len(keys) > longMessage {
+		ws := append(sc.sorted[:0], sc.qWeights...)
+		slices.Sort(ws)
+		var top float32
+		for _, w := range ws[len(ws)-longMessage:] {
+			top += w
+		}
+		sc.sorted = ws
+		qTotal = min(qTotal, top)
 	}
 	for _, d := range sc.touched {
 		doc := &lx.docs[d]
