@@ -258,7 +258,7 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		// is offered to confirm, not taken for granted.
 		res.Decision = Choose
 	}
-	if res.Decision != Direct && len(keys) >= 2 && 2*e.lex.known(keys) <= len(keys) {
+	if res.Decision != Direct && len(keys) >= 2 && len(cands) > 0 && cands[0].Lexical < weakLexical && 2*e.lex.known(keys) <= len(keys) {
 		// Most of the message's words are none the catalogue uses
 		// ("capital of France", "calories in a dosa"): a shared word is
 		// not a reason to offer services. The menu, with a word on what
@@ -273,6 +273,12 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
+
+// weakLexical is a best match too weak to stand against a message whose
+// words the catalogue mostly does not know: below it such a message is out
+// of scope; above it (a shorthand "dl renw krna h" that matches its
+// service well) the matches stand.
+const weakLexical = 0.5
 
 // priorWeight bounds the menu-order bonus: enough to break near-ties,
 // never enough to outrank a clearly better match.
