@@ -76,9 +76,9 @@ func (a *Analyzer) Analyze(text string, prev catalog.Lang) Analysis {
 		// "నాకు income certificate కావాలి" reads Telugu.
 		an.Lang, an.Confidence = a.nativeLang(norm, counts)
 		an.LangFromText = true
-	case counts.Latin > 0 && !neutralOnly(an.Keys):
+	case counts.Latin > 0 && !neutralOnly(an.Keys) && !placesOnly(an.Words):
 		glang, grammar := grammarLang(an.Words)
-		s := a.latin.Identify(norm, grammar)
+		s := a.latin.Identify(withoutPlaces(an.Words, norm), grammar)
 		if glang != "" {
 			s.Lang = glang
 		}
@@ -134,4 +134,29 @@ func (a *Analyzer) NativeLanguage(text string) (catalog.Lang, bool) {
 		return catalog.Hindi, true
 	}
 	return catalog.English, true
+}
+
+// placesOnly reports whether every word is a place name.
+func placesOnly(words []string) bool {
+	for _, w := range words {
+		if !IsPlace(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutPlaces is the text without its place names, for telling its
+// language.
+func withoutPlaces(words []string, text string) string {
+	kept := make([]string, 0, len(words))
+	for _, w := range words {
+		if !IsPlace(w) {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) == len(words) {
+		return text
+	}
+	return strings.Join(kept, " ")
 }

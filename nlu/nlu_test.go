@@ -155,3 +155,21 @@ func TestNormalizeIdempotentAcrossDroppedFormatCharacters(t *testing.T) {
 		}
 	}
 }
+
+// Place names do not make a terse English message Telugu or Hindi.
+func TestPlacesAreNoLanguage(t *testing.T) {
+	t.Parallel()
+	latin, err := LoadLatinModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAnalyzer(latin)
+	for _, text := range []string{"patta transfer guntur", "nrega job card anantapur", "current cut kakinada since 2 hrs"} {
+		if an := a.Analyze(text, ""); an.Lang != catalog.English {
+			t.Errorf("%q read as %s", text, an.Lang)
+		}
+	}
+	if an := a.Analyze("naaku guntur lo rice card kavali", catalog.English); an.Lang != catalog.Telugu {
+		t.Errorf("a Telugu sentence with a place read as %s", an.Lang)
+	}
+}

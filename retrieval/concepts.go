@@ -121,7 +121,7 @@ func (c *conceptLayer) read(words, keys []string) []string {
 				continue
 			}
 		}
-		if stopKeys.stop(words[i], k) || c.noise.stop(words[i], k) {
+		if stopKeys.stop(words[i], k) || c.noise.stop(words[i], k) || nlu.IsPlace(words[i]) {
 			continue
 		}
 		if id, ok := c.word[k]; ok {
