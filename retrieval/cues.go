@@ -14,7 +14,9 @@ import (
 var cueKinds = []struct {
 	intent Intent
 	words  stopSet
-	kinds  []catalog.Kind
+	// with, when set, must also be in the message for the cue to count.
+	with  stopSet
+	kinds []catalog.Kind
 }{
 	{
 		// Not received, still, stopped: a status check or a complaint.
@@ -31,6 +33,18 @@ var cueKinds = []struct {
 		intent: IntentStatus,
 		words: keySet("status", "staus", "stetus", "sthiti", "stithi", "track", "tracking", "progress", "where", "update", "applied",
 			"స్టేటస్", "స్థితి", "स्टेटस", "स्थिति"),
+		kinds: []catalog.Kind{"status"},
+	},
+	{
+		// Done already ("applied", "apply chesam", "arzi di thi"): a
+		// follow-up, when the message also says what was given in.
+		intent: IntentStatus,
+		words: keySet("applied", "submitted", "chesam", "chesanu", "chesaanu", "chesamu", "pettam", "pettanu", "ichanu",
+			"ichhanu", "icchanu", "ichamu", "kiya", "kiye", "diya", "diye", "tha", "thi", "hua", "hui", "selected",
+			"చేశాం", "చేశాను", "చేసాం", "చేసాను", "పెట్టాం", "పెట్టాను", "ఇచ్చాను", "ఇచ్చాం", "అయిందా",
+			"किया", "किए", "दिया", "दी", "दिए", "था", "थी", "थे", "हुआ", "हुई"),
+		with: keySet("apply", "applied", "application", "form", "arzi", "arji", "petition", "darakhastu", "registration",
+			"దరఖాస్తు", "అర్జీ", "ఫారం", "అప్లై", "अर्ज़ी", "अर्जी", "आवेदन", "फॉर्म", "फ़ॉर्म", "अप्लाई"),
 		kinds: []catalog.Kind{"status"},
 	},
 	{
@@ -123,7 +137,7 @@ func intentOf(words, keys []string) (Intent, map[catalog.Kind]bool) {
 				break
 			}
 			negative := j == 0 && len(keys[i]) > len(teluguNegative)+1 && strings.HasSuffix(keys[i], teluguNegative)
-			if negative || c.words.stop(w, keys[i]) {
+			if (negative || c.words.stop(w, keys[i])) && (c.with.latin == nil || anyIn(c.with, words, keys)) {
 				first = j
 			}
 		}
@@ -146,4 +160,29 @@ func intentOf(words, keys []string) (Intent, map[catalog.Kind]bool) {
 		}
 	}
 	return intent, kinds
+}
+
+// anyIn reports whether any of the words is in set.
+func anyIn(set stopSet, words, keys []string) bool {
+	for i, w := range words {
+		if set.stop(w, keys[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// followUp reports whether a message asks after something given in: it
+// names the status ("status", "track") or says it was applied for ("apply
+// chesam", "arzi di thi"). A bare "not" or "ledu" also describes a
+// problem ("no power since morning"), and is not enough.
+func followUp(words, keys []string) bool {
+	for _, c := range cueKinds[1:3] {
+		for i, w := range words {
+			if c.words.stop(w, keys[i]) && (c.with.latin == nil || anyIn(c.with, words, keys)) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -16,6 +16,9 @@ type Candidate struct {
 	Score   float32 // fused score, 0 to 1
 	Lexical float32
 	Vector  float32
+	// Sibling marks the status check put first for a follow-up
+	// (Engine.statusFirst), rather than ranked there by its own words.
+	Sibling bool
 }
 
 // Result is the engine's answer for one message.
@@ -50,6 +53,9 @@ type Engine struct {
 	index    Index
 	lex      *lexicon
 	byID     map[string]int
+	// statusOf is each department's status service, where it has one
+	// only: the status check of any of its applications.
+	statusOf map[string]*catalog.Service
 	// VectorWeight is the share of the vector score in the fused score;
 	// the rest is lexical.
 	vectorWeight float32
@@ -103,8 +109,18 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		e.thresholds = *cfg.Thresholds
 	}
 	e.keyed, _ = cfg.Embedder.(keyEmbedder)
+	statuses := map[string][]*catalog.Service{}
 	for i, s := range cfg.Catalog.Services {
 		e.byID[s.ID] = i
+		if s.Kind == "status" {
+			statuses[s.Department] = append(statuses[s.Department], s)
+		}
+	}
+	e.statusOf = map[string]*catalog.Service{}
+	for d, list := range statuses {
+		if len(list) == 1 {
+			e.statusOf[d] = list[0]
+		}
 	}
 	e.prior = menuPrior(cfg.Catalog)
 	if e.index == nil {
@@ -244,6 +260,9 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		}
 		return cands[a].Service.ID < cands[b].Service.ID
 	})
+	if intent == IntentStatus && len(cands) > 0 && cands[0].Service.Kind != "status" && followUp(an.Words, an.Keys) {
+		cands = e.statusFirst(cands)
+	}
 	if len(cands) > MaxCandidates {
 		cands = cands[:MaxCandidates]
 	}
@@ -253,6 +272,9 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		scores[i] = c.Score
 	}
 	res.Decision = e.thresholds.Decide(scores)
+	if res.Decision == Direct && len(cands) > 0 && cands[0].Sibling {
+		res.Decision = Choose // the family's status check, inferred: confirmed, not assumed
+	}
 	if res.Decision == Direct && len(keys) > longMessage {
 		// A whole story matches many services a little; the best of them
 		// is offered to confirm, not taken for granted.
@@ -279,6 +301,28 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 // of scope; above it (a shorthand "dl renw krna h" that matches its
 // service well) the matches stand.
 const weakLexical = 0.5
+
+// statusFirst puts the status check of the best candidate's family first
+// when the message follows up on something already asked for ("applied
+// for the diesel subsidy, still not approved"): the department's status
+// service among the candidates, or its only one. The application's own
+// words name the application, and only the intent says it is its status
+// the citizen wants.
+func (e *Engine) statusFirst(cands []Candidate) []Candidate {
+	top := cands[0]
+	for i, c := range cands[1:min(len(cands), MaxCandidates)] {
+		if c.Service.Kind == "status" && c.Service.Department == top.Service.Department {
+			c.Score, c.Sibling = top.Score, true
+			out := append([]Candidate{c}, cands[:i+1]...)
+			return append(out, cands[i+2:]...)
+		}
+	}
+	if sib := e.statusOf[top.Service.Department]; sib != nil {
+		c := Candidate{Service: sib, Score: top.Score, Lexical: top.Lexical, Sibling: true}
+		return append([]Candidate{c}, cands...)
+	}
+	return cands
+}
 
 // priorWeight bounds the menu-order bonus: enough to break near-ties,
 // never enough to outrank a clearly better match.
