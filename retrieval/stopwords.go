@@ -36,6 +36,7 @@ var stopKeys = keySet(
 	"చేయాలి", "చెప్పండి", "ఇవ్వండి", "అండి", "గారు", "లో", "కి", "కు", "ని", "తో", "కోసం", "ఒక", "ఇంకా",
 	"కూడా", "చాలా", "ఉంది", "నా", "లేదు", "రాలేదు", "ఇంకా", "ఇవ్వలేదు", "దయచేసి", "సార్", "ఏమి",
 	// Hindi, romanized and native
+	"नाकु", "नाकू", // "naaku" (to me) in Devanagari: a Telugu speaker typing in Hindi letters
 	"mujhe", "muje", "mujhko", "mera", "meri", "mere", "hum", "hame", "hamara", "hamari", "aap", "aapka",
 	"chahiye", "chaiye", "chahie", "chahiye", "karna", "karni", "karne", "kaise", "kaha", "kahan", "kya",
 	"kyu", "kab", "ka", "ke", "ki", "ko", "se", "me", "mein", "par", "pe", "liye", "lie",
