@@ -144,3 +144,40 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// What a message wants to do is read apart from which service: the
+// intent, and for a follow-up the family's status check first; a message
+// about no service gets the menu, not a list.
+func TestIntentAndOutOfScope(t *testing.T) {
+	t.Parallel()
+	e := testenv.Engine(t)
+	ctx := context.Background()
+	for text, want := range map[string]retrieval.Intent{
+		"naaku rice card kavali":                   retrieval.IntentApply,
+		"rice card ki apply chesam inka raledu":    retrieval.IntentStatus,
+		"street light complaint":                   retrieval.IntentComplain,
+		"current bill kattali":                     retrieval.IntentPay,
+		"ttd darshan ticket booking":               retrieval.IntentBook,
+		"voter card lo peru tappu undi correction": retrieval.IntentCorrect,
+		"rice card surrender cheyali":              retrieval.IntentCancel,
+		"आवेदन किया था तीन महीने हो गए अभी तक कुछ नहीं": retrieval.IntentStatus,
+	} {
+		res, err := e.Match(ctx, text, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Intent != want {
+			t.Errorf("%q: intent %q, want %q", text, res.Intent, want)
+		}
+	}
+	res, _ := e.Match(ctx, "I applied for the diesel subsidy for our fishing boat, still not approved", "")
+	if len(res.Candidates) == 0 || res.Candidates[0].Service.Kind != "status" || res.Decision == retrieval.Direct {
+		t.Errorf("a follow-up: %s first (%s)", res.Candidates[0].Service.ID, res.Decision)
+	}
+	for _, text := range []string{"capital of france", "how many calories in one masala dosa"} {
+		res, _ := e.Match(ctx, text, "")
+		if res.Decision != retrieval.Menu {
+			t.Errorf("%q: %s, want the menu", text, res.Decision)
+		}
+	}
+}

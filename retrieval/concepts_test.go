@@ -1,0 +1,69 @@
+package retrieval
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/mitra-gov/mitra/nlu"
+)
+
+func read(text string) []string {
+	words := nlu.Words(nlu.Normalize(text))
+	keys := make([]string, len(words))
+	for i, w := range words {
+		keys[i] = nlu.Key(w)
+	}
+	return concepts.read(words, keys)
+}
+
+// The words of one concept meet across languages and scripts, as one
+// word or two; noise (time, courtesy, fillers, places) is dropped; a word
+// said twice running counts once.
+func TestConceptsMeetAcrossLanguages(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		text string
+		want string
+	}{
+		{"my father passed away", "@death"},
+		{"maa nanna chanipoyaru", "@death"},
+		{"మా నాన్నగారు కాలం చేశారు", "@death"},
+		{"पिताजी का देहांत हो गया", "@death"},
+		{"abbu ka inteqal ho gaya", "@death"},
+		{"the whole street is dark since the storm", "@power"},
+		{"మా వీధిలో కరెంట్ లేదు", "@power"},
+		{"गली में बिजली नहीं है", "@power"},
+		{"pelli registration cheyali", "@marriage"},
+		{"शादी का रजिस्ट्रेशन", "@marriage"},
+	} {
+		if got := read(tt.text); !slices.Contains(got, tt.want) {
+			t.Errorf("%q reads %v, want %s in it", tt.text, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ text, gone string }{
+		{"income certificate last month", "last"},
+		{"matlab pension chahiye", "matlab"},
+		{"ante rice card kavali andi", "ante"},
+		{"patta transfer guntur", "guntur"},
+	} {
+		for _, k := range read(tt.text) {
+			if k == nlu.Key(tt.gone) {
+				t.Errorf("%q keeps the noise word %q: %v", tt.text, tt.gone, read(tt.text))
+			}
+		}
+	}
+	if got := read("income income certificate certificate"); len(got) != 2 {
+		t.Errorf("a repeated word counted twice: %v", got)
+	}
+}
+
+// The concept file is clean: no word in two concepts, none also noise.
+func TestConceptFileLints(t *testing.T) {
+	t.Parallel()
+	if problems := LintConcepts(); len(problems) > 0 {
+		t.Errorf("%v", problems)
+	}
+	if _, problems := parseConcepts([]byte("concepts:\n  a: [dead]\n  b: [died, dead]\nnoise:\n  x: [dead]\n")); len(problems) == 0 {
+		t.Error("a word in two concepts, and one that is noise, passed")
+	}
+}
