@@ -67,3 +67,16 @@ func TestConceptFileLints(t *testing.T) {
 		t.Error("a word in two concepts, and one that is noise, passed")
 	}
 }
+
+// SMS shorthand drops the vowels; the consonants still find the word.
+func TestShorthandFindsItsWord(t *testing.T) {
+	t.Parallel()
+	for short, long := range map[string]string{"crtfct": "certificate", "pnsn": "pension", "tkt": "ticket", "mncplty": "municipality", "cncl": "cancel"} {
+		if skeleton(nlu.Key(short)) != skeleton(nlu.Key(long)) {
+			t.Errorf("%q (%s) and %q (%s) do not meet", short, skeleton(nlu.Key(short)), long, skeleton(nlu.Key(long)))
+		}
+	}
+	if vowelless(nlu.Key("pension")) {
+		t.Error("a whole word taken for shorthand")
+	}
+}

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -26,8 +27,11 @@ type lexicon struct {
 	// prefixes maps the first prefixLen letters of longer keys to the keys,
 	// for messages that cut a word short ("certif").
 	prefixes map[string][]int32
-	keys     []string
-	scratch  sync.Pool
+	// skeletons maps each key's consonants (skeleton) to the keys: SMS
+	// shorthand drops the vowels ("crtfct", "pnsn", "tkt cncl").
+	skeletons map[string][]int32
+	keys      []string
+	scratch   sync.Pool
 }
 
 type lexDoc struct {
@@ -40,7 +44,8 @@ const prefixLen = 4
 
 // newLexicon indexes every service's names, short names and aliases.
 func newLexicon(services []*catalog.Service) *lexicon {
-	lx := &lexicon{vocab: map[string]int32{}, deletes: map[string][]int32{}, prefixes: map[string][]int32{}, services: len(services)}
+	lx := &lexicon{vocab: map[string]int32{}, deletes: map[string][]int32{}, prefixes: map[string][]int32{},
+		skeletons: map[string][]int32{}, services: len(services)}
 	df := map[int32]map[int32]bool{}
 	for si, s := range services {
 		texts := []string{s.Name.EN, s.Name.TE, s.Name.HI, s.Short.EN, s.Short.TE, s.Short.HI}
@@ -99,8 +104,40 @@ func newLexicon(services []*catalog.Service) *lexicon {
 			lx.prefixes[p] = append(lx.prefixes[p], int32(id))
 		}
 	}
+	for id, k := range lx.keys {
+		if sk := skeleton(k); len(sk) >= 3 {
+			lx.skeletons[sk] = append(lx.skeletons[sk], int32(id))
+		}
+	}
 	lx.scratch.New = func() any { return newLexScratch(len(lx.docs), lx.services) }
 	return lx
+}
+
+// skeleton is a key's consonants, the letters shorthand keeps: vowels
+// dropped, s and k as one (a "c" written without its vowel keys as k),
+// doubled letters as one.
+func skeleton(k string) string {
+	b := make([]byte, 0, len(k))
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u':
+			continue
+		case 's':
+			c = 'k'
+		}
+		if n := len(b); n > 0 && b[n-1] == c {
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// vowelless reports whether a key is shorthand: three or more letters and
+// no vowel.
+func vowelless(k string) bool {
+	return len(k) >= 3 && !strings.ContainsAny(k, "aeiou")
 }
 
 func (lx *lexicon) token(k string) int32 {
@@ -181,6 +218,11 @@ func (lx *lexicon) matches(q string, out []tokenMatch) []tokenMatch {
 		if id, ok := lx.vocab[q[:n]]; ok {
 			note(id, simSuffix)
 			break
+		}
+	}
+	if vowelless(q) {
+		for _, id := range lx.skeletons[skeleton(q)] {
+			note(id, simTypo)
 		}
 	}
 	if len(q) >= 4 {
