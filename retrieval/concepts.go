@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -128,6 +129,40 @@ func (c *conceptLayer) read(words, keys []string) []string {
 			k = id
 		}
 		out = appendOnce(out, k)
+	}
+	return lifeStage(words, keys, out)
+}
+
+// Life-stage cues: what a citizen says of themselves points to the
+// scheme for them. A husband's death is a widow's situation; an age of 60
+// or more is old age.
+var (
+	spouseWords = keySet("husband", "shauhar", "pati", "patidev", "khavind", "bharta", "bhartha", "mogudu", "మొగుడు",
+		"భర్త", "मियाँ", "पति", "शौहर", "ख़ाविंद", "खाविंद")
+	ageWords = keySet("age", "aged", "years", "year", "yrs", "yr", "old", "saal", "sal", "umar", "umr", "vayasu", "vayassu",
+		"yellu", "ellu", "endlu", "साल", "उम्र", "वर्ष", "వయసు", "ఏళ్ళు", "ఏళ్లు", "సంవత్సరాలు")
+)
+
+// lifeStage adds the concepts a message's life-stage cues point to.
+func lifeStage(words, keys, out []string) []string {
+	spouse, age := false, false
+	for i, w := range words {
+		if spouseWords.stop(w, keys[i]) {
+			spouse = true
+		}
+		if n, err := strconv.Atoi(w); err == nil && n >= 60 && n <= 110 {
+			for _, j := range []int{i - 1, i + 1} {
+				if j >= 0 && j < len(words) && ageWords.stop(words[j], keys[j]) {
+					age = true
+				}
+			}
+		}
+	}
+	if spouse && slices.Contains(out, "@death") && !slices.Contains(out, "@widow") {
+		out = append(out, "@widow")
+	}
+	if age && !slices.Contains(out, "@old-age") {
+		out = append(out, "@old-age")
 	}
 	return out
 }

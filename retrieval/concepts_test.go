@@ -80,3 +80,29 @@ func TestShorthandFindsItsWord(t *testing.T) {
 		t.Error("a whole word taken for shorthand")
 	}
 }
+
+// A husband's death points to the widow's scheme, an age of 60 or more to
+// old age; a father's death or a child's age does not.
+func TestLifeStageCues(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"my husband passed away last month":   "@widow",
+		"शौहर का इंतकाल हो गया":               "@widow",
+		"naa vayasu 63 pani cheyyalenu":       "@old-age",
+		"मेरी माँ 68 साल की है":               "@old-age",
+		"my father is 72 years old, no money": "@old-age",
+	} {
+		if got := read(text); !slices.Contains(got, want) {
+			t.Errorf("%q reads %v, want %s", text, got, want)
+		}
+	}
+	for text, not := range map[string]string{
+		"my father passed away":      "@widow",
+		"my son is 12 years old":     "@old-age",
+		"survey number 65 land deed": "@old-age",
+	} {
+		if got := read(text); slices.Contains(got, not) {
+			t.Errorf("%q reads %v, with %s", text, got, not)
+		}
+	}
+}
