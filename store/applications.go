@@ -275,8 +275,11 @@ type Change struct {
 	// Department is the acting department (empty for the citizen or
 	// mitra itself).
 	Department string
-	By         application.Actor
-	Note       string
+	// Citizen is the acting citizen, for their own moves: another's
+	// record is not found.
+	Citizen string
+	By      application.Actor
+	Note    string
 	// Certificate is the certificate issued with the change, if any.
 	Certificate string
 }
@@ -313,6 +316,9 @@ func (t Tx) Move(ctx context.Context, c Change) (application.Record, error) {
 	}
 	if c.By == application.ByDepartment && r.Department != c.Department {
 		return application.Record{}, ErrForbidden
+	}
+	if c.By == application.ByCitizen && r.Citizen != c.Citizen {
+		return application.Record{}, ErrNotFound
 	}
 	if !application.CanMove(r.Kind, r.Status, c.To, c.By) {
 		return r, fmt.Errorf("%w: %s to %s", application.ErrTransition, r.Status, c.To)
@@ -397,7 +403,7 @@ func (t Tx) Rate(ctx context.Context, waID string, ref application.Ref, stars in
 	if tag.RowsAffected() == 0 {
 		return ErrNotFound
 	}
-	_, err = t.Move(ctx, Change{Ref: ref, To: application.Closed, By: application.ByCitizen, Note: fmt.Sprintf("rated %d/5", stars)})
+	_, err = t.Move(ctx, Change{Ref: ref, To: application.Closed, By: application.ByCitizen, Citizen: waID, Note: fmt.Sprintf("rated %d/5", stars)})
 	return err
 }
 

@@ -53,7 +53,7 @@ func TestGrievanceEscalatedOncePerDelay(t *testing.T) {
 		return n
 	}
 	move := func(to application.Status, dept string, by application.Actor) error {
-		_, err := s.Move(ctx, store.Change{Ref: rec.Ref, To: to, Department: dept, By: by, Note: "n"})
+		_, err := s.Move(ctx, store.Change{Ref: rec.Ref, To: to, Department: dept, By: by, Citizen: rec.Citizen, Note: "n"})
 		return err
 	}
 	overdue()

@@ -473,15 +473,10 @@ type OutboxRow struct {
 	WAMessageID string
 }
 
-// ClaimOutbox locks an outbox row for sending and counts the attempt. A
-// row already sent (or failed for good) comes back with that status, and
-// the sender does nothing: sending is idempotent per row.
-func (s *Store) ClaimOutbox(ctx context.Context, id int64) (OutboxRow, error) {
-	return scanOutbox(s.pool.QueryRow(ctx, claimOutbox, id), id)
-}
-
-// ClaimToSend claims an outbox row and reserves its place in the business
-// number's send rate in one round trip: what sending a row costs the
+// ClaimToSend claims an outbox row (counting the attempt; a row already
+// sent, or failed for good, comes back with that status and the sender
+// does nothing: sending is idempotent per row) and reserves its place in
+// the business number's send rate, in one round trip: what sending a row costs the
 // database before the Graph API is called. Neither write waits for the
 // disk: a claim lost in a database crash is claimed again, and a lost
 // reservation loses a moment's pacing.

@@ -84,7 +84,7 @@ func TestStatusesMoveForwardOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, id := range ids {
-		if _, err := s.ClaimOutbox(ctx, id); err != nil {
+		if _, _, err := s.ClaimToSend(ctx, id, "status-test", store.Limit{Rate: 1000, Burst: 1000}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.OutboxSent(ctx, id, []string{"wamid.ST1-OUT0", "wamid.ST1-OUT1"}[i]); err != nil {

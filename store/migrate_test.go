@@ -77,11 +77,12 @@ func TestMigrationKeepsOldRowsReadable(t *testing.T) {
 	if m, _, err := s.Inbound(ctx, "wamid.OLD2"); err != nil || m.Text != "hi" || m.Media != nil {
 		t.Errorf("old text reads back as %+v (%v)", m, err)
 	}
-	row, err := s.ClaimOutbox(ctx, speechID)
+	limit := Limit{Rate: 1000, Burst: 1000}
+	row, _, err := s.ClaimToSend(ctx, speechID, "migrate-test", limit)
 	if err != nil || row.Item.Speech == nil || row.Item.Speech.Text != "ఆదాయ ధ్రువీకరణ పత్రం" || row.Item.Speech.Lang != "te" || row.Item.Message != nil {
 		t.Errorf("old spoken reply claims as %+v (%v)", row.Item, err)
 	}
-	row, err = s.ClaimOutbox(ctx, textID)
+	row, _, err = s.ClaimToSend(ctx, textID, "migrate-test", limit)
 	if err != nil || row.Item.Message == nil || row.Item.Message.Text == nil || row.Item.Message.Text.Body != "hello" {
 		t.Errorf("old text reply claims as %+v (%v)", row.Item, err)
 	}

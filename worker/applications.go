@@ -135,7 +135,7 @@ func (w *ProcessWorker) effects(ctx context.Context, tx store.Tx, msg whatsapp.M
 			}
 			note = strings.TrimSpace(note + " [photo or document attached]")
 		}
-		if _, err := tx.Move(ctx, store.Change{Ref: info.Ref, To: application.Accepted, By: application.ByCitizen, Note: note}); err != nil && !ignorable(err) {
+		if _, err := tx.Move(ctx, store.Change{Ref: info.Ref, To: application.Accepted, By: application.ByCitizen, Citizen: msg.From, Note: note}); err != nil && !ignorable(err) {
 			return nil, nil, err
 		}
 	}
@@ -148,10 +148,7 @@ func (w *ProcessWorker) effects(ctx context.Context, tx store.Tx, msg whatsapp.M
 		}
 	}
 	if ef.Reopen != "" {
-		rec, err := w.deps.Store.CitizenApplication(ctx, msg.From, ef.Reopen)
-		if err == nil {
-			_, err = tx.Move(ctx, store.Change{Ref: rec.Ref, To: application.Reopened, By: application.ByCitizen})
-		}
+		_, err := tx.Move(ctx, store.Change{Ref: ef.Reopen, To: application.Reopened, By: application.ByCitizen, Citizen: msg.From})
 		switch {
 		case ignorable(err):
 			out = w.deps.Bot.RecordMoved(st)
