@@ -38,6 +38,8 @@ type Form struct {
 	Services []string `yaml:"services"`
 	Fields   []*Field `yaml:"fields"`
 	pos      position
+	// all are the fields asked, the shared form's first (FormFor).
+	all []*Field
 }
 
 // Field is one question.
@@ -224,14 +226,14 @@ func parseDate(s string) (time.Time, bool) {
 }
 
 // FormFor returns the form a citizen fills to request a service, with the
-// shared form's fields first; false when the service is not requested in
-// the chat.
+// shared form's fields first (a slice shared by every caller, not to be
+// changed); false when the service is not requested in the chat.
 func (c *Catalog) FormFor(serviceID string) (*Form, []*Field, bool) {
 	f, ok := c.formFor[serviceID]
 	if !ok {
 		return nil, nil, false
 	}
-	return f, c.fieldsOf(f), true
+	return f, f.all, true
 }
 
 func (c *Catalog) fieldsOf(f *Form) []*Field {
@@ -288,6 +290,11 @@ func (c *Catalog) loadForms(fsys fs.FS) error {
 				c.formFor[s] = &f
 			}
 		}
+	}
+	// Every form's fields, the shared form's first, once: the chat reads
+	// them on every answer.
+	for _, f := range c.Forms {
+		f.all = c.fieldsOf(f)
 	}
 	return nil
 }

@@ -272,11 +272,8 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 	}
 	if !inWindow || errors.Is(err, whatsapp.ErrOutsideWindow) {
 		lang, _ := catalog.ParseLang(r.Lang)
-		name := r.Service
-		if s, ok := w.deps.Catalog.Service(r.Service); ok {
-			name = s.Name.In(lang)
-		}
-		t, terr := whatsapp.TemplateMessage(r.Citizen, TemplateApplicationUpdate, templateLang[lang], name, r.Ref.String(), dialog.StatusName(lang, n.Event.Status))
+		t, terr := whatsapp.TemplateMessage(r.Citizen, TemplateApplicationUpdate, templateLang[lang], serviceName(w.deps.Catalog, r.Service, lang),
+			r.Ref.String(), dialog.StatusName(lang, n.Event.Status))
 		if terr != nil {
 			return terr
 		}
@@ -289,6 +286,15 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 		return err
 	}
 	return w.deps.Store.MarkNotified(ctx, n.Event.ID)
+}
+
+// serviceName is a service's name in a language, or its id when the
+// catalogue no longer has it.
+func serviceName(cat *catalog.Catalog, id string, lang catalog.Lang) string {
+	if s, ok := cat.Service(id); ok {
+		return s.Name.In(lang)
+	}
+	return id
 }
 
 // HookWorker pushes a new record to its department's own system.

@@ -47,10 +47,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[store.DeliverAr
 		return errors.New("worker: no media client to upload certificates")
 	}
 	lang, _ := catalog.ParseLang(c.Lang)
-	name := c.ServiceID
-	if s, ok := w.deps.Catalog.Service(c.ServiceID); ok {
-		name = s.Name.In(lang)
-	}
+	name := serviceName(w.deps.Catalog, c.ServiceID, lang)
 	pdf, err := w.deps.Store.CertificatePDF(ctx, c.ID)
 	if err != nil {
 		return err
