@@ -78,6 +78,13 @@ func TestGrievanceEscalatedOncePerDelay(t *testing.T) {
 	if err := move(application.Reopened, "", application.ByCitizen); err != nil {
 		t.Fatalf("reopen within 7 days: %v", err)
 	}
+	// The department's system hears of what others did to its record.
+	var hooks int
+	db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'department_hook'
+		AND args->>'event' IN ('record.escalated', 'record.reopened')`).Scan(&hooks)
+	if hooks != 2 {
+		t.Errorf("%d pushes for the escalation and the reopening, want 2", hooks)
+	}
 	var due time.Time
 	db.QueryRow(ctx, "SELECT due_at FROM applications WHERE id = $1", rec.ID).Scan(&due)
 	if time.Until(due) < 2*24*time.Hour {
@@ -100,5 +107,37 @@ func TestGrievanceEscalatedOncePerDelay(t *testing.T) {
 	}
 	if _, closed, _ := s.Sweep(ctx); closed != 1 {
 		t.Errorf("the sweep closed %d, want the resolved one", closed)
+	}
+}
+
+// What was never submitted is not kept: the sweep deletes the files of
+// abandoned forms after a day, and keeps those of records.
+func TestSweepDeletesAbandonedFiles(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.New(t)
+	ctx := context.Background()
+	db := storetest.Conn(t, url)
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.AddAttachment(ctx, "919000003002", "wamid.ABANDONED", "image/png", "a.png", []byte("png")); err != nil {
+			return err
+		}
+		return tx.AddAttachment(ctx, "919000003002", "wamid.FRESH", "image/png", "b.png", []byte("png"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(ctx, "UPDATE attachments SET created_at = now() - interval '2 days' WHERE inbound_id = 'wamid.ABANDONED'")
+	if _, _, err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	rows, _ := db.Query(ctx, "SELECT inbound_id FROM attachments ORDER BY id")
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		left = append(left, id)
+	}
+	if len(left) != 1 || left[0] != "wamid.FRESH" {
+		t.Errorf("attachments left %v, want the fresh one only", left)
 	}
 }

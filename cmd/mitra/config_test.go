@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func productionConfig() *serveConfig {
@@ -41,6 +42,11 @@ func TestServeConfigRefusesDevelopmentOverProduction(t *testing.T) {
 		{"simulator on a remote database", func(c *serveConfig) {
 			*c = serveConfig{dbURL: "postgres://db.prod.example:5432/mitra", index: "memory", simulator: true, addr: "127.0.0.1:0"}
 		}, "local database"},
+		{"simulator with a real Flows key", func(c *serveConfig) {
+			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0", flowKeyFile: "/etc/mitra/flows.pem"}
+		}, "MITRA_FLOW_PRIVATE_KEY_FILE is set"},
+		{"production with an unusable Flows key", func(c *serveConfig) { c.flowKeyPEM = "not a key" }, "not a usable RSA key"},
+		{"a draft kept past the 24-hour window", func(c *serveConfig) { c.draftTTL = 30 * time.Hour }, "-draft-ttl"},
 		{"simulator on loopback", func(c *serveConfig) {
 			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0"}
 		}, ""},
