@@ -179,6 +179,10 @@ type Catalog struct {
 	Forms   []*Form
 	forms   map[string]*Form
 	formFor map[string]*Form
+	// Families are the service families in families/*.yaml, in file
+	// order; familiesOf indexes them by member service.
+	Families   []*Family
+	familiesOf map[string][]*Family
 	// aliasPos remembers where each alias was written, for Lint.
 	aliasPos map[*Service]map[string]position
 	// menuOrder is the department order from menu.yaml, kept for Lint.

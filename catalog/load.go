@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed data/*.yaml data/forms/*.yaml
+//go:embed data/*.yaml data/forms/*.yaml data/families/*.yaml
 var embedded embed.FS
 
 // Embedded returns the catalogue shipped inside the binary.
@@ -66,6 +66,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	c.index()
 	c.orderDepartments(menu.Departments)
 	if err := c.loadForms(fsys); err != nil {
+		return nil, err
+	}
+	if err := c.loadFamilies(fsys); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -140,6 +140,12 @@ func TestAnalyzeLanguage(t *testing.T) {
 	if a := an.Analyze("Namaste ji", catalog.English); a.SmallTalk != "greeting" {
 		t.Errorf("Namaste ji: small talk %q", a.SmallTalk)
 	}
+	for text, want := range map[string]string{"good morning bhai kaise ho": "greeting", "theek hai bhai": "thanks",
+		"thank you sir chala help ayindi": "thanks", "बहुत बहुत धन्यवाद जी": "thanks", "sir": "", "help": "", "hi rice card": ""} {
+		if a := an.Analyze(text, catalog.English); a.SmallTalk != want {
+			t.Errorf("%q: small talk %q, want %q", text, a.SmallTalk, want)
+		}
+	}
 	if a := an.Analyze("ధన్యవాదాలు", catalog.English); a.SmallTalk != "thanks" {
 		t.Errorf("ధన్యవాదాలు: small talk %q", a.SmallTalk)
 	}

@@ -20,15 +20,28 @@ var neutralWords = keySet(
 var greetingWords = keySet(
 	"hi", "hii", "hiii", "hello", "helo", "hallo", "hey", "hai", "namaste", "namasthe", "namaskar", "namaskaram",
 	"namaskaaram", "namskar", "pranam", "good", "morning", "afternoon", "evening", "gm", "salaam", "salam",
-	"assalamu", "alaikum", "vanakkam", "mitra", "మిత్ర", "मित्र", "mana", "మన", "sir", "madam", "anna", "andi", "garu", "ji", "bhai", "there", "dear",
-	"నమస్కారం", "నమస్తే", "హాయ్", "హలో", "శుభోదయం", "గుడ్", "మార్నింగ్", "అండి", "గారు", "సార్",
-	"नमस्ते", "नमस्कार", "हाय", "हेलो", "हैलो", "प्रणाम", "सुप्रभात", "जी", "सर", "सलाम",
+	"assalamu", "alaikum", "vanakkam", "mitra", "మిత్ర", "मित्र",
+	"నమస్కారం", "నమస్తే", "హాయ్", "హలో", "శుభోదయం", "గుడ్", "మార్నింగ్",
+	"नमस्ते", "नमस्कार", "हाय", "हेलो", "हैलो", "प्रणाम", "सुप्रभात", "सलाम",
 )
 
+// Thanks words, and the acknowledgements that close a conversation the
+// same way ("ok", "theek hai", "సరే").
 var thanksWords = keySet(
-	"thanks", "thank", "you", "thanku", "tq", "thx", "ty", "dhanyavad", "dhanyavaad", "dhanyavadalu",
-	"shukriya", "ok", "okay", "bye", "done", "great", "nice", "super", "so", "much", "very",
-	"ధన్యవాదాలు", "థాంక్స్", "థ్యాంక్స్", "సరే", "ఓకే", "धन्यवाद", "शुक्रिया", "थैंक्स", "ठीक", "है",
+	"thanks", "thank", "thanku", "thnks", "thnx", "thanx", "tnx", "tq", "thx", "ty", "dhanyavad", "dhanyavaad",
+	"dhanyavadalu", "shukriya", "ok", "okay", "bye", "done", "great", "nice", "super", "theek", "thik", "acha",
+	"achha", "accha", "sare",
+	"ధన్యవాదాలు", "థాంక్స్", "థ్యాంక్స్", "సరే", "ఓకే", "धन्यवाद", "शुक्रिया", "थैंक्स", "ठीक", "अच्छा", "ओके",
+)
+
+// politeWords go with a greeting or thanks without changing it: forms of
+// address, "how are you", "very much", "it helped".
+var politeWords = keySet(
+	"sir", "madam", "anna", "akka", "andi", "garu", "ji", "bhai", "bhaiya", "there", "dear", "mana", "you", "so",
+	"much", "very", "how", "are", "kaise", "ho", "hain", "aap", "kya", "haal", "hal", "ela", "unnaru", "unnav",
+	"bagunnara", "bagunnava", "bagunnaru", "bahut", "madad", "hui", "help", "ayindi", "chala", "hai", "kiya",
+	"మన", "అండి", "గారు", "సార్", "అన్నా", "అక్కా", "చాలా", "అయింది", "బాగున్నారా", "ఎలా", "ఉన్నారు",
+	"जी", "सर", "भाई", "भैया", "बहुत", "मदद", "हुई", "है", "कैसे", "हो", "हैं", "आप",
 )
 
 func keySet(words ...string) map[string]bool {
@@ -44,13 +57,29 @@ func smallTalk(keys []string) string {
 	if len(keys) == 0 || len(keys) > 6 {
 		return ""
 	}
-	if allIn(keys, greetingWords) {
+	if only(keys, greetingWords) {
 		return "greeting"
 	}
-	if allIn(keys, thanksWords) {
+	if only(keys, thanksWords) {
 		return "thanks"
 	}
 	return ""
+}
+
+// only reports whether the keys are words of set and polite words, with
+// at least one of set: "good morning bhai kaise ho" is a greeting, "sir"
+// alone is not.
+func only(keys []string, set map[string]bool) bool {
+	core := false
+	for _, k := range keys {
+		switch {
+		case set[k]:
+			core = true
+		case !politeWords[k]:
+			return false
+		}
+	}
+	return core
 }
 
 func neutralOnly(keys []string) bool { return allIn(keys, neutralWords) }

@@ -23,9 +23,17 @@ import (
 var conceptsYAML []byte
 
 type conceptFile struct {
-	Concepts map[string][]string `yaml:"concepts"`
-	Noise    map[string][]string `yaml:"noise"`
+	Concepts  map[string][]string `yaml:"concepts"`
+	Noise     map[string][]string `yaml:"noise"`
+	Elsewhere map[string][]string `yaml:"elsewhere"`
 }
+
+// elsewhereKey is the concept every word of a topic served elsewhere
+// (recipes, films, gold prices, mobile recharge) is read as. No service's
+// words may hold it, so it always counts as a word the catalogue does not
+// explain, and a message that has one and matches no service outright is
+// out of scope.
+const elsewhereKey = "@elsewhere"
 
 // conceptLayer maps keys (and two-key phrases) to concept keys.
 type conceptLayer struct {
@@ -63,8 +71,21 @@ func parseConcepts(data []byte) (*conceptLayer, []string) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	groups := make(map[string][]string, len(ids)+len(f.Elsewhere))
 	for _, id := range ids {
-		for _, w := range f.Concepts[id] {
+		groups[id] = f.Concepts[id]
+	}
+	topics := make([]string, 0, len(f.Elsewhere))
+	for topic, words := range f.Elsewhere {
+		topics = append(topics, topic)
+		groups["elsewhere/"+topic] = words
+	}
+	slices.Sort(topics)
+	for _, t := range topics {
+		ids = append(ids, "elsewhere/"+t)
+	}
+	for _, id := range ids {
+		for _, w := range groups[id] {
 			words := nlu.Words(nlu.Normalize(w))
 			keys := make([]string, len(words))
 			for i, word := range words {
@@ -84,22 +105,38 @@ func parseConcepts(data []byte) (*conceptLayer, []string) {
 				continue
 			}
 			owner[k] = id
+			key := "@" + id
+			if strings.HasPrefix(id, "elsewhere/") {
+				key = elsewhereKey
+			}
 			if len(keys) == 1 {
-				c.word[k] = "@" + id
+				c.word[k] = key
 			} else {
-				c.phrase[k] = "@" + id
+				c.phrase[k] = key
 			}
 		}
 	}
 	return c, problems
 }
 
-// LintConcepts checks the concept file, for `mitra catalog lint`.
-func LintConcepts() []catalog.Problem {
+// LintConcepts checks the concept file, for `mitra catalog lint`, and
+// that no service is named or described with a word of a topic served
+// elsewhere (it could never be matched by it).
+func LintConcepts(cat *catalog.Catalog) []catalog.Problem {
 	_, problems := parseConcepts(conceptsYAML)
 	out := make([]catalog.Problem, len(problems))
 	for i, p := range problems {
 		out[i] = catalog.Problem{Where: "retrieval/data/concepts.yaml", Msg: p}
+	}
+	for _, s := range cat.Services {
+		texts := append([]string{s.Name.EN, s.Name.TE, s.Name.HI, s.Short.EN, s.Short.TE, s.Short.HI}, s.Aliases.All()...)
+		for _, t := range append(texts, s.Situations.All()...) {
+			words := nlu.Words(nlu.Normalize(t))
+			if slices.Contains(contentKeys(words), elsewhereKey) {
+				out = append(out, catalog.Problem{Where: s.Where(),
+					Msg: fmt.Sprintf("service %s: %q has a word of a topic served elsewhere (retrieval/data/concepts.yaml)", s.ID, t)})
+			}
+		}
 	}
 	return out
 }

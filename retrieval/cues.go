@@ -12,7 +12,7 @@ import (
 // nudges candidates of the cued kinds up, so "pension abhi tak nahi aaya"
 // reaches the pension status check rather than a new pension application.
 var cueKinds = []struct {
-	intent Intent
+	intent catalog.Intent
 	words  stopSet
 	// with, when set, must also be in the message for the cue to count.
 	with  stopSet
@@ -20,7 +20,7 @@ var cueKinds = []struct {
 }{
 	{
 		// Not received, still, stopped: a status check or a complaint.
-		intent: IntentStatus,
+		intent: catalog.IntentStatus,
 		words: keySet("raledu", "raaledu", "ledu", "ledhu", "inka", "inkaa", "ivvaledu", "avvaledu", "aagipoyindi",
 			"agipoyindi", "apesaru", "aapesaru", "emaindi", "emayindi", "nahi", "nahin", "nhi", "abhi", "band",
 			"mila", "mili", "vachinda", "vachhinda", "vachindha", "ayyinda", "ayindi", "ayyindi",
@@ -30,77 +30,60 @@ var cueKinds = []struct {
 		kinds: []catalog.Kind{"status", "grievance"},
 	},
 	{
-		intent: IntentStatus,
-		words: keySet("status", "staus", "stetus", "sthiti", "stithi", "track", "tracking", "progress", "where", "update", "applied",
+		intent: catalog.IntentStatus,
+		words: keySet("status", "staus", "stetus", "sthiti", "stithi", "track", "tracking", "progress", "where", "applied",
 			"స్టేటస్", "స్థితి", "स्टेटस", "स्थिति"),
 		kinds: []catalog.Kind{"status"},
 	},
 	{
 		// Done already ("applied", "apply chesam", "arzi di thi"): a
 		// follow-up, when the message also says what was given in.
-		intent: IntentStatus,
-		words: keySet("applied", "submitted", "chesam", "chesanu", "chesaanu", "chesamu", "pettam", "pettanu", "ichanu",
+		intent: catalog.IntentStatus,
+		words: keySet("applied", "submitted", "sent", "gave", "given", "filed", "lodged", "update", "updates",
+			"chesi", "petti", "ichi", "ichhi", "bheja", "bheji", "చేసి", "పెట్టి", "ఇచ్చి", "भेजा", "भेजी", "chesam", "chesanu", "chesaanu", "chesamu", "pettam", "pettanu", "ichanu",
 			"ichhanu", "icchanu", "ichamu", "kiya", "kiye", "diya", "diye", "tha", "thi", "hua", "hui", "selected",
 			"చేశాం", "చేశాను", "చేసాం", "చేసాను", "పెట్టాం", "పెట్టాను", "ఇచ్చాను", "ఇచ్చాం", "అయిందా",
 			"किया", "किए", "दिया", "दी", "दिए", "था", "थी", "थे", "हुआ", "हुई"),
 		with: keySet("apply", "applied", "application", "form", "arzi", "arji", "petition", "darakhastu", "registration",
+			"complaint", "shikayat", "firyadu", "ఫిర్యాదు", "शिकायत",
 			"దరఖాస్తు", "అర్జీ", "ఫారం", "అప్లై", "अर्ज़ी", "अर्जी", "आवेदन", "फॉर्म", "फ़ॉर्म", "अप्लाई"),
 		kinds: []catalog.Kind{"status"},
 	},
 	{
-		intent: IntentComplain,
+		intent: catalog.IntentComplain,
 		words: keySet("complaint", "complain", "complint", "problem", "issue", "firyadu", "shikayat", "shikayath",
 			"samasya", "kharab", "broken", "working", "ఫిర్యాదు", "కంప్లైంట్", "సమస్య", "शिकायत", "समस्या", "खराब"),
 		kinds: []catalog.Kind{"grievance"},
 	},
 	{
-		intent: IntentPay,
+		intent: catalog.IntentPay,
 		words: keySet("pay", "payment", "paid", "kattali", "kattalante", "chellinchali", "bharna", "bharni", "jama",
 			"కట్టాలి", "చెల్లించాలి", "చెల్లింపు", "भरना", "भुगतान", "जमा"),
 		kinds: []catalog.Kind{"payment"},
 	},
 	{
-		intent: IntentBook,
+		intent: catalog.IntentBook,
 		words: keySet("book", "booking", "reserve", "reservation", "slot", "appointment", "ticket", "tickets",
 			"బుక్", "బుకింగ్", "టికెట్", "बुक", "बुकिंग", "टिकट"),
 		kinds: []catalog.Kind{"booking"},
 	},
 	{
-		intent: IntentCorrect,
+		intent: catalog.IntentCorrect,
 		words: keySet("correction", "correct", "change", "mistake", "wrong", "modify", "edit", "sarichey", "marchali",
 			"galti", "sudhar", "badalna", "సవరణ", "మార్పు", "మార్చాలి", "తప్పు", "सुधार", "गलती", "बदलना"),
 	},
 	{
-		intent: IntentCancel,
+		intent: catalog.IntentCancel,
 		words: keySet("cancel", "surrender", "remove", "delete", "withdraw", "raddu", "radd", "tolaginchali",
 			"రద్దు", "తొలగించాలి", "रद्द", "हटाना"),
 	},
 	{
-		intent: IntentApply,
+		intent: catalog.IntentApply,
 		words: keySet("apply", "new", "kavali", "kaavali", "kavaali", "chahiye", "chaiye", "want", "need", "kotha",
 			"naya", "nayi", "కావాలి", "కొత్త", "चाहिए", "नया", "नई"),
 		kinds: []catalog.Kind{"application", "certificate"},
 	},
 }
-
-// Intent is what a citizen wants to do, apart from which service: the
-// axis along which the services of one family differ (a new rice card,
-// its status, a complaint about it).
-type Intent string
-
-// The intents, in the order a message's cues are weighed: "raledu" in
-// "pension kavali raledu" says it was asked for and has not come.
-const (
-	IntentStatus   Intent = "status"
-	IntentComplain Intent = "complain"
-	IntentPay      Intent = "pay"
-	IntentBook     Intent = "book"
-	IntentCorrect  Intent = "correct"
-	IntentCancel   Intent = "cancel"
-	IntentApply    Intent = "apply"
-	// IntentInfo is a question about a service (documents, fees, how).
-	IntentInfo Intent = "info"
-)
 
 // cueBoost is added to the fused score of a candidate whose kind a cue in
 // the message points to. It reorders near-ties; it cannot lift an
@@ -129,7 +112,7 @@ func cuedKinds(words, keys []string) map[catalog.Kind]bool {
 // intentOf reads what the message wants to do from its cue words, and the
 // kinds of service that intent points to. A message with no cue has no
 // intent ("" ); a question with none is IntentInfo.
-func intentOf(words, keys []string) (Intent, map[catalog.Kind]bool) {
+func intentOf(words, keys []string) (catalog.Intent, map[catalog.Kind]bool) {
 	first := len(cueKinds)
 	for i, w := range words {
 		for j, c := range cueKinds {
@@ -145,7 +128,7 @@ func intentOf(words, keys []string) (Intent, map[catalog.Kind]bool) {
 	if first == len(cueKinds) {
 		for _, w := range words {
 			if strings.HasSuffix(w, "?") {
-				return IntentInfo, nil
+				return catalog.IntentInfo, nil
 			}
 		}
 		return "", nil
@@ -172,11 +155,39 @@ func anyIn(set stopSet, words, keys []string) bool {
 	return false
 }
 
+// elapsed are the words of time gone by since something was done ("six
+// weeks ago", "మూడు నెలల క్రితం"); with a "not yet" they make a
+// follow-up. afterUnit are the words that mean it only after a span of
+// time: "do hafte pehle" is "two weeks ago", but "pehle wahan se" is
+// "first, from there".
+var (
+	elapsed   = keySet("ago", "kritam", "kritham", "krindata", "క్రితం", "క్రిందట")
+	afterUnit = keySet("back", "before", "pehle", "pahle", "पहले")
+	timeUnit  = keySet("day", "days", "week", "weeks", "month", "months", "year", "years", "din", "dino", "hafte",
+		"hafta", "mahine", "mahina", "saal", "rojulu", "rojula", "vaaralu", "vaaram", "nelalu", "nelala", "samvatsaram",
+		"दिन", "हफ्ते", "हफ़्ते", "महीने", "महीना", "साल", "వారం", "వారాలు", "నెల", "నెలలు", "నెలల", "రోజులు", "రోజుల")
+)
+
+// timeAgo reports whether the message says something was done a while
+// ago.
+func timeAgo(words, keys []string) bool {
+	for i, w := range words {
+		if elapsed.stop(w, keys[i]) || (i > 0 && afterUnit.stop(w, keys[i]) && timeUnit.stop(words[i-1], keys[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
 // followUp reports whether a message asks after something given in: it
-// names the status ("status", "track") or says it was applied for ("apply
-// chesam", "arzi di thi"). A bare "not" or "ledu" also describes a
+// names the status ("status", "track"), says it was applied for ("apply
+// chesam", "arzi di thi"), or that something has not come since a while
+// ago. A bare "not" or "ledu" also describes a
 // problem ("no power since morning"), and is not enough.
 func followUp(words, keys []string) bool {
+	if timeAgo(words, keys) && anyIn(cueKinds[0].words, words, keys) {
+		return true // "six weeks ago ... heard nothing"
+	}
 	for _, c := range cueKinds[1:3] {
 		for i, w := range words {
 			if c.words.stop(w, keys[i]) && (c.with.latin == nil || anyIn(c.with, words, keys)) {

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -16,8 +17,9 @@ type Candidate struct {
 	Score   float32 // fused score, 0 to 1
 	Lexical float32
 	Vector  float32
-	// Sibling marks the status check put first for a follow-up
-	// (Engine.statusFirst), rather than ranked there by its own words.
+	// Sibling marks the member of the best match's family put first for
+	// the message's intent (Engine.familyFirst), rather than ranked there
+	// by its own words.
 	Sibling bool
 }
 
@@ -34,7 +36,7 @@ type Result struct {
 	Reranked string
 	// Intent is what the message wants to do (apply, status, complain,
 	// pay, book, correct, cancel, info), "" when it does not say.
-	Intent Intent
+	Intent catalog.Intent
 	// OutOfScope is true when the message is about none of the
 	// catalogue's services.
 	OutOfScope bool
@@ -53,9 +55,6 @@ type Engine struct {
 	index    Index
 	lex      *lexicon
 	byID     map[string]int
-	// statusOf is each department's status service, where it has one
-	// only: the status check of any of its applications.
-	statusOf map[string]*catalog.Service
 	// VectorWeight is the share of the vector score in the fused score;
 	// the rest is lexical.
 	vectorWeight float32
@@ -109,18 +108,8 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		e.thresholds = *cfg.Thresholds
 	}
 	e.keyed, _ = cfg.Embedder.(keyEmbedder)
-	statuses := map[string][]*catalog.Service{}
 	for i, s := range cfg.Catalog.Services {
 		e.byID[s.ID] = i
-		if s.Kind == "status" {
-			statuses[s.Department] = append(statuses[s.Department], s)
-		}
-	}
-	e.statusOf = map[string]*catalog.Service{}
-	for d, list := range statuses {
-		if len(list) == 1 {
-			e.statusOf[d] = list[0]
-		}
 	}
 	e.prior = menuPrior(cfg.Catalog)
 	if e.index == nil {
@@ -260,8 +249,8 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		}
 		return cands[a].Service.ID < cands[b].Service.ID
 	})
-	if intent == IntentStatus && len(cands) > 0 && cands[0].Service.Kind != "status" && followUp(an.Words, an.Keys) {
-		cands = e.statusFirst(cands)
+	if len(cands) > 0 && familyIntent(intent, an.Words, an.Keys) {
+		cands = e.familyFirst(cands, intent)
 	}
 	if len(cands) > MaxCandidates {
 		cands = cands[:MaxCandidates]
@@ -273,18 +262,23 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 	}
 	res.Decision = e.thresholds.Decide(scores)
 	if res.Decision == Direct && len(cands) > 0 && cands[0].Sibling {
-		res.Decision = Choose // the family's status check, inferred: confirmed, not assumed
+		res.Decision = Choose // the family's member for the intent, inferred: confirmed, not assumed
 	}
 	if res.Decision == Direct && len(keys) > longMessage {
 		// A whole story matches many services a little; the best of them
 		// is offered to confirm, not taken for granted.
 		res.Decision = Choose
 	}
-	if res.Decision != Direct && len(keys) >= 2 && len(cands) > 0 && cands[0].Lexical < weakLexical && 2*e.lex.known(keys) <= len(keys) {
-		// Most of the message's words are none the catalogue uses
-		// ("capital of France", "calories in a dosa"): a shared word is
-		// not a reason to offer services. The menu, with a word on what
-		// mitra helps with.
+	if slices.Contains(keys, elsewhereKey) && res.Decision == Direct {
+		res.Decision = Choose // "lost my phone on the train": confirmed, not assumed
+	}
+	if elsewhere := slices.Contains(keys, elsewhereKey); res.Decision != Direct && len(cands) > 0 &&
+		(elsewhere && cands[0].Lexical < strongLexical || cands[0].Lexical < weakLexical && len(keys) >= 2 && 2*e.lex.known(keys) <= len(keys)) {
+		// The message is about a topic served elsewhere ("gold rate
+		// today", "biryani recipe"), or most of its words are none the
+		// catalogue uses ("capital of France"): a shared word is not a
+		// reason to offer services. The menu, with a word on what mitra
+		// helps with.
 		res.Decision, res.OutOfScope = Menu, true
 	}
 	if res.Decision == Direct && len(keys) == 1 && e.lex.generic(keys[0]) {
@@ -302,24 +296,59 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 // service well) the matches stand.
 const weakLexical = 0.5
 
-// statusFirst puts the status check of the best candidate's family first
-// when the message follows up on something already asked for ("applied
-// for the diesel subsidy, still not approved"): the department's status
-// service among the candidates, or its only one. The application's own
-// words name the application, and only the intent says it is its status
-// the citizen wants.
-func (e *Engine) statusFirst(cands []Candidate) []Candidate {
+// strongLexical is a best match strong enough to stand against a word of a
+// topic served elsewhere: "lost my phone on the train, police complaint"
+// is still offered its service, "gold rate entha" is not.
+const strongLexical = 0.7
+
+// familyIntent reports whether the message's intent is clear enough to
+// move within a family. A status check needs a follow-up ("applied six
+// weeks ago and heard nothing"), since a bare "not" also describes a
+// problem. Correcting and cancelling are said with verbs ("marchali",
+// "हटाना") that name no kind of service, so only the family can place
+// them. Complaints, payments and bookings are nouns of their own kind
+// ("ticket", "slot") and already lift those kinds (cueBoost); applying
+// and asking are what most messages do. Those never move a match.
+func familyIntent(intent catalog.Intent, words, keys []string) bool {
+	switch intent {
+	case catalog.IntentStatus:
+		return followUp(words, keys)
+	case catalog.IntentCorrect, catalog.IntentCancel:
+		return true
+	}
+	return false
+}
+
+// familyFirst puts first the member of the best candidate's family that
+// the message's intent points to: the status check for a follow-up on a
+// rice card application, the member deletion for "remove my late
+// mother's name". Of several such members, the best-ranked candidate is
+// taken; one not among the candidates only when the family has just that
+// one. The application's own words name the application, and only the
+// intent says it is its status the citizen wants.
+func (e *Engine) familyFirst(cands []Candidate, intent catalog.Intent) []Candidate {
 	top := cands[0]
-	for i, c := range cands[1:min(len(cands), MaxCandidates)] {
-		if c.Service.Kind == "status" && c.Service.Department == top.Service.Department {
-			c.Score, c.Sibling = top.Score, true
-			out := append([]Candidate{c}, cands[:i+1]...)
-			return append(out, cands[i+2:]...)
+	families := e.cat.FamiliesOf(top.Service.ID)
+	for _, f := range families {
+		if f.IntentOf(top.Service.ID) == intent {
+			return cands // the best match already does what is asked
 		}
 	}
-	if sib := e.statusOf[top.Service.Department]; sib != nil {
-		c := Candidate{Service: sib, Score: top.Score, Lexical: top.Lexical, Sibling: true}
-		return append([]Candidate{c}, cands...)
+	for _, f := range families {
+		members := f.Members(intent)
+		for i, c := range cands[1:] {
+			if slices.Contains(members, c.Service.ID) {
+				c.Score, c.Sibling = top.Score, true
+				out := append([]Candidate{c}, cands[:i+1]...)
+				return append(out, cands[i+2:]...)
+			}
+		}
+		if len(members) == 1 {
+			if s, ok := e.cat.Service(members[0]); ok {
+				c := Candidate{Service: s, Score: top.Score, Lexical: top.Lexical, Sibling: true}
+				return append([]Candidate{c}, cands...)
+			}
+		}
 	}
 	return cands
 }

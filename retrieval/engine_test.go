@@ -152,15 +152,15 @@ func TestIntentAndOutOfScope(t *testing.T) {
 	t.Parallel()
 	e := testenv.Engine(t)
 	ctx := context.Background()
-	for text, want := range map[string]retrieval.Intent{
-		"naaku rice card kavali":                   retrieval.IntentApply,
-		"rice card ki apply chesam inka raledu":    retrieval.IntentStatus,
-		"street light complaint":                   retrieval.IntentComplain,
-		"current bill kattali":                     retrieval.IntentPay,
-		"ttd darshan ticket booking":               retrieval.IntentBook,
-		"voter card lo peru tappu undi correction": retrieval.IntentCorrect,
-		"rice card surrender cheyali":              retrieval.IntentCancel,
-		"आवेदन किया था तीन महीने हो गए अभी तक कुछ नहीं": retrieval.IntentStatus,
+	for text, want := range map[string]catalog.Intent{
+		"naaku rice card kavali":                   catalog.IntentApply,
+		"rice card ki apply chesam inka raledu":    catalog.IntentStatus,
+		"street light complaint":                   catalog.IntentComplain,
+		"current bill kattali":                     catalog.IntentPay,
+		"ttd darshan ticket booking":               catalog.IntentBook,
+		"voter card lo peru tappu undi correction": catalog.IntentCorrect,
+		"rice card surrender cheyali":              catalog.IntentCancel,
+		"आवेदन किया था तीन महीने हो गए अभी तक कुछ नहीं": catalog.IntentStatus,
 	} {
 		res, err := e.Match(ctx, text, "")
 		if err != nil {
@@ -178,6 +178,45 @@ func TestIntentAndOutOfScope(t *testing.T) {
 		res, _ := e.Match(ctx, text, "")
 		if res.Decision != retrieval.Menu {
 			t.Errorf("%q: %s, want the menu", text, res.Decision)
+		}
+	}
+	for _, text := range []string{"gold rate today hyderabad", "biryani recipe cheppu", "ipl schedule", "मोबाइल रिचार्ज करना है"} {
+		res, _ := e.Match(ctx, text, "")
+		if res.Decision != retrieval.Menu || !res.OutOfScope {
+			t.Errorf("%q: %s (out of scope %v), want the menu", text, res.Decision, res.OutOfScope)
+		}
+	}
+	// A word of a topic served elsewhere does not hide a service the
+	// message asks for, but the service is confirmed, not assumed.
+	res, _ = e.Match(ctx, "train lo naa phone pogottukunnanu police complaint ivvali", "")
+	if res.OutOfScope || res.Decision != retrieval.Choose || len(res.Candidates) == 0 || res.Candidates[0].Service.Department != "police" {
+		t.Errorf("lost on the train: %s, %v", res.Decision, res.Candidates)
+	}
+}
+
+// The intent picks the member of the best match's family: the status
+// check for a follow-up, the deletion for a removal; a follow-up on a
+// service with no status check in its family stays on the service.
+func TestFamilyMemberForIntent(t *testing.T) {
+	t.Parallel()
+	e := testenv.Engine(t)
+	for _, tt := range []struct{ text, want string }{
+		{"rashan card apply kiya tha do mahine pehle abhi tak nahi aaya", "rice-card-status"},
+		{"Sent the CM relief fund application 4 months ago, no money yet", "cmrf-application-status"},
+		{"राशन कार्ड से मरे हुए आदमी का नाम हटाना है", "rice-card-member-deletion"},
+		{"I applied for a new gas connection six weeks ago and heard nothing", "deepam-gas-connection"},
+		{"pension kosam apply chesi moodu nelalu ayindi inka raledu", "pension-status"},
+	} {
+		res, err := e.Match(context.Background(), tt.text, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Candidates) == 0 || res.Candidates[0].Service.ID != tt.want {
+			t.Errorf("%q: %v, want %s first", tt.text, res.Candidates, tt.want)
+			continue
+		}
+		if res.Candidates[0].Sibling && res.Decision == retrieval.Direct {
+			t.Errorf("%q: an inferred family member was routed without asking", tt.text)
 		}
 	}
 }

@@ -305,6 +305,11 @@ func newLexScratch(docs, services int) *lexScratch {
 // unknown words scores low everywhere.
 const unknownIDF = 3.0
 
+// elsewhereIDF weighs a word of a topic served elsewhere ("train",
+// "recipe"): as much as the rarest catalogue word, since it says what the
+// message is about, and that no service explains it.
+const elsewhereIDF = 6.0
+
 // score returns, per service, the lexical score in [0,1]: the geometric
 // mean of how much of the best-matching name or alias the message covers
 // and how much of the message the service's words explain.
@@ -332,6 +337,9 @@ func (lx *lexicon) score(keys []string, out []float32) {
 			continue
 		}
 		w := float32(unknownIDF)
+		if q == elsewhereKey {
+			w = elsewhereIDF
+		}
 		if len(sc.matchBuf) > 0 {
 			w = 0
 			for _, m := range sc.matchBuf {

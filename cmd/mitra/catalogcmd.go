@@ -35,7 +35,7 @@ func runCatalog(args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "lint":
-		problems := append(append(cat.Lint(), retrieval.LintAliases(cat)...), retrieval.LintConcepts()...)
+		problems := append(append(cat.Lint(), retrieval.LintAliases(cat)...), retrieval.LintConcepts(cat)...)
 		for _, p := range problems {
 			fmt.Fprintln(stdout, p)
 		}

@@ -24,6 +24,11 @@ type matchCandidate struct {
 	Score        float32 `json:"score"`
 	Lexical      float32 `json:"lexical"`
 	Vector       float32 `json:"vector"`
+	// Family and Sibling: the candidate's service families, and whether it
+	// was put first as the member of the best match's family that fits the
+	// intent.
+	Family  []string `json:"family,omitempty"`
+	Sibling bool     `json:"sibling,omitempty"`
 }
 
 type matchLine struct {
@@ -34,6 +39,7 @@ type matchLine struct {
 	Romanized    bool             `json:"romanized"`
 	SmallTalk    string           `json:"small_talk,omitempty"`
 	Intent       string           `json:"intent,omitempty"`
+	OutOfScope   bool             `json:"out_of_scope,omitempty"`
 	Decision     string           `json:"decision"`
 	Candidates   []matchCandidate `json:"candidates"`
 	Error        string           `json:"error,omitempty"`
@@ -110,7 +116,7 @@ func matchOne(ctx context.Context, eng *retrieval.Engine, text string, prev cata
 	an := res.Analysis
 	line := matchLine{
 		Text: an.Text, Lang: an.Lang, LangFromText: an.LangFromText, Script: string(an.Script),
-		Romanized: an.Romanized, SmallTalk: an.SmallTalk, Intent: string(res.Intent), Decision: string(res.Decision),
+		Romanized: an.Romanized, SmallTalk: an.SmallTalk, Intent: string(res.Intent), OutOfScope: res.OutOfScope, Decision: string(res.Decision),
 		Candidates: []matchCandidate{},
 	}
 	switch {
@@ -126,8 +132,12 @@ func matchOne(ctx context.Context, eng *retrieval.Engine, text string, prev cata
 		if dept != nil {
 			name = dept.Name.EN
 		}
+		var families []string
+		for _, f := range eng.Catalog().FamiliesOf(c.Service.ID) {
+			families = append(families, f.ID)
+		}
 		line.Candidates = append(line.Candidates, matchCandidate{ID: c.Service.ID, NameEN: c.Service.Name.EN, DepartmentEN: name, Score: round3(c.Score),
-			Lexical: round3(c.Lexical), Vector: round3(c.Vector)})
+			Lexical: round3(c.Lexical), Vector: round3(c.Vector), Family: families, Sibling: c.Sibling})
 	}
 	return line
 }
