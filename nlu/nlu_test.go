@@ -124,6 +124,12 @@ func TestAnalyzeLanguage(t *testing.T) {
 		{"నాకు income certificate కావాలి", catalog.English, catalog.Telugu, true, false},
 		{"मुझे caste certificate चाहिए", catalog.English, catalog.Hindi, true, false},
 		{"రేషన్ కార్డు", catalog.Hindi, catalog.Telugu, true, false},
+		// SMS shorthand of grammar words, vowels dropped.
+		{"cst cert kvl urgnt clg admsn", catalog.English, catalog.Telugu, true, true},
+		{"stdnt bs pss kvli clg ki", catalog.English, catalog.Telugu, true, true},
+		{"dl renw krna h", catalog.English, catalog.Hindi, true, true},
+		{"pls send led bulb", catalog.Telugu, catalog.English, true, false},
+		{"caste certificate still not approved by mro", catalog.Hindi, catalog.English, true, false},
 		// Nothing to go on: the conversation's language stays.
 		{"ok", catalog.Hindi, catalog.Hindi, false, false},
 		{"2", catalog.Telugu, catalog.Telugu, false, false},

@@ -142,6 +142,66 @@ func wordSet(words ...string) map[string]bool {
 // raaledu, avutundi, chestunnaru.
 var teluguEndings = []string{"indi", "inda", "aali", "yyali", "aledu", "utundi", "tunnaru", "tunnanu", "tunnadu", "chali", "vali"}
 
+// grammarSkeletons maps the consonants of each grammar word of three or
+// more consonants ("kvl" of kavali, "krn" of karna; two are too few: "mro"
+// is an office, not mera) to its language, and to the
+// shortest grammar word with them; a skeleton both languages share is
+// left out.
+var grammarSkeletons = func() map[string]shorthand {
+	out := map[string]shorthand{}
+	clash := map[string]bool{}
+	for w, lang := range grammarWords {
+		sk := vowelsDropped(w)
+		if len(sk) < 3 || clash[sk] {
+			continue
+		}
+		if prev, ok := out[sk]; ok {
+			if prev.lang != lang {
+				delete(out, sk)
+				clash[sk] = true
+				continue
+			}
+			prev.shortest = min(prev.shortest, len(w))
+			out[sk] = prev
+			continue
+		}
+		out[sk] = shorthand{lang, len(w)}
+	}
+	return out
+}()
+
+type shorthand struct {
+	lang     catalog.Lang
+	shortest int
+}
+
+// vowelsDropped returns a Latin word's letters without its vowels.
+func vowelsDropped(w string) string {
+	var b strings.Builder
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; c {
+		case 'a', 'e', 'i', 'o', 'u':
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// shorthandLang reads SMS shorthand of a grammar word, its vowels dropped
+// ("kvl" or "kvli" for kavali, "krna" for karna): a shorter word with the
+// same consonants and no vowel but a last one. A vowel inside makes it a
+// word of its own ("led" is not ledu).
+func shorthandLang(w string) catalog.Lang {
+	if len(w) < 2 || DetectScript(w) != ScriptLatin || len(vowelsDropped(w[:len(w)-1])) != len(w)-1 {
+		return ""
+	}
+	if sh, ok := grammarSkeletons[vowelsDropped(w)]; ok && len(w) < sh.shortest {
+		return sh.lang
+	}
+	return ""
+}
+
 // grammarLang counts the Telugu and Hindi grammar words of a message and
 // returns the language with more ("" for none or a tie), and whether any
 // was found.
@@ -156,11 +216,20 @@ func grammarLang(words []string) (catalog.Lang, bool) {
 			hi++
 			continue
 		}
+		ending := false
 		for _, e := range teluguEndings {
 			if len(w) > len(e)+1 && strings.HasSuffix(w, e) {
-				te++
+				ending = true
 				break
 			}
+		}
+		switch {
+		case ending:
+			te++
+		case shorthandLang(w) == catalog.Telugu:
+			te++
+		case shorthandLang(w) == catalog.Hindi:
+			hi++
 		}
 	}
 	switch {
