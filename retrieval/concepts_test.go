@@ -36,6 +36,14 @@ func TestConceptsMeetAcrossLanguages(t *testing.T) {
 		{"गली में बिजली नहीं है", "@power"},
 		{"pelli registration cheyali", "@marriage"},
 		{"शादी का रजिस्ट्रेशन", "@marriage"},
+		{"amma palleturi lo chanipoyindi", "@village"},
+		{"మా అమ్మమ్మ ఊర్లో కాలం చేశారు", "@village"},
+		{"गाँव में घर पर जन्म हुआ", "@village"},
+		{"born in the city hospital", "@town"},
+		{"నగరంలో పుట్టింది", "@town"},
+		{"shahar ke aspatal mein", "@town"},
+		{"gold rate today", elsewhereKey},
+		{"biryani recipe cheppu", elsewhereKey},
 	} {
 		if got := read(tt.text); !slices.Contains(got, tt.want) {
 			t.Errorf("%q reads %v, want %s in it", tt.text, got, tt.want)
