@@ -31,7 +31,10 @@ type lexicon struct {
 	// shorthand drops the vowels ("crtfct", "pnsn", "tkt cncl").
 	skeletons map[string][]int32
 	keys      []string
-	scratch   sync.Pool
+	// conceptSpellings lists, for a concept's token ("@pension"), the keys
+	// of its words, which typos and cut-short words are measured against.
+	conceptSpellings map[int32][]string
+	scratch          sync.Pool
 }
 
 type lexDoc struct {
@@ -95,18 +98,29 @@ func newLexicon(services []*catalog.Service) *lexicon {
 			lx.postings[t] = append(lx.postings[t], int32(di))
 		}
 	}
-	for id, k := range lx.keys {
-		for _, del := range deletions(k) {
-			lx.deletes[del] = append(lx.deletes[del], int32(id))
-		}
-		if len(k) > prefixLen {
-			p := k[:prefixLen]
-			lx.prefixes[p] = append(lx.prefixes[p], int32(id))
+	// A concept's token is written as each of its words: "pention" is a
+	// typo of "pension", and so of the concept.
+	lx.conceptSpellings = map[int32][]string{}
+	for word, concept := range concepts.word {
+		if id, ok := lx.vocab[concept]; ok {
+			lx.conceptSpellings[id] = append(lx.conceptSpellings[id], word)
 		}
 	}
-	for id, k := range lx.keys {
-		if sk := skeleton(k); len(sk) >= 3 {
-			lx.skeletons[sk] = append(lx.skeletons[sk], int32(id))
+	for id := range lx.conceptSpellings {
+		slices.Sort(lx.conceptSpellings[id])
+	}
+	for id := range lx.keys {
+		for _, k := range lx.spellings(int32(id)) {
+			for _, del := range deletions(k) {
+				lx.deletes[del] = append(lx.deletes[del], int32(id))
+			}
+			if len(k) > prefixLen {
+				p := k[:prefixLen]
+				lx.prefixes[p] = append(lx.prefixes[p], int32(id))
+			}
+			if sk := skeleton(k); len(sk) >= 3 {
+				lx.skeletons[sk] = append(lx.skeletons[sk], int32(id))
+			}
 		}
 	}
 	lx.scratch.New = func() any { return newLexScratch(len(lx.docs), lx.services) }
@@ -138,6 +152,35 @@ func skeleton(k string) string {
 // no vowel.
 func vowelless(k string) bool {
 	return len(k) >= 3 && !strings.ContainsAny(k, "aeiou")
+}
+
+// spellings returns the keys a token is written as: its own, or a
+// concept's words.
+func (lx *lexicon) spellings(id int32) []string {
+	if s, ok := lx.conceptSpellings[id]; ok {
+		return s
+	}
+	return lx.keys[id : id+1]
+}
+
+// near reports whether key q is within one edit of a spelling of token id.
+func (lx *lexicon) near(q string, id int32) bool {
+	for _, k := range lx.spellings(id) {
+		if editDistanceAtMostOne(q, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// extends reports whether key q is a spelling of token id cut short.
+func (lx *lexicon) extends(q string, id int32) bool {
+	for _, k := range lx.spellings(id) {
+		if len(k) > len(q) && k[:len(q)] == q {
+			return true
+		}
+	}
+	return false
 }
 
 func (lx *lexicon) token(k string) int32 {
@@ -215,7 +258,11 @@ func (lx *lexicon) matches(q string, out []tokenMatch) []tokenMatch {
 	}
 	// Known key + suffix: the longest known prefix of q of 3+ letters.
 	for n := len(q) - 1; n >= 3 && len(q)-n <= 4; n-- {
-		if id, ok := lx.vocab[q[:n]]; ok {
+		stem := q[:n]
+		if concept, ok := concepts.word[stem]; ok {
+			stem = concept // "pensionku": the concept's word and a suffix
+		}
+		if id, ok := lx.vocab[stem]; ok {
 			note(id, simSuffix)
 			break
 		}
@@ -228,7 +275,7 @@ func (lx *lexicon) matches(q string, out []tokenMatch) []tokenMatch {
 	if len(q) >= 4 {
 		for _, del := range deletions(q) {
 			for _, id := range lx.deletes[del] {
-				if editDistanceAtMostOne(q, lx.keys[id]) {
+				if lx.near(q, id) {
 					note(id, simTypo)
 				}
 			}
@@ -236,7 +283,7 @@ func (lx *lexicon) matches(q string, out []tokenMatch) []tokenMatch {
 	}
 	if len(q) >= prefixLen+1 {
 		for _, id := range lx.prefixes[q[:prefixLen]] {
-			if k := lx.keys[id]; len(k) > len(q) && k[:len(q)] == q {
+			if lx.extends(q, id) {
 				note(id, simPrefix)
 			}
 		}
