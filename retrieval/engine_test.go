@@ -30,6 +30,8 @@ func TestMatchAcrossScripts(t *testing.T) {
 		{"naya ration card banwana hai", catalog.Hindi, "new-rice-card"},
 		{"I need a caste certificate", catalog.English, "caste-certificate"},
 		{"current bill kattali", catalog.Telugu, "power-bill-payment"},
+		// A concept's word misspelt is still the concept.
+		{"pention status", catalog.English, "pension-status"},
 	}
 	for _, tt := range tests {
 		res, err := e.Match(context.Background(), tt.text, "")
