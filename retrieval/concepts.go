@@ -170,6 +170,24 @@ func (c *conceptLayer) read(words, keys []string) []string {
 	return lifeStage(words, keys, out)
 }
 
+// unphrased returns the words and keys with those of two-word concept
+// phrases blanked: the "नहीं" of "नहीं रहे" (passed away) is no "not yet".
+func (c *conceptLayer) unphrased(words, keys []string) ([]string, []string) {
+	var w2, k2 []string
+	for i := 0; i+1 < len(keys); i++ {
+		if _, ok := c.phrase[keys[i]+" "+keys[i+1]]; ok {
+			if w2 == nil {
+				w2, k2 = slices.Clone(words), slices.Clone(keys)
+			}
+			w2[i], w2[i+1], k2[i], k2[i+1] = "", "", "", ""
+		}
+	}
+	if w2 == nil {
+		return words, keys
+	}
+	return w2, k2
+}
+
 // Life-stage cues: what a citizen says of themselves points to the
 // scheme for them. A husband's death is a widow's situation; an age of 60
 // or more is old age.

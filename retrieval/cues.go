@@ -113,6 +113,7 @@ func cuedKinds(words, keys []string) map[catalog.Kind]bool {
 // kinds of service that intent points to. A message with no cue has no
 // intent ("" ); a question with none is IntentInfo.
 func intentOf(words, keys []string) (catalog.Intent, map[catalog.Kind]bool) {
+	words, keys = concepts.unphrased(words, keys)
 	first := len(cueKinds)
 	for i, w := range words {
 		for j, c := range cueKinds {
@@ -169,7 +170,9 @@ var (
 )
 
 // timeAgo reports whether the message says something was done a while
-// ago.
+// ago. A span it has gone on for ("teen mahine se", "for two weeks") is
+// not enough: "bedridden for two years" and "not at home for two weeks"
+// describe a condition, not a request given in.
 func timeAgo(words, keys []string) bool {
 	for i, w := range words {
 		if elapsed.stop(w, keys[i]) || (i > 0 && afterUnit.stop(w, keys[i]) && timeUnit.stop(words[i-1], keys[i-1])) {
@@ -185,6 +188,7 @@ func timeAgo(words, keys []string) bool {
 // ago. A bare "not" or "ledu" also describes a
 // problem ("no power since morning"), and is not enough.
 func followUp(words, keys []string) bool {
+	words, keys = concepts.unphrased(words, keys)
 	if timeAgo(words, keys) && anyIn(cueKinds[0].words, words, keys) {
 		return true // "six weeks ago ... heard nothing"
 	}

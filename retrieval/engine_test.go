@@ -163,6 +163,8 @@ func TestIntentAndOutOfScope(t *testing.T) {
 		"voter card lo peru tappu undi correction": catalog.IntentCorrect,
 		"rice card surrender cheyali":              catalog.IntentCancel,
 		"आवेदन किया था तीन महीने हो गए अभी तक कुछ नहीं": catalog.IntentStatus,
+		// "नहीं रहे" is "passed away", not "not yet".
+		"मेरे पति नहीं रहे, विधवा पेंशन का फॉर्म कहाँ भरें": "",
 	} {
 		res, err := e.Match(ctx, text, "")
 		if err != nil {
