@@ -69,13 +69,17 @@ var cueKinds = []struct {
 	},
 	{
 		intent: catalog.IntentCorrect,
-		words: keySet("correction", "correct", "change", "mistake", "wrong", "modify", "edit", "sarichey", "marchali",
-			"galti", "sudhar", "badalna", "సవరణ", "మార్పు", "మార్చాలి", "తప్పు", "सुधार", "गलती", "बदलना"),
+		words: keySet("correction", "correct", "change", "mistake", "wrong", "modify", "edit", "spelling", "sarichey",
+			"marchali", "marchadaniki", "marchandi", "tappu", "thappu", "tappuga", "galti", "galat", "sudhar", "sudharna",
+			"badalna", "badalwana", "badalvana", "సవరణ", "మార్పు", "మార్చాలి", "మార్చడానికి", "మార్చండి", "తప్పు",
+			"सुधार", "सुधारना", "गलती", "गलत", "ग़लत", "बदलना", "बदलवाना"),
 	},
 	{
 		intent: catalog.IntentCancel,
 		words: keySet("cancel", "surrender", "remove", "delete", "withdraw", "raddu", "radd", "tolaginchali",
-			"రద్దు", "తొలగించాలి", "रद्द", "हटाना"),
+			"teeseyali", "teeseyyali", "teeseyandi", "teeyinchali", "hatana", "hatwana", "hatvana", "hatao",
+			"nikalna", "nikalwana", "రద్దు", "తొలగించాలి", "తొలగించండి", "తీసేయాలి", "తీసేయండి", "తీయించాలి",
+			"रद्द", "हटाना", "हटवाना", "निकालना", "निकलवाना"),
 	},
 	{
 		intent: catalog.IntentApply,
