@@ -51,13 +51,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fl := newFlagSet("bench", stderr)
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	duration := fl.Duration("duration", 3*time.Second, "how long to keep matching")
+	suites := fl.String("suites", "", "folder of .jsonl eval suites whose texts to match (default: the built-in suites)")
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
 	eng, ef, err := parseAndBuild(ctx, fl, args)
 	if err != nil {
 		return err
 	}
-	cases, err := loadCases("", eng.Catalog())
+	cases, err := loadCases(*suites, eng.Catalog())
 	if err != nil {
 		return err
 	}
