@@ -30,6 +30,9 @@ type LatinModel struct {
 	// of an English message is Telugu or Hindi (place and scheme names,
 	// "sachivalayam"). Defaults: DefaultIndicShare, DefaultIndicInEnglish.
 	IndicShare, IndicInEnglish float64
+	// words caches wordLogProb per word; Add, Prune and recount, which
+	// change the counts, empty it.
+	words *wordCache
 }
 
 const ngramOrder = 4
@@ -72,7 +75,7 @@ const (
 
 // NewLatinTrainer returns an empty model to be filled with Add.
 func NewLatinTrainer() *LatinModel {
-	m := &LatinModel{alphab: 40, IndicShare: DefaultIndicShare, IndicInEnglish: DefaultIndicInEnglish}
+	m := &LatinModel{alphab: 40, IndicShare: DefaultIndicShare, IndicInEnglish: DefaultIndicInEnglish, words: newWordCache()}
 	for i := range m.langs {
 		m.langs[i] = ngramCounts{counts: map[string]uint32{}, contexts: map[string]uint32{}}
 	}
@@ -81,6 +84,7 @@ func NewLatinTrainer() *LatinModel {
 
 // Add counts the words of one training line of the given language.
 func (m *LatinModel) Add(lang catalog.Lang, line string) {
+	m.words.reset()
 	slot := langSlot(lang)
 	if slot < 0 {
 		return
@@ -164,6 +168,20 @@ func (m *LatinModel) wordLogProb(slot int, w string) float64 {
 	return math.Log(wordWeight*pw + (1-wordWeight)*math.Exp(lp))
 }
 
+// wordLogProbs returns a word's log-probability under each language's
+// model, from the cache when it has been seen.
+func (m *LatinModel) wordLogProbs(w string) [numLatinLangs]float64 {
+	if lp, ok := m.words.get(w); ok {
+		return lp
+	}
+	var lp [numLatinLangs]float64
+	for s := range lp {
+		lp[s] = m.wordLogProb(s, w)
+	}
+	m.words.put(w, lp)
+	return lp
+}
+
 // LatinScores are the log-likelihoods of a message under each language.
 type LatinScores struct {
 	Lang       catalog.Lang
@@ -179,10 +197,7 @@ func (m *LatinModel) Identify(text string, indicOnly bool) LatinScores {
 	words := latinWords(text)
 	var total [numLatinLangs]float64
 	for _, w := range words {
-		var lp [numLatinLangs]float64
-		for s := range lp {
-			lp[s] = m.wordLogProb(s, w)
-		}
+		lp := m.wordLogProbs(w)
 		total[slotEN] += logSumExp(math.Log(1-m.IndicInEnglish)+lp[slotEN], math.Log(m.IndicInEnglish/2)+logSumExp(lp[slotTE], lp[slotHI]))
 		// People mix English nouns into Telugu and Hindi, not English
 		// grammar: "naaku income certificate kavali", never "for my
@@ -260,6 +275,7 @@ func (m *LatinModel) WriteTo(w io.Writer) (int64, error) {
 // Prune drops n-grams seen fewer than min times, to keep the shipped model
 // small; the smoothing covers what is dropped.
 func (m *LatinModel) Prune(min uint32) {
+	m.words.reset()
 	for s := range m.langs {
 		for g, n := range m.langs[s].counts {
 			if n < min && len(g) > 1 {
@@ -272,6 +288,7 @@ func (m *LatinModel) Prune(min uint32) {
 
 // recount rebuilds the context and unigram totals from the n-gram counts.
 func (m *LatinModel) recount() {
+	m.words.reset()
 	for s := range m.langs {
 		c := &m.langs[s]
 		c.contexts = make(map[string]uint32, len(c.counts)/2)
