@@ -23,13 +23,23 @@ func DecodeQR(img []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("certs: read image: %w", err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(im)
-	if err != nil {
-		return "", err
+	hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
+	src := gozxing.NewLuminanceSourceFromImage(im)
+	// The hybrid binarizer suits photos with uneven light; a flat render
+	// of a PDF page sometimes reads only with the global one.
+	var firstErr error
+	for _, bin := range []gozxing.Binarizer{gozxing.NewHybridBinarizer(src), gozxing.NewGlobalHistgramBinarizer(src)} {
+		bmp, err := gozxing.NewBinaryBitmap(bin)
+		if err != nil {
+			return "", err
+		}
+		res, err := gzqr.NewQRCodeReader().Decode(bmp, hints)
+		if err == nil {
+			return res.GetText(), nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
 	}
-	res, err := gzqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		return "", fmt.Errorf("certs: no QR code found: %w", err)
-	}
-	return res.GetText(), nil
+	return "", fmt.Errorf("certs: no QR code found: %w", firstErr)
 }

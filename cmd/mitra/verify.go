@@ -91,10 +91,20 @@ func readQR(ctx context.Context, arg string) (string, error) {
 		}
 		return "", usagef("%q is neither a file nor QR text", arg)
 	}
-	if strings.HasPrefix(string(data), "%PDF") {
-		if data, err = certs.RenderPNG(ctx, data, 150); err != nil {
+	if !strings.HasPrefix(string(data), "%PDF") {
+		return certs.DecodeQR(data)
+	}
+	// A page rendered at one resolution can put a module edge where the
+	// finder patterns read ambiguously; a second resolution reads it.
+	for _, dpi := range []int{150, 300} {
+		png, err := certs.RenderPNG(ctx, data, dpi)
+		if err != nil {
 			return "", err
 		}
+		text, err := certs.DecodeQR(png)
+		if err == nil || dpi == 300 {
+			return text, err
+		}
 	}
-	return certs.DecodeQR(data)
+	return "", errors.New("unreachable")
 }
