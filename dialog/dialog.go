@@ -544,6 +544,7 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 	if res.Analysis.LangFromText {
 		st.Lang = res.Analysis.Lang
 	}
+	st.Effects.Analysis = analysisOf(res)
 	switch res.Analysis.SmallTalk {
 	case "greeting":
 		return b.welcome(st), nil
@@ -572,6 +573,26 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 		return []Reply{{Text: prompt, Options: st.Options}}, nil
 	}
 	return append([]Reply{{Text: t(st.Lang, msgNotFound)}}, b.departments(st, 0)...), nil
+}
+
+// analysisOf keeps what the console shows of a match: never the words.
+func analysisOf(res retrieval.Result) *Analysis {
+	a := &Analysis{Decision: res.Decision}
+	switch {
+	case res.Analysis.Script == nlu.ScriptMixed:
+		a.Script = "mixed"
+	case res.Analysis.Romanized:
+		a.Script = "romanized"
+	case res.Analysis.Script == nlu.ScriptTelugu || res.Analysis.Script == nlu.ScriptDevanagari:
+		a.Script = "native"
+	case res.Analysis.Script == nlu.ScriptLatin:
+		a.Script = "latin"
+	}
+	if len(res.Candidates) > 0 {
+		top := res.Candidates[0]
+		a.Service, a.Department, a.Score = top.Service.ID, top.Service.Department, top.Score
+	}
+	return a
 }
 
 // myCertificates lists what was issued to this number.

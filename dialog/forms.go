@@ -12,6 +12,7 @@ import (
 	"github.com/mitra-gov/mitra/application"
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/nlu"
+	"github.com/mitra-gov/mitra/retrieval"
 )
 
 // Applying in the chat: a consent notice first, then one question at a
@@ -98,6 +99,23 @@ type Effects struct {
 	Reopen application.Ref
 	// StartFlow asks for a WhatsApp Flow for this service to be sent.
 	StartFlow string
+	// Analysis is what the engine made of free text, for the console's
+	// dashboard and review queue; nil when nothing was matched (a tap, a
+	// form's answer).
+	Analysis *Analysis
+}
+
+// Analysis is the engine's reading of one message, without its words.
+type Analysis struct {
+	// Script is native (Telugu or Devanagari letters), romanized (Telugu
+	// or Hindi in Latin letters), mixed (two scripts) or latin (English).
+	Script   string
+	Decision retrieval.Decision
+	// Service is the first candidate ("" when there was none), Department
+	// its department and Score its fused score.
+	Service    string
+	Department string
+	Score      float32
 }
 
 // Info is an answer to a department's question.

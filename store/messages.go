@@ -395,6 +395,7 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 		return err
 	}
 	b.Queue(sql, args...)
+	b.Queue(insertAnalysis, analysisArgs(inboundID, st)...)
 	b.Queue(markProcessed, inboundID)
 	var awaiting []string
 	b.Queue(certificatesAwaiting, user).Query(func(rows pgx.Rows) error {
