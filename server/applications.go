@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -215,23 +216,62 @@ func (s *Server) moveApplication(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be a JSON object"})
 		return
 	}
+	audit := func(action, subject string, status int, detail string) {
+		s.audit(ctx, dept, action, subject, status, detail)
+	}
+	moved, fail := s.applyMove(ctx, r, req, audit)
+	switch {
+	case fail == nil:
+		c.JSON(http.StatusOK, moved)
+	case len(fail.FieldErrors) > 0:
+		c.JSON(fail.Status, gin.H{"errors": fail.FieldErrors, "application": moved})
+	case fail.Status == http.StatusConflict:
+		c.JSON(fail.Status, gin.H{"error": fail.Reason, "field": "status", "current_status": fail.Current})
+	case fail.Status == http.StatusServiceUnavailable:
+		c.JSON(fail.Status, gin.H{"error": fail.Reason, "application": moved})
+	case fail.Field != "":
+		c.JSON(fail.Status, gin.H{"error": fail.Reason, "field": fail.Field})
+	default:
+		c.JSON(fail.Status, gin.H{"error": fail.Reason})
+	}
+}
+
+// moveFailure is why a move was refused or failed: the HTTP status, the
+// field at fault (if any), and a reason the caller can show.
+type moveFailure struct {
+	Status      int
+	Field       string
+	Reason      string
+	Current     application.Status
+	FieldErrors []certs.FieldError
+}
+
+// auditFunc records one outcome of a department's or a staff member's
+// action, in their own audit.
+type auditFunc func(action, subject string, status int, detail string)
+
+// applyMove checks and makes a move, issuing the certificate when asked:
+// the one implementation behind the back-office API and the console's
+// desk. Every outcome is audited through audit. On failure the record
+// returned is the latest known (approved, when only issuance failed).
+func (s *Server) applyMove(ctx context.Context, r application.Record, req moveRequest, audit auditFunc) (application.Record, *moveFailure) {
+	dept := r.Department
+	refuse := func(status int, field, reason string) (application.Record, *moveFailure) {
+		audit("move_application", string(r.Ref), status, field+": "+reason)
+		return r, &moveFailure{Status: status, Field: field, Reason: reason}
+	}
 	req.Note = strings.TrimSpace(req.Note)
 	switch {
 	case !slices.Contains(application.Statuses, req.Status):
-		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "status", "unknown status")
-		return
+		return refuse(http.StatusUnprocessableEntity, "status", "unknown status")
 	case utf8.RuneCountInString(req.Note) > maxNote || strings.ContainsFunc(req.Note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }):
-		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "note", "at most 1000 characters, no control characters")
-		return
+		return refuse(http.StatusUnprocessableEntity, "note", "at most 1000 characters, no control characters")
 	case req.Note == "" && (req.Status == application.NeedsInformation || req.Status == application.Rejected):
-		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "note", "say what is needed, or why it is rejected: the citizen reads it")
-		return
+		return refuse(http.StatusUnprocessableEntity, "note", "say what is needed, or why it is rejected: the citizen reads it")
 	case req.IssueCertificate && ((req.Status != application.Approved && req.Status != application.Issued) || s.cfg.Issuer == nil || !s.isCertificate(r.Service)):
-		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "issue_certificate", "only when approving a certificate application, on a server that issues certificates")
-		return
+		return refuse(http.StatusUnprocessableEntity, "issue_certificate", "only when approving a certificate application, on a server that issues certificates")
 	case req.IssueCertificate && strings.TrimSpace(req.Certificate.Office) == "":
-		s.fieldError(c, "move_application", http.StatusUnprocessableEntity, "certificate.issuing_office", "required to issue the certificate")
-		return
+		return refuse(http.StatusUnprocessableEntity, "certificate.issuing_office", "required to issue the certificate")
 	}
 	// Issuing moves an approved record to issued once the certificate
 	// exists; asked for with status issued, it retries an approval whose
@@ -240,63 +280,58 @@ func (s *Server) moveApplication(c *gin.Context) {
 	if !(req.IssueCertificate && req.Status == application.Issued) {
 		var err error
 		moved, err = s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: req.Status, Department: dept, By: application.ByDepartment, Note: req.Note})
-		if !s.moved(c, r, req.Status, err) {
-			return
+		if fail := s.moveOutcome(r, req.Status, err, audit); fail != nil {
+			return r, fail
 		}
 	}
-	if req.IssueCertificate {
-		if moved.Status != application.Approved {
-			s.moved(c, moved, application.Issued, application.ErrTransition)
-			return
-		}
-		cert, fieldErrs, err := s.issueFor(c, moved, req)
-		switch {
-		case len(fieldErrs) > 0:
-			s.audit(ctx, dept, "issue", string(r.Ref), http.StatusUnprocessableEntity, fieldErrs[0].Field+": "+fieldErrs[0].Reason)
-			c.JSON(http.StatusUnprocessableEntity, gin.H{"errors": fieldErrs, "application": moved})
-			return
-		case err != nil:
-			s.cfg.Log.Error("issue for application", "error", err)
-			s.audit(ctx, dept, "issue", string(r.Ref), http.StatusServiceUnavailable, "approved; certificate not issued")
-			c.JSON(http.StatusServiceUnavailable, gin.H{"error": "approved, but the certificate was not issued; try status issued again shortly", "application": moved})
-			return
-		}
-		s.audit(ctx, dept, "issue", cert.ID, http.StatusCreated, "for "+string(r.Ref))
-		moved, err := s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: application.Issued, Department: dept, By: application.ByDepartment, Certificate: cert.ID})
-		if !s.moved(c, r, application.Issued, err) {
-			return
-		}
-		c.JSON(http.StatusOK, moved)
-		return
+	if !req.IssueCertificate {
+		return moved, nil
 	}
-	c.JSON(http.StatusOK, moved)
+	if moved.Status != application.Approved {
+		return moved, s.moveOutcome(moved, application.Issued, application.ErrTransition, audit)
+	}
+	cert, fieldErrs, err := s.issueFor(ctx, moved, req)
+	switch {
+	case len(fieldErrs) > 0:
+		audit("issue", string(r.Ref), http.StatusUnprocessableEntity, fieldErrs[0].Field+": "+fieldErrs[0].Reason)
+		return moved, &moveFailure{Status: http.StatusUnprocessableEntity, Field: fieldErrs[0].Field, Reason: fieldErrs[0].Reason, FieldErrors: fieldErrs}
+	case err != nil:
+		s.cfg.Log.Error("issue for application", "error", err)
+		audit("issue", string(r.Ref), http.StatusServiceUnavailable, "approved; certificate not issued")
+		return moved, &moveFailure{Status: http.StatusServiceUnavailable, Reason: "approved, but the certificate was not issued; try status issued again shortly"}
+	}
+	audit("issue", cert.ID, http.StatusCreated, "for "+string(r.Ref))
+	issued, err := s.cfg.Store.Move(ctx, store.Change{Ref: r.Ref, To: application.Issued, Department: dept, By: application.ByDepartment, Certificate: cert.ID})
+	if fail := s.moveOutcome(r, application.Issued, err, audit); fail != nil {
+		return moved, fail
+	}
+	return issued, nil
 }
 
-// moved answers a failed move (409, 403, 500) and audits every outcome.
-func (s *Server) moved(c *gin.Context, r application.Record, to application.Status, err error) bool {
-	ctx := c.Request.Context()
+// moveOutcome audits a move's outcome and says why it failed (409, 403,
+// 500), nil when it was made.
+func (s *Server) moveOutcome(r application.Record, to application.Status, err error, audit auditFunc) *moveFailure {
 	switch {
 	case errors.Is(err, application.ErrTransition):
-		s.audit(ctx, r.Department, "move_application", string(r.Ref), http.StatusConflict, string(r.Status)+" -> "+string(to))
-		c.JSON(http.StatusConflict, gin.H{"error": err.Error(), "field": "status", "current_status": r.Status})
-		return false
+		audit("move_application", string(r.Ref), http.StatusConflict, string(r.Status)+" -> "+string(to))
+		return &moveFailure{Status: http.StatusConflict, Field: "status", Reason: err.Error(), Current: r.Status}
 	case errors.Is(err, store.ErrForbidden):
-		s.audit(ctx, r.Department, "move_application", string(r.Ref), http.StatusForbidden, "another department's record")
-		c.JSON(http.StatusForbidden, gin.H{"error": "this application belongs to another department"})
-		return false
+		audit("move_application", string(r.Ref), http.StatusForbidden, "another department's record")
+		return &moveFailure{Status: http.StatusForbidden, Reason: "this application belongs to another department"}
 	case err != nil:
-		s.failed(c, "move_application", err)
-		return false
+		s.cfg.Log.Error("move_application", "department", r.Department, "error", err)
+		audit("move_application", string(r.Ref), http.StatusInternalServerError, "internal error")
+		return &moveFailure{Status: http.StatusInternalServerError, Reason: "try again"}
 	}
-	s.audit(ctx, r.Department, "move_application", string(r.Ref), http.StatusOK, string(r.Status)+" -> "+string(to))
-	return true
+	audit("move_application", string(r.Ref), http.StatusOK, string(r.Status)+" -> "+string(to))
+	return nil
 }
 
 // issueFor issues the certificate an approved application asked for,
 // from its answers: the holder's name, and the form's plain answers (never
 // an Aadhaar or phone number, which a public certificate must not carry).
 // The reference is the idempotency key, so asking again issues once.
-func (s *Server) issueFor(c *gin.Context, r application.Record, req moveRequest) (certs.Certificate, []certs.FieldError, error) {
+func (s *Server) issueFor(ctx context.Context, r application.Record, req moveRequest) (certs.Certificate, []certs.FieldError, error) {
 	fields := map[string]string{}
 	if _, formFields, ok := s.cfg.Catalog.FormFor(r.Service); ok {
 		for _, f := range formFields {
@@ -315,7 +350,7 @@ func (s *Server) issueFor(c *gin.Context, r application.Record, req moveRequest)
 	}
 	cr := certs.Request{IdempotencyKey: "application:" + string(r.Ref), WAID: r.Citizen, ServiceID: r.Service, Holder: r.Answers["applicant_name"],
 		Lang: lang, Office: req.Certificate.Office, Validity: req.Certificate.Validity, Fields: fields}
-	cert, _, fieldErrs, err := s.cfg.Issuer.Issue(c.Request.Context(), r.Department, cr)
+	cert, _, fieldErrs, err := s.cfg.Issuer.Issue(ctx, r.Department, cr)
 	return cert, fieldErrs, err
 }
 
