@@ -53,6 +53,8 @@ type Config struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For names
 	// the client (none: the connection's address).
 	TrustedProxies []string
+	// Console, when set, serves the staff console at /console.
+	Console *ConsoleConfig
 }
 
 // Server is the HTTP handler.
@@ -93,6 +95,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Flows != nil && cfg.Flows.Key != nil {
 		s.flowRoutes(r)
+	}
+	if cfg.Console != nil {
+		s.consoleRoutes(r, *cfg.Console)
 	}
 	api := r.Group("/api/v1", s.department)
 	s.applicationRoutes(api)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,6 +57,12 @@ const (
 	MaxFailedLogins = 5
 	LockoutFor      = 15 * time.Minute
 )
+
+// ValidUsername allows what is easy to type and to read aloud: 3 to 32
+// lowercase letters, digits, dots and dashes.
+func ValidUsername(u string) bool {
+	return len(u) >= 3 && len(u) <= 32 && strings.Trim(u, "abcdefghijklmnopqrstuvwxyz0123456789.-") == ""
+}
 
 const staffColumns = "id, username, display_name, role, COALESCE(department, ''), lang, disabled_at IS NOT NULL, created_at"
 

@@ -39,6 +39,7 @@ Usage:
   mitra bench applications       citizens applying by chat and by Flow at once, verified afterwards
   mitra keys create|revoke -department D [-label L]   a department's API keys (printed once)
   mitra hooks set -department D -url U                push new records to a department's system
+  mitra staff add -username U -name N [-role R]       a console account (password from MITRA_STAFF_PASSWORD or stdin)
   mitra flows keygen -out DIR    the WhatsApp Flows key pair (private key stays secret)
   mitra flows build -out DIR     the Flow JSON of every form, in te/hi/en, to publish with Meta
 
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runKeys(ctx, rest, stdout, stderr)
 	case "hooks":
 		return runHooks(ctx, rest, stdout, stderr)
+	case "staff":
+		return runStaff(ctx, rest, stdin, stdout, stderr)
 	case "flows":
 		return runFlows(rest, stdout, stderr)
 	case "help", "-h", "--help":

@@ -304,7 +304,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	go m.issuer.SignHeads(ctx, orDuration(c.headEvery, 5*time.Second), m.log)
 	handler := server.New(server.Config{AppSecret: c.appSecret, VerifyToken: c.verifyToken, Store: st, Log: m.log, Metrics: metrics,
-		Simulator: m.sim, Issuer: m.issuer, VerifyRate: c.verifyRate, TrustedProxies: c.trustedProxies, Catalog: cat, Flows: flowConfig(c.flowKey)})
+		Simulator: m.sim, Issuer: m.issuer, VerifyRate: c.verifyRate, TrustedProxies: c.trustedProxies, Catalog: cat, Flows: flowConfig(c.flowKey),
+		// The simulator runs on plain http://127.0.0.1, where a Secure
+		// cookie would never come back; anywhere else the console is
+		// behind TLS.
+		Console: &server.ConsoleConfig{InsecureCookies: c.simulator}})
 	// Timeouts bound what a slow or idle client can hold: a webhook body
 	// arrives in seconds; issuance may wait for a rendering slot.
 	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,

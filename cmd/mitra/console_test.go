@@ -1,0 +1,302 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mitra-gov/mitra/application"
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/internal/password"
+	"github.com/mitra-gov/mitra/store"
+)
+
+const consolePassword = "console test password"
+
+// staff creates a console account with consolePassword.
+func (s *stack) staff(username string, role store.Role, dept string) {
+	s.t.Helper()
+	hash, err := password.Hash(consolePassword)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := s.store.CreateStaff(context.Background(), store.Staff{Username: username, Name: strings.ToUpper(username[:1]) + username[1:],
+		Role: role, Department: dept, Lang: "en"}, hash); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// submit stores an application or grievance for a citizen as the chat
+// would, and returns it.
+func (s *stack) submit(serviceID, from string, answers map[string]string) application.Record {
+	s.t.Helper()
+	cat, _ := catalog.Load(catalog.Embedded())
+	svc, _ := cat.Service(serviceID)
+	var rec application.Record
+	err := s.store.InTx(context.Background(), func(tx store.Tx) error {
+		var err error
+		rec, _, err = tx.SubmitFor(context.Background(), svc, from, application.Submission{Service: serviceID, Key: "test:" + from + serviceID,
+			Channel: "chat", Lang: "en", Answers: answers})
+		return err
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return rec
+}
+
+// consoleSession signs in over HTTP and returns the session cookie and the
+// CSRF token of the first form on the dashboard.
+func (s *stack) consoleSession(username string) (cookie, csrf string) {
+	s.t.Helper()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.Get(s.url + "/console/login")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	loginCSRF := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(body))
+	var loginCookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "mitra_console_login" {
+			loginCookie = c
+		}
+	}
+	if loginCSRF == nil || loginCookie == nil || !loginCookie.HttpOnly || !loginCookie.Secure || loginCookie.SameSite != http.SameSiteStrictMode {
+		s.t.Fatalf("login page: csrf %v cookie %+v", loginCSRF, loginCookie)
+	}
+	form := url.Values{"csrf": {loginCSRF[1]}, "username": {username}, "password": {consolePassword}}
+	req, _ := http.NewRequest("POST", s.url+"/console/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(loginCookie)
+	res, err = noRedirect.Do(req)
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		s.t.Fatalf("sign in as %s: %v %v", username, err, res.Status)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "mitra_console" && c.Value != "" {
+			cookie = c.Value
+		}
+	}
+	_, page := s.consoleGet(cookie, "/console")
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	if cookie == "" || m == nil {
+		s.t.Fatalf("no session for %s", username)
+	}
+	return cookie, m[1]
+}
+
+func (s *stack) consoleGet(cookie, path string) (int, string) {
+	s.t.Helper()
+	req, _ := http.NewRequest("GET", s.url+path, nil)
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "mitra_console", Value: cookie})
+	}
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+func (s *stack) consolePost(cookie, path string, form url.Values) int {
+	s.t.Helper()
+	req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "mitra_console", Value: cookie})
+	}
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// What each role may do, tried by direct URL: no page without a session;
+// an officer of one department cannot see, fetch the photos of, or act on
+// another's records (404, as if they did not exist), nor open the
+// administrator's pages (403); an evaluator cannot act at all; a post
+// without the session's CSRF token is refused; five wrong passwords lock
+// the account; every refusal is audited.
+func TestConsoleRoles(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	s.staff("admin", store.RoleAdmin, "")
+	s.staff("revenue.officer", store.RoleOfficer, "revenue")
+	s.staff("energy.officer", store.RoleOfficer, "energy")
+	s.staff("evaluator", store.RoleEvaluator, "")
+	rec := s.submit("power-supply-complaint", "919000002001", map[string]string{"description": "no power since the storm"})
+
+	if code, _ := s.consoleGet("", "/console"); code != http.StatusSeeOther {
+		t.Errorf("the dashboard without a session: %d", code)
+	}
+	if code, _ := s.consoleGet("", "/console/desk/"+string(rec.Ref)); code != http.StatusSeeOther {
+		t.Errorf("a record without a session: %d", code)
+	}
+	if code := s.consolePost("", "/console/desk/"+string(rec.Ref)+"/move", url.Values{"status": {"accepted"}}); code != http.StatusUnauthorized {
+		t.Errorf("a move without a session: %d", code)
+	}
+	revenue, revenueCSRF := s.consoleSession("revenue.officer")
+	for _, path := range []string{"/console/desk/" + string(rec.Ref), "/console/desk/" + string(rec.Ref) + "/attachments/1"} {
+		if code, _ := s.consoleGet(revenue, path); code != http.StatusNotFound {
+			t.Errorf("revenue's officer, %s: %d, want 404", path, code)
+		}
+	}
+	if code := s.consolePost(revenue, "/console/desk/"+string(rec.Ref)+"/move", url.Values{"csrf": {revenueCSRF}, "status": {"accepted"}}); code != http.StatusNotFound {
+		t.Errorf("revenue's officer moved energy's record: %d", code)
+	}
+	for _, path := range []string{"/console/staff", "/console/keys", "/console/audit"} {
+		if code, _ := s.consoleGet(revenue, path); code != http.StatusForbidden {
+			t.Errorf("an officer opened %s: %d", path, code)
+		}
+	}
+	if code, page := s.consoleGet(revenue, "/console/desk?department=energy"); code != 200 || strings.Contains(page, string(rec.Ref)) {
+		t.Errorf("revenue's desk listed energy's record: %d", code)
+	}
+	energy, energyCSRF := s.consoleSession("energy.officer")
+	if code := s.consolePost(energy, "/console/desk/"+string(rec.Ref)+"/move", url.Values{"status": {"accepted"}}); code != http.StatusForbidden {
+		t.Errorf("a move without the CSRF token: %d", code)
+	}
+	if code := s.consolePost(energy, "/console/desk/"+string(rec.Ref)+"/move", url.Values{"csrf": {revenueCSRF}, "status": {"accepted"}}); code != http.StatusForbidden {
+		t.Errorf("a move with another session's CSRF token: %d", code)
+	}
+	if code := s.consolePost(energy, "/console/desk/"+string(rec.Ref)+"/move", url.Values{"csrf": {energyCSRF}, "status": {"accepted"}}); code != http.StatusOK {
+		t.Errorf("energy's officer accepting energy's record: %d", code)
+	}
+	evaluator, evaluatorCSRF := s.consoleSession("evaluator")
+	if code := s.consolePost(evaluator, "/console/desk/"+string(rec.Ref)+"/move", url.Values{"csrf": {evaluatorCSRF}, "status": {"resolved"}}); code != http.StatusForbidden {
+		t.Errorf("an evaluator acted: %d", code)
+	}
+	if code, _ := s.consoleGet(evaluator, "/console/desk"); code != http.StatusForbidden {
+		t.Errorf("an evaluator opened the desk: %d", code)
+	}
+	if code, _ := s.consoleGet(evaluator, "/console"); code != 200 {
+		t.Errorf("an evaluator's dashboard: %d", code)
+	}
+	got, _ := s.store.Application(context.Background(), rec.Ref)
+	if got.Status != application.Accepted {
+		t.Errorf("status %s, want accepted (and nothing else)", got.Status)
+	}
+
+	// Five wrong passwords lock the account.
+	for i := 0; i < store.MaxFailedLogins; i++ {
+		form := url.Values{"username": {"admin"}, "password": {"not the password"}}
+		s.loginAttempt(form)
+	}
+	if code := s.loginAttempt(url.Values{"username": {"admin"}, "password": {consolePassword}}); code != http.StatusUnauthorized {
+		t.Errorf("a locked account signed in: %d", code)
+	}
+	var refusals int
+	s.db.QueryRow(context.Background(), "SELECT count(*) FROM staff_audit WHERE outcome <> 'ok'").Scan(&refusals)
+	if refusals < 10 {
+		t.Errorf("%d refusals audited", refusals)
+	}
+}
+
+// loginAttempt posts the sign-in form with a fresh login CSRF pair.
+func (s *stack) loginAttempt(form url.Values) int {
+	s.t.Helper()
+	res, err := http.Get(s.url + "/console/login")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	form.Set("csrf", regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(body))[1])
+	req, _ := http.NewRequest("POST", s.url+"/console/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range res.Cookies() {
+		req.AddCookie(c)
+	}
+	out, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	out.Body.Close()
+	return out.StatusCode
+}
+
+// In Chromium: an operator signs in and watches the dashboard count
+// messages as citizens send them, without reloading; revenue's officer
+// opens an income-certificate application from the desk, approves it
+// with the certificate, and the certificate reaches the citizen's chat.
+func TestConsoleInChromium(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	s.staff("operator", store.RoleOperator, "")
+	s.staff("lakshmi", store.RoleOfficer, "revenue")
+	ctx := browser(t)
+	signIn := func(user string) chromedp.Tasks {
+		return chromedp.Tasks{
+			chromedp.Navigate(s.url + "/console"),
+			chromedp.WaitVisible("#username", chromedp.ByID),
+			chromedp.SendKeys("#username", user, chromedp.ByID),
+			chromedp.SendKeys("#password", consolePassword, chromedp.ByID),
+			chromedp.Click("#signin", chromedp.ByID),
+			chromedp.WaitVisible("#messages-total", chromedp.ByID),
+		}
+	}
+	var before string
+	runSteps(t, ctx, []browserStep{
+		{"sign in as the operator", signIn("operator")},
+		{"read the count", chromedp.Text("#messages-total", &before, chromedp.ByID)},
+	})
+	c := s.citizen("919000002101")
+	c.say("hi")
+	c.say("naaku income certificate kavali")
+	runSteps(t, ctx, []browserStep{
+		{"see the count move without a reload", chromedp.Poll(`document.getElementById("messages-total").textContent.trim().startsWith("2")`, nil,
+			chromedp.WithPollingTimeout(15*time.Second))},
+		{"see the decision chart", chromedp.WaitReady(`//*[local-name()="svg"]//*[local-name()="text" and text()="direct"]`, chromedp.BySearch)},
+		{"sign out", chromedp.Tasks{chromedp.Click("#signout", chromedp.ByID), chromedp.WaitVisible("#username", chromedp.ByID)}},
+	})
+	if !strings.HasPrefix(strings.TrimSpace(before), "0") {
+		t.Errorf("count before any message: %q", before)
+	}
+
+	citizen := s.citizen("919000002102")
+	citizen.say("hi")
+	rec := s.submit("income-certificate", "919000002102", map[string]string{"applicant_name": "Sita Devi", "father_name": "Rama Rao", "purpose": "scholarship"})
+	ref := string(rec.Ref)
+	var status string
+	runSteps(t, ctx, []browserStep{
+		{"sign in as revenue's officer", signIn("lakshmi")},
+		{"open the desk", chromedp.Tasks{chromedp.Navigate(s.url + "/console/desk"), chromedp.WaitVisible(`//table[@id="records"]//a[@href="/console/desk/`+ref+`"]`, chromedp.BySearch)}},
+		{"open the record", chromedp.Tasks{chromedp.Click(`//a[@href="/console/desk/`+ref+`"]`, chromedp.BySearch), chromedp.WaitVisible("#move", chromedp.ByID)}},
+		{"see the answers", chromedp.WaitVisible(`//dd[text()="Sita Devi"]`, chromedp.BySearch)},
+		{"approve with the certificate", chromedp.Tasks{
+			chromedp.SetValue("#move-status", "approved", chromedp.ByID),
+			chromedp.Click("#issue", chromedp.ByID),
+			chromedp.SendKeys("#office", "Tahsildar, Guntur", chromedp.ByID),
+			chromedp.Click("#move-save", chromedp.ByID),
+			chromedp.WaitVisible(`//span[@id="status" and text()="issued"]`, chromedp.BySearch),
+			chromedp.Text("#status", &status, chromedp.ByID),
+		}},
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	var all string
+	for time.Now().Before(deadline) && !strings.Contains(all, `"document"`) {
+		all += citizen.replies(1)
+	}
+	if !strings.Contains(all, `"document"`) {
+		t.Errorf("the certificate did not reach the chat: %s", all)
+	}
+	var audited int
+	s.db.QueryRow(context.Background(), "SELECT count(*) FROM staff_audit WHERE username = 'lakshmi' AND subject LIKE $1", "%"+ref+"%").Scan(&audited)
+	if audited < 3 {
+		t.Errorf("%d audit rows for the officer's work on %s", audited, ref)
+	}
+}
