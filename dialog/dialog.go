@@ -382,6 +382,12 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 	if id != "" {
 		return b.selectOption(ctx, st, id, user)
 	}
+	if WantsPerson(text) {
+		// To the department of the service or department on screen, or
+		// the general queue.
+		st.Effects.Handover = &Handover{Department: st.Dept}
+		return []Reply{{Text: t(st.Lang, msgHandoverWait)}}, nil
+	}
 	if st.Screen == ScreenNew {
 		// A first message is answered with the welcome; if it also asks
 		// for something, the answer follows it.
@@ -390,6 +396,43 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 		}
 	}
 	return b.freeText(ctx, st, text)
+}
+
+// personWords name a person to talk to, and talkWords talking: both make
+// a request for a person ("talk to an officer", "అధికారితో మాట్లాడాలి",
+// "किसी अधिकारी से बात करनी है"); humanWords are enough alone.
+var (
+	personWords = keys("officer", "officers", "person", "someone", "staff", "adhikari", "adhikaari", "adhikarito", "adhikaritho",
+		"అధికారి", "అధికారితో", "అధికారులతో", "మనిషితో", "अधिकारी", "अफसर", "अफ़सर", "afsar", "insaan", "इंसान", "vyakti", "व्यक्ति")
+	talkWords = keys("talk", "speak", "call", "matladali", "matladataanu", "maatladali", "matladalanukuntunna", "మాట్లాడాలి",
+		"మాట్లాడతాను", "మాట్లాడాలనుకుంటున్నాను", "baat", "bat", "बात", "baatkarni", "बोलना")
+	humanWords = keys("human", "agent", "representative", "customer care", "helpdesk")
+)
+
+// IsMenuCommand reports whether a message asks for the main menu, typed
+// in any language or tapped: the one thing that hands a conversation held
+// by a person back to the bot.
+func IsMenuCommand(in Inbound) bool {
+	return in.OptionID == optMenu || menuWords[nlu.PhraseKey(in.Text)]
+}
+
+// WantsPerson reports whether a message asks to talk to a person rather
+// than the bot, in any of the three languages and scripts.
+func WantsPerson(text string) bool {
+	words := strings.Fields(nlu.Normalize(text))
+	if len(words) > 12 {
+		return false // a story that mentions an officer is about a service
+	}
+	person, talk := false, false
+	for _, w := range words {
+		k := nlu.Key(strings.Trim(w, ".,!?"))
+		person = person || personWords[k]
+		talk = talk || talkWords[k]
+		if humanWords[k] {
+			return true
+		}
+	}
+	return person && talk
 }
 
 func (b *Bot) selectOption(ctx context.Context, st *State, id, user string) ([]Reply, error) {
@@ -759,3 +802,29 @@ func spokenCard(cat *catalog.Catalog, s *catalog.Service, lang catalog.Lang) str
 
 // Catalog is the catalogue the bot serves.
 func (b *Bot) Catalog() *catalog.Catalog { return b.cat }
+
+// HandoverEvent is what happened to a handover, for the citizen's notice.
+type HandoverEvent string
+
+// The handover events a citizen is told of.
+const (
+	HandoverJoined  HandoverEvent = "joined"
+	HandoverLeft    HandoverEvent = "left"
+	HandoverTimeout HandoverEvent = "timeout"
+	HandoverBack    HandoverEvent = "back"
+)
+
+// HandoverNotice is what a citizen is told, in their language, when a
+// person joins (officer is their name), leaves, never came, or when the
+// citizen's "menu" hands the conversation back.
+func HandoverNotice(lang catalog.Lang, e HandoverEvent, officer string) string {
+	switch e {
+	case HandoverJoined:
+		return fmt.Sprintf(t(lang, msgHandoverJoined), officer)
+	case HandoverLeft:
+		return t(lang, msgHandoverLeft)
+	case HandoverTimeout:
+		return t(lang, msgHandoverTimeout)
+	}
+	return t(lang, msgHandoverBack)
+}

@@ -310,3 +310,26 @@ func atDepartments(t *testing.T) (*dialog.Bot, dialog.State, time.Time) {
 	st, _, _ = bot.Step(context.Background(), "u", st, dialog.Inbound{OptionID: "lang:en", SentAt: now})
 	return bot, st, now
 }
+
+// A request for a person is recognised in each language and script, and a
+// message that only mentions an officer is not one.
+func TestWantsPerson(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]bool{
+		"I want to talk to an officer":   true,
+		"can I speak to a person please": true,
+		"human":                          true,
+		"అధికారితో మాట్లాడాలి": true,
+		"adhikarito matladali": true,
+		"किसी अधिकारी से बात करनी है":             true,
+		"kisi adhikari se baat karni hai":         true,
+		"the officer did not give my certificate": false,
+		"I want to talk about my pension":         false,
+		"మా ఊరి అధికారి సర్టిఫికెట్ ఇవ్వలేదు":     false,
+		"income certificate kavali":               false,
+	} {
+		if got := dialog.WantsPerson(text); got != want {
+			t.Errorf("%q: %v, want %v", text, got, want)
+		}
+	}
+}

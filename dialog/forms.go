@@ -99,10 +99,18 @@ type Effects struct {
 	Reopen application.Ref
 	// StartFlow asks for a WhatsApp Flow for this service to be sent.
 	StartFlow string
+	// Handover asks for a person: the caller opens a handover to this
+	// department ("" for the general queue) and the bot goes quiet.
+	Handover *Handover
 	// Analysis is what the engine made of free text, for the console's
 	// dashboard and review queue; nil when nothing was matched (a tap, a
 	// form's answer).
 	Analysis *Analysis
+}
+
+// Handover is a citizen's request to talk to a person.
+type Handover struct {
+	Department string
 }
 
 // Analysis is the engine's reading of one message, without its words.

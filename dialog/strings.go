@@ -19,6 +19,11 @@ const (
 	msgDidYouMean
 	msgNoneOfThese
 	msgNotFound
+	msgHandoverWait
+	msgHandoverJoined
+	msgHandoverLeft
+	msgHandoverTimeout
+	msgHandoverBack
 	msgDocuments
 	msgFee
 	msgFree
@@ -203,6 +208,31 @@ var texts = map[msg]map[catalog.Lang]string{
 		catalog.Telugu:  "నేను ప్రభుత్వ సేవల విషయంలో సహాయం చేయగలను. మీకు ఏ సేవ కావాలో గుర్తించలేకపోయాను; దయచేసి శాఖను ఎంచుకోండి.",
 		catalog.Hindi:   "मैं सरकारी सेवाओं में मदद कर सकता हूँ। आपको कौन-सी सेवा चाहिए, यह पहचान नहीं पाया; कृपया विभाग चुनें।",
 		catalog.English: "I can help with government services. I could not tell which one you need; please choose a department.",
+	},
+	msgHandoverWait: {
+		catalog.Telugu:  "మిమ్మల్ని ఒక అధికారికి కలుపుతున్నాను. దయచేసి వేచి ఉండండి; వారు ఇక్కడే జవాబిస్తారు. మళ్ళీ మిత్రతో మాట్లాడాలంటే \"మెనూ\" అని పంపండి.",
+		catalog.Hindi:   "मैं आपको एक अधिकारी से जोड़ रहा हूँ। कृपया इंतज़ार करें; वे यहीं जवाब देंगे। मित्र पर वापस आने के लिए \"मेनू\" भेजें।",
+		catalog.English: "I am connecting you to an officer. Please wait; they will reply here. Send \"menu\" to come back to mitra.",
+	},
+	msgHandoverJoined: {
+		catalog.Telugu:  "అధికారి %s మీతో మాట్లాడుతున్నారు.",
+		catalog.Hindi:   "अधिकारी %s अब आपसे बात कर रहे हैं।",
+		catalog.English: "Officer %s has joined and will reply here.",
+	},
+	msgHandoverLeft: {
+		catalog.Telugu:  "అధికారి సంభాషణ ముగించారు. ఇక మిత్ర మీకు సహాయం చేస్తుంది; సేవల కోసం \"మెనూ\" అని పంపండి.",
+		catalog.Hindi:   "अधिकारी ने बातचीत समाप्त कर दी है। अब मित्र आपकी मदद करेगा; सेवाओं के लिए \"मेनू\" भेजें।",
+		catalog.English: "The officer has ended the conversation. mitra is here again; send \"menu\" for services.",
+	},
+	msgHandoverTimeout: {
+		catalog.Telugu:  "క్షమించండి, ఇప్పుడు ఏ అధికారీ అందుబాటులో లేరు. మిత్ర మీకు సహాయం చేస్తుంది; సేవల కోసం \"మెనూ\" అని పంపండి, లేదా తర్వాత మళ్ళీ అధికారిని అడగండి.",
+		catalog.Hindi:   "माफ़ कीजिए, अभी कोई अधिकारी उपलब्ध नहीं है। मित्र आपकी मदद करेगा; सेवाओं के लिए \"मेनू\" भेजें, या बाद में फिर अधिकारी से बात करने को कहें।",
+		catalog.English: "Sorry, no officer is free just now. mitra can help; send \"menu\" for services, or ask for an officer again later.",
+	},
+	msgHandoverBack: {
+		catalog.Telugu:  "మీరు మళ్ళీ మిత్రతో ఉన్నారు.",
+		catalog.Hindi:   "आप फिर से मित्र के साथ हैं।",
+		catalog.English: "You are back with mitra.",
 	},
 	msgDocuments: {
 		catalog.Telugu:  "కావాల్సిన పత్రాలు",

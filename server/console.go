@@ -75,6 +75,10 @@ func (s *Server) consoleRoutes(r *gin.Engine, cfg ConsoleConfig) {
 	g.GET("/desk/:ref", con.allow(deskRoles, con.deskRecord))
 	g.GET("/desk/:ref/attachments/:id", con.allow(deskRoles, con.deskAttachment))
 	g.POST("/desk/:ref/move", con.allow([]store.Role{store.RoleOfficer}, con.deskMove))
+	g.GET("/handovers", con.allow(deskRoles, con.handovers))
+	g.GET("/handovers/:id", con.allow(deskRoles, con.handover))
+	g.POST("/handovers/:id/take", con.allow(handoverRoles, con.takeHandover))
+	g.POST("/handovers/:id/say", con.allow(handoverRoles, con.sayInHandover))
 	g.GET("/staff", con.allow(adminRoles, con.staffPage))
 	g.POST("/staff", con.allow(adminRoles, con.createStaff))
 	g.POST("/staff/:id/disabled", con.allow(adminRoles, con.setDisabled))
@@ -91,11 +95,14 @@ var (
 	dashboardRoles = store.Roles
 	deskRoles      = []store.Role{store.RoleAdmin, store.RoleOperator, store.RoleOfficer}
 	adminRoles     = []store.Role{store.RoleAdmin}
+	// handoverRoles talk to citizens: officers (their department's and
+	// the general queue) and administrators.
+	handoverRoles = []store.Role{store.RoleAdmin, store.RoleOfficer}
 )
 
 func parseConsolePages() map[string]*template.Template {
 	funcs := template.FuncMap{"t": ct, "bars": bars, "sparkline": sparkline, "ms": func(f float64) string { return formatMS(f) },
-		"date": formatDate, "raw": func(r application.Ref) string { return string(r) }}
+		"date": formatDate, "raw": func(r application.Ref) string { return string(r) }, "mask": maskNumber}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(consoleFiles, "web/console/layout.html"))
 	pages := map[string]*template.Template{}
 	names, _ := fs.Glob(consoleFiles, "web/console/pages/*.html")

@@ -26,7 +26,10 @@ var consoleText = map[string]map[string]string{
 		"role_admin": "Administrator", "role_operator": "Operator", "role_officer": "Department officer",
 		"role_editor": "Content editor", "role_evaluator": "Evaluator", "created": "Created", "read_only": "Read only: your role does not act on records.",
 		"session_expired": "Your session has ended. Please sign in again.", "try_again": "Something went wrong. Please try again.",
-		"password_rule": "At least 12 characters.", "field_error": "Please check this field:", "history": "History",
+		"password_rule": "At least 12 characters.", "field_error": "Please check this field:", "history": "History", "handovers": "Conversations", "take": "Take over", "reply": "Reply", "send": "Send", "hand_back": "Send and hand back to mitra",
+		"waiting": "Waiting", "active_h": "With an officer", "citizen": "Citizen", "mitra_or_officer": "mitra / officer",
+		"outside_window": "More than 24 hours since the citizen last wrote: WhatsApp allows only approved templates now, so free text cannot be sent.",
+		"taken_by_other": "Another officer has taken this conversation.", "general_queue": "General queue",
 	},
 	"te": {
 		"title": "మిత్ర కన్సోల్", "signin": "లాగిన్ అవ్వండి", "username": "యూజర్ పేరు", "password": "పాస్‌వర్డ్",
@@ -50,7 +53,10 @@ var consoleText = map[string]map[string]string{
 		"role_admin": "నిర్వాహకులు", "role_operator": "ఆపరేటర్", "role_officer": "శాఖ అధికారి",
 		"role_editor": "కంటెంట్ ఎడిటర్", "role_evaluator": "మూల్యాంకనకర్త", "created": "సృష్టించిన తేదీ", "read_only": "చూడటానికి మాత్రమే: మీ పాత్రకు దరఖాస్తులపై చర్య తీసుకునే అనుమతి లేదు.",
 		"session_expired": "మీ సెషన్ ముగిసింది. దయచేసి మళ్ళీ లాగిన్ అవ్వండి.", "try_again": "ఏదో పొరపాటు జరిగింది. దయచేసి మళ్ళీ ప్రయత్నించండి.",
-		"password_rule": "కనీసం 12 అక్షరాలు.", "field_error": "ఈ వివరం సరిచూడండి:", "history": "చరిత్ర",
+		"password_rule": "కనీసం 12 అక్షరాలు.", "field_error": "ఈ వివరం సరిచూడండి:", "history": "చరిత్ర", "handovers": "సంభాషణలు", "take": "సంభాషణ తీసుకోండి", "reply": "జవాబు", "send": "పంపండి", "hand_back": "పంపి మిత్రకు తిరిగి ఇవ్వండి",
+		"waiting": "వేచి ఉన్నారు", "active_h": "అధికారితో ఉంది", "citizen": "పౌరుడు", "mitra_or_officer": "మిత్ర / అధికారి",
+		"outside_window": "పౌరుడు చివరిగా రాసి 24 గంటలు దాటింది: ఇప్పుడు WhatsApp ఆమోదించిన టెంప్లేట్లను మాత్రమే అనుమతిస్తుంది, కాబట్టి మామూలు సందేశం పంపలేరు.",
+		"taken_by_other": "ఈ సంభాషణను మరో అధికారి తీసుకున్నారు.", "general_queue": "సాధారణ క్యూ",
 	},
 	"hi": {
 		"title": "मित्र कंसोल", "signin": "लॉग इन करें", "username": "यूज़रनेम", "password": "पासवर्ड",
@@ -74,7 +80,10 @@ var consoleText = map[string]map[string]string{
 		"role_admin": "प्रशासक", "role_operator": "ऑपरेटर", "role_officer": "विभागीय अधिकारी",
 		"role_editor": "कंटेंट संपादक", "role_evaluator": "मूल्यांकनकर्ता", "created": "बनाया गया", "read_only": "केवल देखने के लिए: आपकी भूमिका आवेदनों पर कार्रवाई नहीं करती।",
 		"session_expired": "आपका सत्र समाप्त हो गया। कृपया फिर से लॉग इन करें।", "try_again": "कुछ गड़बड़ हुई। कृपया फिर कोशिश करें।",
-		"password_rule": "कम से कम 12 अक्षर।", "field_error": "कृपया यह जानकारी जाँचें:", "history": "इतिहास",
+		"password_rule": "कम से कम 12 अक्षर।", "field_error": "कृपया यह जानकारी जाँचें:", "history": "इतिहास", "handovers": "बातचीत", "take": "बातचीत संभालें", "reply": "जवाब", "send": "भेजें", "hand_back": "भेजें और मित्र को वापस दें",
+		"waiting": "इंतज़ार में", "active_h": "अधिकारी के साथ", "citizen": "नागरिक", "mitra_or_officer": "मित्र / अधिकारी",
+		"outside_window": "नागरिक के आख़िरी संदेश को 24 घंटे से ज़्यादा हो गए: अब WhatsApp सिर्फ़ स्वीकृत टेम्पलेट भेजने देता है, इसलिए सामान्य संदेश नहीं भेजा जा सकता।",
+		"taken_by_other": "यह बातचीत किसी और अधिकारी ने संभाल ली है।", "general_queue": "सामान्य कतार",
 	},
 }
 

@@ -10,6 +10,17 @@ import (
 	"github.com/mitra-gov/mitra/store"
 )
 
+// A citizen's number is masked to what tells two apart.
+func TestMaskNumber(t *testing.T) {
+	t.Parallel()
+	if got := maskNumber("919000002101"); got != "9190 •••••• 01" {
+		t.Errorf("masked %q", got)
+	}
+	if got := maskNumber("123"); got != "••••" {
+		t.Errorf("short %q", got)
+	}
+}
+
 // Every console word has its Telugu and Hindi, in their scripts.
 func TestConsoleTextComplete(t *testing.T) {
 	t.Parallel()
@@ -54,6 +65,9 @@ func TestConsolePagesRender(t *testing.T) {
 		"staff":     staffView{List: []store.Staff{{ID: 1, Username: "a", Role: store.RoleOfficer, Department: "energy"}, {ID: 2, Username: "b", Role: store.RoleAdmin, Disabled: true}}, Roles: store.Roles, Depts: cat.Departments},
 		"keys":      staffView{Keys: []store.APIKey{{ID: 1, Department: "energy", CreatedAt: time.Now()}, {ID: 2, Revoked: true}}, Depts: cat.Departments, NewKey: "mk_x"},
 		"audit":     staffView{Audit: []store.AuditEntry{{At: time.Now(), Username: "a", Action: "login", Outcome: "ok"}}},
+		"handovers": handoverView{List: []store.Handover{{ID: 1, Citizen: "919000000001", Status: "waiting"}, {ID: 2, Citizen: "919000000002", Department: "energy", Status: "active", TakenBy: "Lakshmi"}}},
+		"handover": handoverView{H: store.Handover{ID: 2, Citizen: "919000000002", Status: "active", TakenByID: 1}, CanAct: true,
+			Log: []store.Exchange{{At: time.Now(), Citizen: true, Text: "hello"}, {At: time.Now(), Text: "namaste"}}},
 	}
 	if len(data) != len(pages) {
 		t.Errorf("%d pages, %d tried", len(pages), len(data))

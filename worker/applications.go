@@ -120,6 +120,11 @@ func (w *ProcessWorker) effects(ctx context.Context, tx store.Tx, msg whatsapp.M
 			return nil, nil, err
 		}
 	}
+	if ef.Handover != nil {
+		if err := tx.OpenHandover(ctx, msg.From, ef.Handover.Department, string(st.Lang)); err != nil {
+			return nil, nil, err
+		}
+	}
 	if ef.Submit != nil {
 		rec, err := w.submit(ctx, tx, msg.From, *ef.Submit)
 		if err != nil {
@@ -400,8 +405,24 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[store.SweepArgs])
 	for _, waID := range expire {
 		w.draftNotice(ctx, waID, true)
 	}
-	if escalated+closed+len(remind)+len(expire) > 0 {
-		w.deps.Log.Info("sweep", "escalated", escalated, "closed", closed, "reminded", len(remind), "expired", len(expire))
+	stale, err := w.deps.Store.StaleHandovers(ctx, w.deps.HandoverWait, w.deps.HandoverIdle)
+	if err != nil {
+		return err
+	}
+	for _, h := range stale {
+		// Closed first, told after: a lost apology is better than a
+		// conversation the bot never takes back.
+		lang, _ := catalog.ParseLang(h.Lang)
+		items, err := whatsapp.Render(h.Citizen, []dialog.Reply{{Text: dialog.HandoverNotice(lang, dialog.HandoverTimeout, ""), Lang: lang}}, false)
+		if err == nil {
+			err = w.deps.Store.QueueToCitizen(ctx, fmt.Sprintf("handover:%d:timeout", h.ID), h.Citizen, items)
+		}
+		if err != nil {
+			w.deps.Log.Error("handover timeout notice", "handover", h.ID, "error", err)
+		}
+	}
+	if escalated+closed+len(remind)+len(expire)+len(stale) > 0 {
+		w.deps.Log.Info("sweep", "escalated", escalated, "closed", closed, "reminded", len(remind), "expired", len(expire), "handovers_timed_out", len(stale))
 	}
 	return nil
 }

@@ -59,6 +59,11 @@ type Deps struct {
 	// (default 23 hours: still inside WhatsApp's 24-hour window, so the
 	// notice can be a plain message).
 	DraftRemindAfter, DraftTTL time.Duration
+	// HandoverWait is how long a request for a person waits for one
+	// (default 15 minutes) and HandoverIdle how long a held conversation
+	// may go quiet (default an hour) before the bot takes it back, with an
+	// apology.
+	HandoverWait, HandoverIdle time.Duration
 	// HookClient posts to departments' systems (default: a 10 s timeout).
 	HookClient *http.Client
 }
@@ -97,6 +102,12 @@ func withDefaults(d Deps) Deps {
 	}
 	if d.DraftTTL <= 0 {
 		d.DraftTTL = 23 * time.Hour
+	}
+	if d.HandoverWait <= 0 {
+		d.HandoverWait = 15 * time.Minute
+	}
+	if d.HandoverIdle <= 0 {
+		d.HandoverIdle = time.Hour
 	}
 	if d.Voice != nil {
 		d.Voice.prompts = map[catalog.Lang]string{}
@@ -151,12 +162,28 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 			in = whatsapp.ToInbound(msg)
 		}
 		next, out := st, []dialog.Reply(nil)
+		held, isHeld, err := tx.HeldBy(ctx, msg.From)
+		if err != nil {
+			return err
+		}
 		switch {
+		case isHeld && !dialog.IsMenuCommand(in):
+			// A person holds the conversation: the message waits for
+			// them in the console, and the bot says nothing.
 		case !allowed && notify:
 			out = w.deps.Bot.SlowDown(st)
 		case allowed:
+			if isHeld {
+				// "menu" hands the conversation back to the bot.
+				if err := tx.CloseHandover(ctx, held.ID, "citizen"); err != nil {
+					return err
+				}
+			}
 			if next, out, err = w.deps.Bot.Step(ctx, msg.From, st, in); err != nil {
 				return err
+			}
+			if isHeld {
+				out = append([]dialog.Reply{{Text: dialog.HandoverNotice(next.Lang, dialog.HandoverBack, ""), Lang: next.Lang}}, out...)
 			}
 		}
 		out, extra, err := w.effects(ctx, tx, msg, file, &next, out)

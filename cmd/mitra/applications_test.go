@@ -43,6 +43,13 @@ func (s *stack) citizen(from string) *citizen {
 
 func (c *citizen) send(m whatsapp.SimulatedMessage) string {
 	c.t.Helper()
+	c.post(m)
+	return c.replies(1)
+}
+
+// post sends one message and does not wait for a reply.
+func (c *citizen) post(m whatsapp.SimulatedMessage) {
+	c.t.Helper()
 	m.PhoneNumberID, m.From, m.Time = "106540352242922", c.from, time.Now()
 	m.ID = fmt.Sprintf("wamid.app%d", c.n.Add(1))
 	body, err := whatsapp.SimulatedWebhook(m)
@@ -53,7 +60,6 @@ func (c *citizen) send(m whatsapp.SimulatedMessage) string {
 		c.t.Fatalf("webhook: %d", code)
 	}
 	c.last = m.Text + m.OptionID + m.ImageID
-	return c.replies(1)
 }
 
 // replies waits for at least n new messages to the citizen, and for the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/internal/password"
 	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/whatsapp"
 )
 
 const consolePassword = "console test password"
@@ -299,4 +301,52 @@ func TestConsoleInChromium(t *testing.T) {
 	if audited < 3 {
 		t.Errorf("%d audit rows for the officer's work on %s", audited, ref)
 	}
+}
+
+// A citizen asks for an officer in Telugu; the bot says it is connecting
+// them and then stays quiet; revenue's officer takes the conversation in
+// Chromium (the citizen is told who joined), reads the citizen's message,
+// replies, and hands back (the citizen is told); "menu" then reaches the
+// bot again.
+func TestHandoverInChromium(t *testing.T) {
+	t.Parallel()
+	s := newStackWith(t, stackOptions{chatty: true})
+	s.staff("lakshmi", store.RoleOfficer, "revenue")
+	ctx := browser(t)
+	c := s.citizen("919000002201")
+	c.say("hi")
+	c.tap("lang:te")
+	expect(t, c.say("నేను అధికారితో మాట్లాడాలి"), "అధికారికి కలుపుతున్నాను")
+	list, _ := s.store.Handovers(context.Background(), "", true)
+	if len(list) != 1 || list[0].Status != "waiting" {
+		t.Fatalf("handovers: %+v", list)
+	}
+	id := fmt.Sprint(list[0].ID)
+	// Held: the message waits for the officer, and the bot is quiet.
+	c.post(whatsapp.SimulatedMessage{Text: "నా పెన్షన్ ఆగిపోయింది"})
+	time.Sleep(time.Second)
+	if got := s.waitSent(c.from, 0); len(got) != c.seen {
+		t.Fatalf("the bot answered a held conversation: %d messages, %d before", len(got), c.seen)
+	}
+	runSteps(t, ctx, []browserStep{
+		{"sign in", chromedp.Tasks{chromedp.Navigate(s.url + "/console/handovers"), chromedp.WaitVisible("#username", chromedp.ByID),
+			chromedp.SendKeys("#username", "lakshmi", chromedp.ByID), chromedp.SendKeys("#password", consolePassword, chromedp.ByID),
+			chromedp.Click("#signin", chromedp.ByID), chromedp.WaitVisible("#messages-total", chromedp.ByID)}},
+		{"open the queue", chromedp.Tasks{chromedp.Navigate(s.url + "/console/handovers"), chromedp.WaitVisible(`//a[@href="/console/handovers/`+id+`"]`, chromedp.BySearch)}},
+		{"open the conversation", chromedp.Tasks{chromedp.Click(`//a[@href="/console/handovers/`+id+`"]`, chromedp.BySearch), chromedp.WaitVisible("#take", chromedp.ByID)}},
+		{"read the citizen's message", chromedp.WaitVisible(`//ol[@id="log"]/li[contains(., "పెన్షన్ ఆగిపోయింది")]`, chromedp.BySearch)},
+		{"take it", chromedp.Tasks{chromedp.Click("#take", chromedp.ByID), chromedp.WaitVisible("#reply", chromedp.ByID)}},
+	})
+	expect(t, c.replies(1), "Lakshmi")
+	runSteps(t, ctx, []browserStep{
+		{"reply", chromedp.Tasks{chromedp.SendKeys("#reply", "మీ పెన్షన్ వివరాలు చూస్తున్నాను", chromedp.ByID), chromedp.Click("#send", chromedp.ByID),
+			chromedp.WaitVisible("#reply", chromedp.ByID)}},
+	})
+	expect(t, c.replies(1), "మీ పెన్షన్ వివరాలు చూస్తున్నాను")
+	runSteps(t, ctx, []browserStep{
+		{"hand back", chromedp.Tasks{chromedp.Click("#close", chromedp.ByID), chromedp.Click("#send", chromedp.ByID),
+			chromedp.WaitVisible(`//small[@id="handover-status" and text()="closed"]`, chromedp.BySearch)}},
+	})
+	expect(t, c.replies(1), "మిత్ర మీకు సహాయం")
+	expect(t, c.say("మెనూ"), "శాఖను ఎంచుకోండి")
 }

@@ -1,0 +1,196 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/whatsapp"
+)
+
+// Human handover in the console: the conversations citizens asked to have
+// with a person, by department (an officer sees their own and the general
+// queue); taking one tells the citizen who joined; replies go through the
+// outbox like every message; sending with "hand back" ends it, and the
+// citizen is told mitra is back.
+
+// openWindow is WhatsApp's customer-service window: free text may be sent
+// only this long after the citizen's last message.
+const openWindow = 24 * time.Hour
+
+type handoverView struct {
+	List     []store.Handover
+	H        store.Handover
+	Log      []store.Exchange
+	CanAct   bool
+	InWindow bool
+}
+
+// mayAct reports whether a staff member may talk in a handover: an
+// administrator any, an officer their department's and the general queue's.
+func mayAct(st store.Staff, h store.Handover) bool {
+	return st.Role == store.RoleAdmin || st.Role == store.RoleOfficer && (h.Department == st.Department || h.Department == "")
+}
+
+// maySee adds the operator, who reads every conversation.
+func maySee(st store.Staff, h store.Handover) bool {
+	return st.Role == store.RoleOperator || mayAct(st, h)
+}
+
+func (con *console) handovers(c *gin.Context) {
+	st := c.MustGet("staff").(store.Staff)
+	all := st.Role != store.RoleOfficer
+	list, err := con.s.cfg.Store.Handovers(c.Request.Context(), st.Department, all)
+	if err != nil {
+		con.fail(c, http.StatusInternalServerError, "handovers", "")
+		return
+	}
+	if !all {
+		general, err := con.s.cfg.Store.Handovers(c.Request.Context(), "", false)
+		if err != nil {
+			con.fail(c, http.StatusInternalServerError, "handovers", "")
+			return
+		}
+		list = append(list, general...)
+	}
+	con.render(c, http.StatusOK, "handovers", view{Nav: "handovers", Data: handoverView{List: list}})
+}
+
+// handoverFor loads the handover in the path if the staff member may see
+// it (404 otherwise, as for records).
+func (con *console) handoverFor(c *gin.Context, action string) (store.Handover, bool) {
+	st := c.MustGet("staff").(store.Staff)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	var h store.Handover
+	if err == nil {
+		h, err = con.s.cfg.Store.HandoverByID(c.Request.Context(), id)
+	}
+	if err != nil || !maySee(st, h) {
+		con.fail(c, http.StatusNotFound, action, c.Param("id"))
+		return h, false
+	}
+	return h, true
+}
+
+func (con *console) handover(c *gin.Context) {
+	h, ok := con.handoverFor(c, "handover_view")
+	if !ok {
+		return
+	}
+	con.showHandover(c, h, http.StatusOK, "", "")
+}
+
+func (con *console) showHandover(c *gin.Context, h store.Handover, status int, flash, errKey string) {
+	st := c.MustGet("staff").(store.Staff)
+	log, err := con.s.cfg.Store.ConversationLog(c.Request.Context(), h.Citizen, 50)
+	if err != nil {
+		con.fail(c, http.StatusInternalServerError, "handover_view", strconv.FormatInt(h.ID, 10))
+		return
+	}
+	con.audit(c, "handover_view", strconv.FormatInt(h.ID, 10), "ok")
+	con.render(c, status, "handover", view{Nav: "handovers", Flash: flash, Error: errKey,
+		Data: handoverView{H: h, Log: log, CanAct: mayAct(st, h), InWindow: time.Since(h.LastCitizen) < openWindow}})
+}
+
+// notice renders a text to the citizen in their language.
+func notice(h store.Handover, text string) ([]whatsapp.Outgoing, error) {
+	lang, _ := catalog.ParseLang(h.Lang)
+	return whatsapp.Render(h.Citizen, []dialog.Reply{{Text: text, Lang: lang}}, false)
+}
+
+func (con *console) takeHandover(c *gin.Context) {
+	h, ok := con.handoverFor(c, "handover_take")
+	if !ok {
+		return
+	}
+	st := c.MustGet("staff").(store.Staff)
+	id := strconv.FormatInt(h.ID, 10)
+	if !mayAct(st, h) {
+		con.fail(c, http.StatusForbidden, "handover_take", id)
+		return
+	}
+	lang, _ := catalog.ParseLang(h.Lang)
+	items, err := notice(h, dialog.HandoverNotice(lang, dialog.HandoverJoined, st.Name))
+	if err == nil {
+		err = con.s.cfg.Store.TakeHandover(c.Request.Context(), h.ID, st.ID, items)
+	}
+	switch {
+	case errors.Is(err, store.ErrTakenByOther):
+		con.audit(c, "handover_take", id, "refused: taken")
+		con.showHandover(c, h, http.StatusConflict, "", "taken_by_other")
+		return
+	case err != nil:
+		con.fail(c, http.StatusNotFound, "handover_take", id)
+		return
+	}
+	con.audit(c, "handover_take", id, "ok")
+	h, _ = con.s.cfg.Store.HandoverByID(c.Request.Context(), h.ID)
+	con.showHandover(c, h, http.StatusOK, "done", "")
+}
+
+// maxHandoverText bounds one officer message (WhatsApp allows 4,096).
+const maxHandoverText = 4000
+
+func (con *console) sayInHandover(c *gin.Context) {
+	h, ok := con.handoverFor(c, "handover_say")
+	if !ok {
+		return
+	}
+	st := c.MustGet("staff").(store.Staff)
+	id := strconv.FormatInt(h.ID, 10)
+	text := strings.TrimSpace(c.PostForm("text"))
+	closing := c.PostForm("close") == "on"
+	switch {
+	case !mayAct(st, h) || h.TakenByID != st.ID:
+		con.fail(c, http.StatusForbidden, "handover_say", id)
+		return
+	case text == "" && !closing || utf8.RuneCountInString(text) > maxHandoverText:
+		con.audit(c, "handover_say", id, "refused: text")
+		con.showHandover(c, h, http.StatusUnprocessableEntity, "", "field_error")
+		return
+	case time.Since(h.LastCitizen) >= openWindow && text != "":
+		con.audit(c, "handover_say", id, "refused: outside the window")
+		con.showHandover(c, h, http.StatusUnprocessableEntity, "", "outside_window")
+		return
+	}
+	var replies []dialog.Reply
+	lang, _ := catalog.ParseLang(h.Lang)
+	if text != "" {
+		replies = append(replies, dialog.Reply{Text: text, Lang: lang})
+	}
+	if closing {
+		replies = append(replies, dialog.Reply{Text: dialog.HandoverNotice(lang, dialog.HandoverLeft, ""), Lang: lang})
+	}
+	items, err := whatsapp.Render(h.Citizen, replies, false)
+	if err == nil {
+		err = con.s.cfg.Store.SayInHandover(c.Request.Context(), h.ID, st.ID, items, closing)
+	}
+	if err != nil {
+		con.fail(c, http.StatusNotFound, "handover_say", id)
+		return
+	}
+	outcome := "ok"
+	if closing {
+		outcome = "ok, handed back"
+	}
+	con.audit(c, "handover_say", id, outcome)
+	h, _ = con.s.cfg.Store.HandoverByID(c.Request.Context(), h.ID)
+	con.showHandover(c, h, http.StatusOK, "done", "")
+}
+
+// maskNumber shows a citizen's number as staff need it: enough to tell
+// two apart, never enough to call ("9190 •••••• 01").
+func maskNumber(n string) string {
+	if len(n) < 8 {
+		return "••••"
+	}
+	return n[:4] + " •••••• " + n[len(n)-2:]
+}
