@@ -9,8 +9,11 @@ package dialog
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -635,6 +638,13 @@ func analysisOf(res retrieval.Result) *Analysis {
 		top := res.Candidates[0]
 		a.Service, a.Department, a.Score = top.Service.ID, top.Service.Department, top.Score
 	}
+	for _, c := range res.Candidates[:min(3, len(res.Candidates))] {
+		a.Candidates = append(a.Candidates, c.Service.ID)
+	}
+	keys := slices.Clone(res.Analysis.Keys)
+	slices.Sort(keys)
+	sum := sha256.Sum256([]byte(strings.Join(slices.Compact(keys), " ")))
+	a.Group = hex.EncodeToString(sum[:8])
 	return a
 }
 

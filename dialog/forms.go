@@ -124,6 +124,11 @@ type Analysis struct {
 	Service    string
 	Department string
 	Score      float32
+	// Group is a hash of the message's sorted words' keys, shared by
+	// messages that say the same thing (the review queue groups by it);
+	// Candidates are the services offered, best first.
+	Group      string
+	Candidates []string
 }
 
 // Info is an answer to a department's question.

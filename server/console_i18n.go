@@ -30,6 +30,9 @@ var consoleText = map[string]map[string]string{
 		"waiting": "Waiting", "active_h": "With an officer", "citizen": "Citizen", "mitra_or_officer": "mitra / officer",
 		"outside_window": "More than 24 hours since the citizen last wrote: WhatsApp allows only approved templates now, so free text cannot be sent.",
 		"taken_by_other": "Another officer has taken this conversation.", "general_queue": "General queue",
+		"review": "Review queue", "count": "Messages", "sample": "What citizens wrote", "offered": "Offered", "as_alias": "Add as alias",
+		"as_case": "Add as eval case", "out_of_scope": "Out of scope", "service_id": "Service", "export_aliases": "Proposed aliases (YAML)",
+		"export_cases": "Proposed eval cases (JSONL)",
 	},
 	"te": {
 		"title": "మిత్ర కన్సోల్", "signin": "లాగిన్ అవ్వండి", "username": "యూజర్ పేరు", "password": "పాస్‌వర్డ్",
@@ -57,6 +60,9 @@ var consoleText = map[string]map[string]string{
 		"waiting": "వేచి ఉన్నారు", "active_h": "అధికారితో ఉంది", "citizen": "పౌరుడు", "mitra_or_officer": "మిత్ర / అధికారి",
 		"outside_window": "పౌరుడు చివరిగా రాసి 24 గంటలు దాటింది: ఇప్పుడు WhatsApp ఆమోదించిన టెంప్లేట్లను మాత్రమే అనుమతిస్తుంది, కాబట్టి మామూలు సందేశం పంపలేరు.",
 		"taken_by_other": "ఈ సంభాషణను మరో అధికారి తీసుకున్నారు.", "general_queue": "సాధారణ క్యూ",
+		"review": "సమీక్ష క్యూ", "count": "సందేశాలు", "sample": "పౌరులు రాసింది", "offered": "చూపిన సేవలు", "as_alias": "అలియాస్‌గా చేర్చండి",
+		"as_case": "eval కేసుగా చేర్చండి", "out_of_scope": "పరిధిలో లేదు", "service_id": "సేవ", "export_aliases": "ప్రతిపాదిత అలియాస్‌లు (YAML)",
+		"export_cases": "ప్రతిపాదిత eval కేసులు (JSONL)",
 	},
 	"hi": {
 		"title": "मित्र कंसोल", "signin": "लॉग इन करें", "username": "यूज़रनेम", "password": "पासवर्ड",
@@ -84,6 +90,9 @@ var consoleText = map[string]map[string]string{
 		"waiting": "इंतज़ार में", "active_h": "अधिकारी के साथ", "citizen": "नागरिक", "mitra_or_officer": "मित्र / अधिकारी",
 		"outside_window": "नागरिक के आख़िरी संदेश को 24 घंटे से ज़्यादा हो गए: अब WhatsApp सिर्फ़ स्वीकृत टेम्पलेट भेजने देता है, इसलिए सामान्य संदेश नहीं भेजा जा सकता।",
 		"taken_by_other": "यह बातचीत किसी और अधिकारी ने संभाल ली है।", "general_queue": "सामान्य कतार",
+		"review": "समीक्षा कतार", "count": "संदेश", "sample": "नागरिकों ने क्या लिखा", "offered": "दिखाई गई सेवाएँ", "as_alias": "उपनाम के रूप में जोड़ें",
+		"as_case": "eval केस के रूप में जोड़ें", "out_of_scope": "दायरे से बाहर", "service_id": "सेवा", "export_aliases": "प्रस्तावित उपनाम (YAML)",
+		"export_cases": "प्रस्तावित eval केस (JSONL)",
 	},
 }
 

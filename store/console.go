@@ -1,6 +1,8 @@
 package store
 
 import (
+	"strings"
+
 	"github.com/mitra-gov/mitra/dialog"
 )
 
@@ -9,13 +11,13 @@ import (
 // type), the reply language, and the engine's reading when free text was
 // matched. The latency runs from the webhook's receipt to this commit's
 // statement, the part of the reply's way that mitra controls.
-const insertAnalysis = `INSERT INTO message_analyses (wa_message_id, input, lang, script, decision, service, department, score, latency_ms)
+const insertAnalysis = `INSERT INTO message_analyses (wa_message_id, input, lang, script, decision, service, department, score, group_key, candidates, latency_ms)
 SELECT m.wa_message_id,
        CASE WHEN m.type = 'audio' THEN 'voice'
             WHEN m.type IN ('interactive', 'button') THEN 'tap'
             WHEN m.type = 'text' THEN 'text'
             ELSE 'media' END,
-       $2, $3, $4, $5, $6, $7,
+       $2, $3, $4, $5, $6, $7, $8, $9,
        GREATEST(0, extract(epoch FROM clock_timestamp() - m.received_at) * 1000)
 FROM inbound_messages m WHERE m.wa_message_id = $1`
 
@@ -24,5 +26,5 @@ func analysisArgs(inboundID string, st dialog.State) []any {
 	if a == nil {
 		a = &dialog.Analysis{}
 	}
-	return []any{inboundID, string(st.Lang), a.Script, string(a.Decision), a.Service, a.Department, a.Score}
+	return []any{inboundID, string(st.Lang), a.Script, string(a.Decision), a.Service, a.Department, a.Score, a.Group, strings.Join(a.Candidates, " ")}
 }

@@ -350,3 +350,45 @@ func TestHandoverInChromium(t *testing.T) {
 	expect(t, c.replies(1), "మిత్ర మీకు సహాయం")
 	expect(t, c.say("మెనూ"), "శాఖను ఎంచుకోండి")
 }
+
+// Messages mitra did not place reach the review queue, grouped (two
+// citizens who wrote the same thing count as one group of two); a content
+// editor adds the group as an alias of the service in Chromium; the group
+// leaves the queue and the alias is exported in the catalogue's format.
+// An evaluator reads the queue but has no actions.
+func TestReviewQueueInChromium(t *testing.T) {
+	t.Parallel()
+	s := newStackWith(t, stackOptions{chatty: true})
+	s.staff("editor", store.RoleEditor, "")
+	s.staff("evaluator", store.RoleEvaluator, "")
+	for _, from := range []string{"919000002301", "919000002302"} {
+		c := s.citizen(from)
+		c.say("hi")
+		c.tap("lang:te")
+		c.say("naaku kula dhruvapatram kaavaali")
+	}
+	ev, _ := s.consoleSession("evaluator")
+	if code, page := s.consoleGet(ev, "/console/review"); code != 200 || !strings.Contains(page, "dhruvapatram") || strings.Contains(page, `value="alias"`) {
+		t.Errorf("the evaluator's review queue: %d", code)
+	}
+	ctx := browser(t)
+	runSteps(t, ctx, []browserStep{
+		{"sign in as the editor", chromedp.Tasks{chromedp.Navigate(s.url + "/console/review"), chromedp.WaitVisible("#username", chromedp.ByID),
+			chromedp.SendKeys("#username", "editor", chromedp.ByID), chromedp.SendKeys("#password", consolePassword, chromedp.ByID),
+			chromedp.Click("#signin", chromedp.ByID), chromedp.WaitVisible("#messages-total", chromedp.ByID)}},
+		{"open the queue", chromedp.Tasks{chromedp.Navigate(s.url + "/console/review"),
+			chromedp.WaitVisible(`//tr[td[@class="sample" and contains(., "dhruvapatram")] and td[1][text()="2"]]`, chromedp.BySearch)}},
+		{"add it as an alias", chromedp.Tasks{
+			chromedp.SetValue(`//tr[td[contains(., "dhruvapatram")]]//input[@name="service"]`, "caste-certificate", chromedp.BySearch),
+			chromedp.Click(`//tr[td[contains(., "dhruvapatram")]]//button[@value="alias"]`, chromedp.BySearch),
+			chromedp.WaitVisible(`//p[@class="flash"]`, chromedp.BySearch)}},
+	})
+	_, page := s.consoleGet(ev, "/console/review")
+	if strings.Contains(page, "dhruvapatram") {
+		t.Error("the group is still in the queue")
+	}
+	code, yamlOut := s.consoleGet(ev, "/console/review/aliases.yaml")
+	if code != 200 || !strings.Contains(yamlOut, "id: caste-certificate") || !strings.Contains(yamlOut, "te_latn:") || !strings.Contains(yamlOut, "naaku kula dhruvapatram kaavaali") {
+		t.Errorf("exported aliases: %d\n%s", code, yamlOut)
+	}
+}
