@@ -75,6 +75,7 @@ func (s *Server) consoleRoutes(r *gin.Engine, cfg ConsoleConfig) {
 	g.GET("/desk/:ref", con.allow(deskRoles, con.deskRecord))
 	g.GET("/desk/:ref/attachments/:id", con.allow(deskRoles, con.deskAttachment))
 	g.POST("/desk/:ref/move", con.allow([]store.Role{store.RoleOfficer}, con.deskMove))
+	g.POST("/desk/:ref/talk", con.allow([]store.Role{store.RoleOfficer}, con.deskTalk))
 	g.GET("/handovers", con.allow(deskRoles, con.handovers))
 	g.GET("/handovers/:id", con.allow(deskRoles, con.handover))
 	g.POST("/handovers/:id/take", con.allow(handoverRoles, con.takeHandover))

@@ -194,3 +194,34 @@ func maskNumber(n string) string {
 	}
 	return n[:4] + " •••••• " + n[len(n)-2:]
 }
+
+// deskTalk takes the conversation of a record's citizen from the desk:
+// the officer then writes to them in the handover.
+func (con *console) deskTalk(c *gin.Context) {
+	r, ok := con.deskRecordFor(c, "handover_start")
+	if !ok {
+		return
+	}
+	st := c.MustGet("staff").(store.Staff)
+	if r.Department != st.Department {
+		con.fail(c, http.StatusNotFound, "handover_start", string(r.Ref))
+		return
+	}
+	lang, _ := catalog.ParseLang(r.Lang)
+	items, err := whatsapp.Render(r.Citizen, []dialog.Reply{{Text: dialog.HandoverNotice(lang, dialog.HandoverJoined, st.Name), Lang: lang}}, false)
+	var id int64
+	if err == nil {
+		id, err = con.s.cfg.Store.StartHandover(c.Request.Context(), r.Citizen, r.Department, string(lang), st.ID, items)
+	}
+	switch {
+	case errors.Is(err, store.ErrTakenByOther):
+		con.audit(c, "handover_start", string(r.Ref), "refused: taken")
+		con.showRecord(c, r, http.StatusConflict, "", ct(st.Lang, "taken_by_other"))
+		return
+	case err != nil:
+		con.fail(c, http.StatusInternalServerError, "handover_start", string(r.Ref))
+		return
+	}
+	con.audit(c, "handover_start", string(r.Ref)+" "+strconv.FormatInt(id, 10), "ok")
+	c.Redirect(http.StatusSeeOther, "/console/handovers/"+strconv.FormatInt(id, 10))
+}

@@ -116,6 +116,33 @@ func (s *Store) TakeHandover(ctx context.Context, id, staffID int64, notice []wh
 	})
 }
 
+// StartHandover has a staff member take a citizen's conversation from a
+// record (or keep the handover already open, if no one else holds it),
+// and queues the notice that they joined; it returns the handover's id.
+func (s *Store) StartHandover(ctx context.Context, waID, department, lang string, staffID int64, notice []whatsapp.Outgoing) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var taker int64
+		err := tx.QueryRow(ctx, `INSERT INTO handovers (wa_id, department, lang, status, taken_by, taken_at) VALUES ($1, $2, $3, 'active', $4, now())
+			ON CONFLICT (wa_id) WHERE status <> 'closed' DO UPDATE SET last_at = now()
+			RETURNING id, COALESCE(taken_by, 0)`, waID, department, lang, staffID).Scan(&id, &taker)
+		if err != nil {
+			return err
+		}
+		switch taker {
+		case staffID:
+		case 0:
+			if _, err := tx.Exec(ctx, "UPDATE handovers SET status = 'active', taken_by = $2, taken_at = now() WHERE id = $1", id, staffID); err != nil {
+				return err
+			}
+		default:
+			return ErrTakenByOther
+		}
+		return s.queueToCitizen(ctx, tx, handoverKey(id), waID, notice)
+	})
+	return id, err
+}
+
 // SayInHandover queues a staff member's message to the citizen (through
 // the outbox, as every reply goes); closing also ends the handover.
 func (s *Store) SayInHandover(ctx context.Context, id, staffID int64, items []whatsapp.Outgoing, close bool) error {

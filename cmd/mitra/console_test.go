@@ -178,6 +178,17 @@ func TestConsoleRoles(t *testing.T) {
 	if code := s.consolePost(energy, "/console/desk/"+string(rec.Ref)+"/move", url.Values{"csrf": {energyCSRF}, "status": {"accepted"}}); code != http.StatusOK {
 		t.Errorf("energy's officer accepting energy's record: %d", code)
 	}
+	// Taking the citizen's conversation from the desk: not another
+	// department's officer; the department's own, into an active handover.
+	if code := s.consolePost(revenue, "/console/desk/"+string(rec.Ref)+"/talk", url.Values{"csrf": {revenueCSRF}}); code != http.StatusNotFound {
+		t.Errorf("revenue's officer talked to energy's citizen: %d", code)
+	}
+	if code := s.consolePost(energy, "/console/desk/"+string(rec.Ref)+"/talk", url.Values{"csrf": {energyCSRF}}); code != http.StatusSeeOther {
+		t.Errorf("energy's officer taking the conversation: %d", code)
+	}
+	if list, _ := s.store.Handovers(context.Background(), "energy", false); len(list) != 1 || list[0].Status != "active" || list[0].TakenBy != "Energy.officer" {
+		t.Errorf("handovers after talking from the desk: %+v", list)
+	}
 	evaluator, evaluatorCSRF := s.consoleSession("evaluator")
 	if code := s.consolePost(evaluator, "/console/desk/"+string(rec.Ref)+"/move", url.Values{"csrf": {evaluatorCSRF}, "status": {"resolved"}}); code != http.StatusForbidden {
 		t.Errorf("an evaluator acted: %d", code)
