@@ -139,3 +139,30 @@ func sortCounts(lists ...[]Count) {
 func sortMinutes(l []Count) {
 	slices.SortFunc(l, func(a, b Count) int { return cmp.Compare(a.Key, b.Key) })
 }
+
+// BulkAnalyses writes n synthetic analyses spread evenly over the span
+// before now, in time order as real ones arrive, in one statement, for `mitra bench dashboard`: languages,
+// scripts, inputs and decisions in proportions like a state's, services
+// drawn from the given ids.
+func (s *Store) BulkAnalyses(ctx context.Context, n int, span time.Duration, services, departments []string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO message_analyses (at, wa_message_id, input, lang, script, decision, service, department, score, latency_ms, group_key)
+		SELECT now() - make_interval(secs => $2) + make_interval(secs => $2 * g / $1), 'bench.' || g,
+		       (ARRAY['text','text','text','tap','tap','voice'])[1 + (g % 6)],
+		       (ARRAY['te','te','te','hi','en'])[1 + (g % 5)],
+		       (ARRAY['native','romanized','romanized','mixed','latin'])[1 + (g % 5)],
+		       (ARRAY['direct','direct','choose','menu'])[1 + (g % 4)],
+		       ($3::text[])[1 + (g % cardinality($3::text[]))],
+		       ($4::text[])[1 + (g % cardinality($4::text[]))],
+		       random(), 50 + random() * random() * 3000, md5((g % 5000)::text)
+		FROM generate_series(1, $1) g`, n, span.Seconds(), services, departments)
+	if err != nil {
+		return fmt.Errorf("bulk analyses: %w", err)
+	}
+	// A steady table has its block ranges summarised as they fill; a
+	// bulk load in one statement has none until this.
+	if _, err := s.pool.Exec(ctx, "SELECT brin_summarize_new_values('message_analyses_at')"); err != nil {
+		return fmt.Errorf("bulk analyses: summarise: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, "ANALYZE message_analyses")
+	return err
+}
