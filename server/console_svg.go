@@ -33,8 +33,9 @@ func bars(counts []store.Count) template.HTML {
 	return template.HTML(b.String())
 }
 
-// sparkline draws messages per minute as columns, oldest on the left.
-func sparkline(perMinute []store.Count) template.HTML {
+// sparkline draws messages per minute (or per hour) as columns, oldest
+// on the left.
+func sparkline(perMinute []store.Count, bucket string) template.HTML {
 	if len(perMinute) == 0 {
 		return ""
 	}
@@ -51,8 +52,12 @@ func sparkline(perMinute []store.Count) template.HTML {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s %d</title></rect>`,
 			float64(i)*colW, float64(height)-h, max(colW-1, 1), h, template.HTMLEscapeString(c.Key), c.N)
 	}
-	fmt.Fprintf(&b, `<text x="0" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%d/min</text></svg>`,
-		height+12, template.HTMLEscapeString(perMinute[0].Key), width, height+12, most)
+	unit := "min"
+	if bucket == "hour" {
+		unit = "h"
+	}
+	fmt.Fprintf(&b, `<text x="0" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%d/%s</text></svg>`,
+		height+12, template.HTMLEscapeString(perMinute[0].Key), width, height+12, most, unit)
 	return template.HTML(b.String())
 }
 

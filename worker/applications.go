@@ -405,6 +405,11 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[store.SweepArgs])
 	for _, waID := range expire {
 		w.draftNotice(ctx, waID, true)
 	}
+	if _, err := w.deps.Store.RollUpAnalyses(ctx); err != nil {
+		// The dashboard reads the ragged hours from the analyses
+		// meanwhile; the next sweep tries again.
+		w.deps.Log.Error("roll up analyses", "error", err)
+	}
 	stale, err := w.deps.Store.StaleHandovers(ctx, w.deps.HandoverWait, w.deps.HandoverIdle)
 	if err != nil {
 		return err

@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/store/storetest"
+)
+
+func countsOf(l []store.Count) map[string]int64 {
+	m := map[string]int64{}
+	for _, c := range l {
+		m[c.Key] = c.N
+	}
+	return m
+}
+
+// A long range read from the hourly roll-ups and its ragged ends gives the
+// same counts as the analyses read one by one, for all departments and
+// for one; its latency percentiles are the bucket bounds around the exact
+// ones; a second roll-up adds nothing.
+func TestDashboardRollups(t *testing.T) {
+	t.Parallel()
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	if err := s.BulkAnalyses(ctx, 20000, 10*time.Hour, []string{"income-certificate", "new-rice-card", "power-supply-complaint"}, []string{"revenue", "civil-supplies", "energy"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	filters := map[string]store.DashboardFilter{}
+	raws := map[string]store.Dashboard{}
+	for _, dept := range []string{"", "revenue"} {
+		f := store.DashboardFilter{Since: now.Add(-9*time.Hour - 17*time.Minute), Until: now, Department: dept}
+		raw, err := s.Dashboard(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw.Bucket != "minute" || raw.Messages == 0 {
+			t.Fatalf("before any roll-up: bucket %q, %d messages", raw.Bucket, raw.Messages)
+		}
+		filters[dept], raws[dept] = f, raw
+	}
+	hours, err := s.RollUpAnalyses(ctx)
+	if err != nil || hours < 9 {
+		t.Fatalf("rolled up %d hours: %v", hours, err)
+	}
+	if again, err := s.RollUpAnalyses(ctx); err != nil || again != 0 {
+		t.Errorf("a second roll-up: %d hours, %v", again, err)
+	}
+	for _, dept := range []string{"", "revenue"} {
+		f, raw := filters[dept], raws[dept]
+		rolled, err := s.Dashboard(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rolled.Bucket != "hour" || rolled.Messages != raw.Messages {
+			t.Errorf("%q: rolled %d messages per %s, raw %d", dept, rolled.Messages, rolled.Bucket, raw.Messages)
+		}
+		for name, pair := range map[string][2][]store.Count{"lang": {raw.ByLang, rolled.ByLang}, "decision": {raw.ByDecision, rolled.ByDecision},
+			"input": {raw.ByInput, rolled.ByInput}, "script": {raw.ByScript, rolled.ByScript}, "services": {raw.TopServices, rolled.TopServices}} {
+			a, b := countsOf(pair[0]), countsOf(pair[1])
+			for k, n := range a {
+				if b[k] != n {
+					t.Errorf("%q %s %s: rolled %d, raw %d", dept, name, k, b[k], n)
+				}
+			}
+		}
+		var sum int64
+		for _, c := range rolled.PerMinute {
+			sum += c.N
+		}
+		if sum != raw.Messages {
+			t.Errorf("%q: hourly series sums to %d, want %d", dept, sum, raw.Messages)
+		}
+		if rolled.LatencyP50 < raw.LatencyP50 || rolled.LatencyP99 < raw.LatencyP99 || rolled.LatencyP99 > 2*raw.LatencyP99+100 {
+			t.Errorf("%q: percentiles rolled %.0f/%.0f, exact %.0f/%.0f", dept, rolled.LatencyP50, rolled.LatencyP99, raw.LatencyP50, raw.LatencyP99)
+		}
+	}
+}
