@@ -3,8 +3,6 @@ package catalog
 import (
 	"fmt"
 	"io/fs"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Intent is what a citizen wants to do with a thing, apart from which
@@ -101,21 +99,10 @@ func (c *Catalog) loadFamilies(fsys fs.FS) error {
 	}
 	c.familiesOf = map[string][]*Family{}
 	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
+		var ff familiesFile
+		doc, err := readYAML(fsys, name, &ff)
 		if err != nil {
 			return err
-		}
-		var ff familiesFile
-		if err := decodeStrict(data, &ff); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		var root yaml.Node
-		if err := yaml.Unmarshal(data, &root); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		doc := &root
-		if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-			doc = doc.Content[0]
 		}
 		items := mapValue(doc, "families")
 		for i, f := range ff.Families {

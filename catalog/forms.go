@@ -244,6 +244,27 @@ func (c *Catalog) fieldsOf(f *Form) []*Field {
 	return append(fields, f.Fields...)
 }
 
+// readYAML decodes a file strictly into v and returns its top node, from
+// which lines are read for lint messages.
+func readYAML(fsys fs.FS, name string, v any) (*yaml.Node, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := decodeStrict(data, v); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	return doc, nil
+}
+
 // loadForms reads forms/*.yaml, keeping each form's and field's line.
 func (c *Catalog) loadForms(fsys fs.FS) error {
 	names, err := fs.Glob(fsys, "forms/*.yaml")
@@ -252,21 +273,10 @@ func (c *Catalog) loadForms(fsys fs.FS) error {
 	}
 	c.forms, c.formFor = map[string]*Form{}, map[string]*Form{}
 	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
+		var f Form
+		doc, err := readYAML(fsys, name, &f)
 		if err != nil {
 			return err
-		}
-		var f Form
-		if err := decodeStrict(data, &f); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		var root yaml.Node
-		if err := yaml.Unmarshal(data, &root); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		doc := &root
-		if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-			doc = doc.Content[0]
 		}
 		f.pos = position{name, doc.Line}
 		if items := mapValue(doc, "fields"); items != nil && items.Kind == yaml.SequenceNode {

@@ -22,6 +22,9 @@ import (
 
 const consolePassword = "console test password"
 
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // staff creates a console account with consolePassword.
 func (s *stack) staff(username string, role store.Role, dept string) {
 	s.t.Helper()
@@ -58,7 +61,6 @@ func (s *stack) submit(serviceID, from string, answers map[string]string) applic
 // CSRF token of the first form on the dashboard.
 func (s *stack) consoleSession(username string) (cookie, csrf string) {
 	s.t.Helper()
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := noRedirect.Get(s.url + "/console/login")
 	if err != nil {
 		s.t.Fatal(err)
@@ -103,7 +105,7 @@ func (s *stack) consoleGet(cookie, path string) (int, string) {
 	if cookie != "" {
 		req.AddCookie(&http.Cookie{Name: "mitra_console", Value: cookie})
 	}
-	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	res, err := noRedirect.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func (s *stack) consolePost(cookie, path string, form url.Values) int {
 	if cookie != "" {
 		req.AddCookie(&http.Cookie{Name: "mitra_console", Value: cookie})
 	}
-	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	res, err := noRedirect.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -234,7 +236,7 @@ func (s *stack) loginAttempt(form url.Values) int {
 	for _, c := range res.Cookies() {
 		req.AddCookie(c)
 	}
-	out, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	out, err := noRedirect.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
