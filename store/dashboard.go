@@ -73,7 +73,7 @@ func latencyBucket(param string) string {
 // Dashboard reads the figures. Up to two hours are read from the analyses
 // (one scan with grouping sets, a second for the exact percentiles); a
 // longer range reads its whole rolled-up hours from analysis_hours and
-// only its ragged ends from the analyses, per hour, with the latency
+// only the hours not rolled up yet from the analyses, per hour, with the latency
 // percentiles to the bucket.
 func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, error) {
 	var d Dashboard
@@ -84,17 +84,16 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, er
 			return d, fmt.Errorf("dashboard: %w", err)
 		}
 	}
-	// Raw ranges [r1, r2) and [r3, r4); rolled hours [hs, he).
-	hs, he := f.Since.Truncate(time.Hour), f.Until.Truncate(time.Hour)
-	if hs.Before(f.Since) {
-		hs = hs.Add(time.Hour)
-	}
-	he = minTime(he, rolledUntil.Truncate(time.Hour))
+	// Raw ranges [r1, r2) and [r3, r4); rolled hours [hs, he). A range
+	// over two hours starts at the top of its first hour: a day or a week
+	// is read in whole hours, and only the hour under way from the
+	// analyses.
+	hs, he := f.Since.Truncate(time.Hour), minTime(f.Until.Truncate(time.Hour), rolledUntil.Truncate(time.Hour))
 	rolled := !rolledUntil.IsZero() && hs.Before(he)
 	r1, r2, r3, r4 := f.Since, f.Until, f.Until, f.Until
 	bucket := "minute"
 	if rolled {
-		r1, r2, r3, r4, bucket = f.Since, hs, he, f.Until, "hour"
+		r1, r2, r3, r4, bucket = he, f.Until, f.Until, f.Until, "hour"
 	}
 	d.Bucket = bucket
 	hist := map[string]int64{}
