@@ -56,6 +56,10 @@ type webhookBenchReport struct {
 	KilledServe     bool    `json:"killed_serve"`
 	KilledAtS       float64 `json:"killed_at_s,omitempty"`
 	ReplyMaxMS      float64 `json:"reply_max_ms"`
+	ConsoleProbes   int     `json:"console_probes,omitempty"`
+	ConsoleP50MS    float64 `json:"console_p50_ms,omitempty"`
+	ConsoleP99MS    float64 `json:"console_p99_ms,omitempty"`
+	ConsoleFailed   int     `json:"console_failed,omitempty"`
 }
 
 // runWebhookBench drives a whole server on loopback with signed webhooks
@@ -74,6 +78,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	flooders := fl.Int("flooders", 0, "numbers that flood the server besides the citizens (their replies are throttled)")
 	floodRate := fl.Float64("flood-rate", 33, "messages a second each flooding number sends")
 	asJSON := fl.Bool("json", false, "print one JSON object")
+	probeConsole := fl.Bool("console", false, "sign an operator in to the console and time its dashboard's live figures every 250 ms during the load")
 	admin := os.Getenv("MITRA_DATABASE_URL")
 	// Throughput, not throttling, is measured: the bench's citizens write
 	// far faster than people do, so their limit is lifted.
@@ -177,6 +182,15 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 		}()
 	}
+	var probe *consoleProbe
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	defer stopProbe()
+	if *probeConsole {
+		if probe, err = newConsoleProbe(ctx, tg.store, strings.TrimSuffix(tg.webhooks[0], "/webhook")); err != nil {
+			return err
+		}
+		go probe.run(probeCtx, 250*time.Millisecond)
+	}
 	start := time.Now()
 	var floodSent atomic.Int64
 	var floodWG sync.WaitGroup
@@ -199,6 +213,10 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	close(jobs)
 	wg.Wait()
 	floodWG.Wait()
+	stopProbe()
+	if probe != nil {
+		report.ConsoleProbes, report.ConsoleP50MS, report.ConsoleP99MS, report.ConsoleFailed = probe.result()
+	}
 	report.Flooders, report.FloodSent = *flooders, int(floodSent.Load())
 	elapsed := time.Since(start)
 	report.Sent, report.Accepted, report.Retries = total, int(accepted.Load()), int(retries.Load())
@@ -256,6 +274,9 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	fmt.Fprintf(stdout, "sent %d at %.0f/s for %.1fs: accepted %d (%.0f/s), webhook retries %d\n", report.Sent, *rate, report.DurationS, report.Accepted, report.ThroughputPerS, report.Retries)
 	fmt.Fprintf(stdout, "ack p50 %.1f ms, p99 %.1f ms; reply end to end p50 %.1f ms, p99 %.1f ms (drained in %.1fs)\n", report.AckP50MS, report.AckP99MS, report.ReplyP50MS, report.ReplyP99MS, report.DrainS)
+	if probe != nil {
+		fmt.Fprintf(stdout, "console dashboard during the load: %d fetches, p50 %.1f ms, p99 %.1f ms, %d failed\n", report.ConsoleProbes, report.ConsoleP50MS, report.ConsoleP99MS, report.ConsoleFailed)
+	}
 	if report.KilledServe {
 		fmt.Fprintf(stdout, "first server killed (-9) at %.1fs; slowest first reply %.1f s\n", report.KilledAtS, report.ReplyMaxMS/1000)
 	}
