@@ -62,8 +62,11 @@ type console struct {
 
 func (s *Server) consoleRoutes(r *gin.Engine, cfg ConsoleConfig) {
 	con := &console{s: s, cfg: cfg, pages: parseConsolePages()}
+	// Each file by name: a folder is never listed.
 	static, _ := fs.Sub(consoleFiles, "web/console/static")
-	r.StaticFS("/console/static", http.FS(static))
+	for _, name := range []string{"console.css", "console.js"} {
+		r.StaticFileFS("/console/static/"+name, name, http.FS(static))
+	}
 	r.GET("/console/login", con.loginPage)
 	r.POST("/console/login", con.login)
 	g := r.Group("/console", con.session)

@@ -95,6 +95,11 @@ func (con *console) showHandover(c *gin.Context, h store.Handover, status int, f
 		con.fail(c, http.StatusInternalServerError, "handover_view", strconv.FormatInt(h.ID, 10))
 		return
 	}
+	// What the citizen typed into forms (an Aadhaar, a phone number) is
+	// masked here as everywhere staff read their words.
+	for i := range log {
+		log[i].Text = maskText(log[i].Text)
+	}
 	con.audit(c, "handover_view", strconv.FormatInt(h.ID, 10), "ok")
 	con.render(c, status, "handover", view{Nav: "handovers", Flash: flash, Error: errKey,
 		Data: handoverView{H: h, Log: log, CanAct: mayAct(st, h), InWindow: time.Since(h.LastCitizen) < openWindow}})
