@@ -147,6 +147,12 @@ func TestConsoleRoles(t *testing.T) {
 	if code, _ := s.consoleGet("", "/console"); code != http.StatusSeeOther {
 		t.Errorf("the dashboard without a session: %d", code)
 	}
+	if code, _ := s.consoleGet("", "/console/static/"); code == http.StatusOK {
+		t.Error("the static folder is listed")
+	}
+	if code, js := s.consoleGet("", "/console/static/console.js"); code != http.StatusOK || !strings.Contains(js, "refresh") {
+		t.Errorf("the console's script: %d", code)
+	}
 	if code, _ := s.consoleGet("", "/console/desk/"+string(rec.Ref)); code != http.StatusSeeOther {
 		t.Errorf("a record without a session: %d", code)
 	}
