@@ -62,6 +62,10 @@ type State struct {
 	// (an answer to the department's question, a rating); it outlives an
 	// idle conversation.
 	Awaiting *Awaiting `json:"awaiting,omitempty"`
+	// Asked is the word group of the message a "which of these?" on
+	// screen answered, so that the citizen's pick (or "none of these")
+	// is recorded against it for the review queue.
+	Asked string `json:"asked,omitempty"`
 	// Effects are what this step asks its caller to do in the same
 	// transaction as saving the state (record consent, submit a form,
 	// keep a file); they are never saved.
@@ -439,6 +443,15 @@ func WantsPerson(text string) bool {
 }
 
 func (b *Bot) selectOption(ctx context.Context, st *State, id, user string) ([]Reply, error) {
+	if st.Screen == ScreenChoose && st.Asked != "" {
+		// What the citizen picked after a "which of these?": the review
+		// queue's answer to which service those words meant.
+		a := &Analysis{Decision: DecisionNone, Group: st.Asked}
+		if svc, ok := strings.CutPrefix(id, optService); ok {
+			a.Decision, a.Service = DecisionChosen, svc
+		}
+		st.Effects.Analysis, st.Asked = a, ""
+	}
 	switch {
 	case strings.HasPrefix(id, optLang):
 		if l, ok := catalog.ParseLang(strings.TrimPrefix(id, optLang)); ok {
@@ -607,6 +620,7 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 		return b.card(st, res.Candidates[0].Service.ID), nil
 	case retrieval.Choose:
 		st.Screen = ScreenChoose
+		st.Asked = st.Effects.Analysis.Group
 		st.Options = nil
 		for _, c := range res.Candidates[:min(3, len(res.Candidates))] {
 			st.Options = append(st.Options, serviceOption(c.Service, st.Lang))
@@ -620,6 +634,13 @@ func (b *Bot) freeText(ctx context.Context, st *State, text string) ([]Reply, er
 	}
 	return append([]Reply{{Text: t(st.Lang, msgNotFound)}}, b.departments(st, 0)...), nil
 }
+
+// The decisions recorded for a tap that answers a "which of these?":
+// a service picked, or none of them.
+const (
+	DecisionChosen retrieval.Decision = "chosen"
+	DecisionNone   retrieval.Decision = "none"
+)
 
 // analysisOf keeps what the console shows of a match: never the words.
 func analysisOf(res retrieval.Result) *Analysis {

@@ -65,7 +65,7 @@ func TestConsolePagesRender(t *testing.T) {
 		"staff":     staffView{List: []store.Staff{{ID: 1, Username: "a", Role: store.RoleOfficer, Department: "energy"}, {ID: 2, Username: "b", Role: store.RoleAdmin, Disabled: true}}, Roles: store.Roles, Depts: cat.Departments},
 		"keys":      staffView{Keys: []store.APIKey{{ID: 1, Department: "energy", CreatedAt: time.Now()}, {ID: 2, Revoked: true}}, Depts: cat.Departments, NewKey: "mk_x"},
 		"audit":     staffView{Audit: []store.AuditEntry{{At: time.Now(), Username: "a", Action: "login", Outcome: "ok"}}},
-		"review":    reviewView{CanEdit: true, Rows: []reviewRow{{ReviewGroup: store.ReviewGroup{Key: "ab", Count: 3, Decision: "menu", Lang: "te", Script: "romanized"}, Text: "x", Offered: cat.Services[:2]}}},
+		"review":    reviewView{CanEdit: true, Rows: []reviewRow{{ReviewGroup: store.ReviewGroup{Key: "ab", Count: 3, Decision: "menu", Lang: "te", Script: "romanized", Chosen: "income-certificate", NoneOfThese: 1}, Text: "x", Offered: cat.Services[:2]}}},
 		"handovers": handoverView{List: []store.Handover{{ID: 1, Citizen: "919000000001", Status: "waiting"}, {ID: 2, Citizen: "919000000002", Department: "energy", Status: "active", TakenBy: "Lakshmi"}}},
 		"handover": handoverView{H: store.Handover{ID: 2, Citizen: "919000000002", Status: "active", TakenByID: 1}, CanAct: true,
 			Log: []store.Exchange{{At: time.Now(), Citizen: true, Text: "hello"}, {At: time.Now(), Text: "namaste"}}},

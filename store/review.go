@@ -18,6 +18,10 @@ type ReviewGroup struct {
 	Script     string
 	Sample     string // one message's text, from inbound_messages (gone once retention deletes it)
 	Last       time.Time
+	// Chosen is the service citizens most often picked after a "which of
+	// these?" for these words, and NoneOfThese how often they picked none.
+	Chosen      string
+	NoneOfThese int64
 }
 
 // ReviewGroups lists the groups of unplaced messages since a time, the
@@ -25,7 +29,10 @@ type ReviewGroup struct {
 // text retention has removed.
 func (s *Store) ReviewGroups(ctx context.Context, since time.Time, limit int) ([]ReviewGroup, error) {
 	rows, err := s.pool.Query(ctx, `SELECT a.group_key, count(*), max(a.decision), max(a.candidates), max(a.lang), max(a.script),
-		       COALESCE((SELECT m.message->>'text' FROM inbound_messages m WHERE m.wa_message_id = max(a.wa_message_id)), ''), max(a.at)
+		       COALESCE((SELECT m.message->>'text' FROM inbound_messages m WHERE m.wa_message_id = max(a.wa_message_id)), ''), max(a.at),
+		       COALESCE((SELECT mode() WITHIN GROUP (ORDER BY p.service) FROM message_analyses p
+		                 WHERE p.group_key = a.group_key AND p.decision = 'chosen' AND p.at >= $1), ''),
+		       (SELECT count(*) FROM message_analyses p WHERE p.group_key = a.group_key AND p.decision = 'none' AND p.at >= $1)
 		FROM message_analyses a
 		WHERE a.at >= $1 AND a.decision IN ('menu', 'choose') AND a.group_key <> ''
 		  AND NOT EXISTS (SELECT 1 FROM review_actions r WHERE r.group_key = a.group_key)
