@@ -32,7 +32,7 @@ var consoleText = map[string]map[string]string{
 		"taken_by_other": "Another officer has taken this conversation.", "general_queue": "General queue", "talk_to_citizen": "Talk to the citizen",
 		"review": "Review queue", "count": "Messages", "sample": "What citizens wrote", "offered": "Offered", "as_alias": "Add as alias",
 		"as_case": "Add as eval case", "out_of_scope": "Out of scope", "service_id": "Service", "export_aliases": "Proposed aliases (YAML)",
-		"export_cases": "Proposed eval cases (JSONL)", "chosen": "Citizens picked", "none_of_these": "None of these",
+		"export_cases": "Proposed eval cases (JSONL)", "chosen": "Citizens picked", "none_of_these": "None of these", "district": "District", "all_districts": "All districts",
 	},
 	"te": {
 		"title": "మిత్ర కన్సోల్", "signin": "లాగిన్ అవ్వండి", "username": "యూజర్ పేరు", "password": "పాస్‌వర్డ్",
@@ -62,7 +62,7 @@ var consoleText = map[string]map[string]string{
 		"taken_by_other": "ఈ సంభాషణను మరో అధికారి తీసుకున్నారు.", "general_queue": "సాధారణ క్యూ", "talk_to_citizen": "పౌరుడితో మాట్లాడండి",
 		"review": "సమీక్ష క్యూ", "count": "సందేశాలు", "sample": "పౌరులు రాసింది", "offered": "చూపిన సేవలు", "as_alias": "అలియాస్‌గా చేర్చండి",
 		"as_case": "eval కేసుగా చేర్చండి", "out_of_scope": "పరిధిలో లేదు", "service_id": "సేవ", "export_aliases": "ప్రతిపాదిత అలియాస్‌లు (YAML)",
-		"export_cases": "ప్రతిపాదిత eval కేసులు (JSONL)", "chosen": "పౌరులు ఎంచుకున్నది", "none_of_these": "ఇవేవీ కావు",
+		"export_cases": "ప్రతిపాదిత eval కేసులు (JSONL)", "chosen": "పౌరులు ఎంచుకున్నది", "none_of_these": "ఇవేవీ కావు", "district": "జిల్లా", "all_districts": "అన్ని జిల్లాలు",
 	},
 	"hi": {
 		"title": "मित्र कंसोल", "signin": "लॉग इन करें", "username": "यूज़रनेम", "password": "पासवर्ड",
@@ -92,7 +92,7 @@ var consoleText = map[string]map[string]string{
 		"taken_by_other": "यह बातचीत किसी और अधिकारी ने संभाल ली है।", "general_queue": "सामान्य कतार", "talk_to_citizen": "नागरिक से बात करें",
 		"review": "समीक्षा कतार", "count": "संदेश", "sample": "नागरिकों ने क्या लिखा", "offered": "दिखाई गई सेवाएँ", "as_alias": "उपनाम के रूप में जोड़ें",
 		"as_case": "eval केस के रूप में जोड़ें", "out_of_scope": "दायरे से बाहर", "service_id": "सेवा", "export_aliases": "प्रस्तावित उपनाम (YAML)",
-		"export_cases": "प्रस्तावित eval केस (JSONL)", "chosen": "नागरिकों ने चुना", "none_of_these": "इनमें से कोई नहीं",
+		"export_cases": "प्रस्तावित eval केस (JSONL)", "chosen": "नागरिकों ने चुना", "none_of_these": "इनमें से कोई नहीं", "district": "ज़िला", "all_districts": "सभी ज़िले",
 	},
 }
 

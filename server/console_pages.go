@@ -25,17 +25,22 @@ import (
 var dashboardRanges = map[string]time.Duration{"hour": time.Hour, "day": 24 * time.Hour, "week": 7 * 24 * time.Hour}
 
 type dashboardView struct {
-	Range, Department string
-	Departments       []*catalog.Department
-	Board             store.Dashboard
-	Query             template.URL
+	Range, Department, District string
+	Departments                 []*catalog.Department
+	Districts                   []string
+	Board                       store.Dashboard
+	Query                       template.URL
 }
 
 // dashboardFilter reads the range and department asked for; an officer
 // always sees their own department.
 func (con *console) dashboardFilter(c *gin.Context) (dashboardView, store.DashboardFilter) {
 	st := c.MustGet("staff").(store.Staff)
-	v := dashboardView{Range: c.Query("range"), Department: c.Query("department"), Departments: con.s.cfg.Catalog.Departments}
+	v := dashboardView{Range: c.Query("range"), Department: c.Query("department"), District: c.Query("district"),
+		Departments: con.s.cfg.Catalog.Departments, Districts: application.Districts}
+	if !slices.Contains(application.Districts, v.District) {
+		v.District = ""
+	}
 	if _, ok := dashboardRanges[v.Range]; !ok {
 		v.Range = "hour"
 	}
@@ -46,8 +51,8 @@ func (con *console) dashboardFilter(c *gin.Context) (dashboardView, store.Dashbo
 		v.Department = st.Department
 	}
 	now := time.Now()
-	v.Query = template.URL("range=" + v.Range + "&department=" + v.Department)
-	return v, store.DashboardFilter{Since: now.Add(-dashboardRanges[v.Range]), Until: now.Add(time.Second), Department: v.Department}
+	v.Query = template.URL("range=" + v.Range + "&department=" + v.Department + "&district=" + v.District)
+	return v, store.DashboardFilter{Since: now.Add(-dashboardRanges[v.Range]), Until: now.Add(time.Second), Department: v.Department, District: v.District}
 }
 
 func (con *console) dashboard(c *gin.Context) {

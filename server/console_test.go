@@ -59,7 +59,7 @@ func TestConsolePagesRender(t *testing.T) {
 	data := map[string]any{
 		"login":     nil,
 		"message":   nil,
-		"dashboard": dashboardView{Range: "hour", Departments: cat.Departments, Board: board},
+		"dashboard": dashboardView{Range: "hour", District: "guntur", Departments: cat.Departments, Districts: application.Districts, Board: board},
 		"desk":      deskView{Department: "energy", Departments: cat.Departments, Statuses: application.Statuses, Rows: []deskRow{row}, Next: 9, CanAct: true},
 		"record":    recordView{deskRow: row, Answers: [][2]string{{"Description", "no power"}}, Images: rec.Attachments[:1], Files: rec.Attachments[1:], Moves: []application.Status{application.Accepted}, CanAct: true, CanIssue: true},
 		"staff":     staffView{List: []store.Staff{{ID: 1, Username: "a", Role: store.RoleOfficer, Department: "energy"}, {ID: 2, Username: "b", Role: store.RoleAdmin, Disabled: true}}, Roles: store.Roles, Depts: cat.Departments},

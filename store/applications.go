@@ -115,6 +115,12 @@ func (t Tx) SubmitFor(ctx context.Context, s *catalog.Service, waID string, sub 
 	if s.SLADays != nil && *s.SLADays > 0 {
 		nr.SLA = time.Duration(*s.SLADays) * 24 * time.Hour
 	}
+	if d := application.DistrictOfPIN(sub.Answers["pin_code"]); d != "" {
+		if _, err := t.tx.Exec(ctx, `INSERT INTO contacts (wa_id, district) VALUES ($1, $2)
+			ON CONFLICT (wa_id) DO UPDATE SET district = $2, updated_at = now()`, waID, d); err != nil {
+			return application.Record{}, false, fmt.Errorf("citizen's district: %w", err)
+		}
+	}
 	return t.Submit(ctx, waID, nr)
 }
 

@@ -18,6 +18,10 @@ import (
 type DashboardFilter struct {
 	Since, Until time.Time
 	Department   string
+	// District narrows the messages to citizens of one district (as their
+	// latest application's PIN code places them); open records are not
+	// narrowed by it.
+	District string
 }
 
 // Count is one bar of a breakdown.
@@ -78,7 +82,13 @@ func latencyBucket(param string) string {
 func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, error) {
 	var d Dashboard
 	var rolledUntil time.Time
-	if f.Until.Sub(f.Since) > rollupAfter {
+	// The roll-ups hold all departments (''), each department, and each
+	// district ("district:guntur"), one at a time.
+	scope := f.Department
+	if f.District != "" {
+		scope = "district:" + f.District
+	}
+	if f.Until.Sub(f.Since) > rollupAfter && (f.Department == "" || f.District == "") {
 		err := s.pool.QueryRow(ctx, "SELECT rolled_until FROM analysis_rollup").Scan(&rolledUntil)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return d, fmt.Errorf("dashboard: %w", err)
@@ -101,9 +111,10 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, er
 	b.Queue(`SELECT lang, script, input, decision, service, to_char(m AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"'), latency, count(*)
 		FROM (SELECT a.lang, a.script, a.input, a.decision, a.service, date_trunc($6, a.at) AS m,
 		             CASE WHEN $7 THEN `+latencyBucket("$8")+` END AS latency
-		      FROM message_analyses a WHERE ((a.at >= $1 AND a.at < $2) OR (a.at >= $3 AND a.at < $4)) AND ($5 = '' OR a.department = $5)) x
+		      FROM message_analyses a WHERE ((a.at >= $1 AND a.at < $2) OR (a.at >= $3 AND a.at < $4)) AND ($5 = '' OR a.department = $5)
+		        AND ($9 = '' OR a.district = $9)) x
 		GROUP BY GROUPING SETS ((lang), (script), (input), (decision), (service), (m), (latency))`,
-		r1, r2, r3, r4, f.Department, bucket, rolled, latencyBounds).
+		r1, r2, r3, r4, f.Department, bucket, rolled, latencyBounds, f.District).
 		Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var lang, script, input, decision, service, minute, latency *string
@@ -125,7 +136,7 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, er
 			WHERE hour >= $1 AND hour < $2 AND department = $3 AND dim <> 'total' GROUP BY dim, key
 			UNION ALL
 			SELECT dim, key, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"'), n FROM analysis_hours
-			WHERE hour >= $1 AND hour < $2 AND department = $3 AND dim = 'total'`, hs, he, f.Department).
+			WHERE hour >= $1 AND hour < $2 AND department = $3 AND dim = 'total'`, hs, he, scope).
 			Query(func(rows pgx.Rows) error {
 				for rows.Next() {
 					var dim, key, hour string
@@ -140,7 +151,8 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, er
 	} else {
 		b.Queue(`SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), 0),
 			COALESCE(percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms), 0)
-			FROM message_analyses WHERE at >= $1 AND at < $2 AND ($3 = '' OR department = $3)`, f.Since, f.Until, f.Department).
+			FROM message_analyses WHERE at >= $1 AND at < $2 AND ($3 = '' OR department = $3) AND ($4 = '' OR district = $4)`,
+			f.Since, f.Until, f.Department, f.District).
 			QueryRow(func(row pgx.Row) error { return row.Scan(&d.LatencyP50, &d.LatencyP99) })
 	}
 	b.Queue(`SELECT COALESCE(error_code::text, '?'), count(*) FROM message_statuses
@@ -293,7 +305,7 @@ func (s *Store) RollUpAnalyses(ctx context.Context) (hours int, err error) {
 			if _, err := tx.Exec(ctx, `INSERT INTO analysis_hours (hour, department, dim, key, n)
 				SELECT $1::timestamptz, d.dept, v.dim, v.key, count(*)
 				FROM message_analyses a
-				CROSS JOIN LATERAL (VALUES (''), (NULLIF(a.department, ''))) d(dept)
+				CROSS JOIN LATERAL (VALUES (''), (NULLIF(a.department, '')), ('district:' || NULLIF(a.district, ''))) d(dept)
 				CROSS JOIN LATERAL (VALUES ('total', ''), ('lang', a.lang), ('script', a.script), ('input', a.input),
 				     ('decision', a.decision), ('service', a.service), ('latency', `+latencyBucket("$3")+`)) v(dim, key)
 				WHERE a.at >= $1 AND a.at < $2 AND d.dept IS NOT NULL AND (v.key <> '' OR v.dim = 'total')
@@ -341,9 +353,10 @@ func sortMinutes(l []Count) {
 // BulkAnalyses writes n synthetic analyses spread evenly over the span
 // before now, in time order as real ones arrive, in one statement, for `mitra bench dashboard`: languages,
 // scripts, inputs and decisions in proportions like a state's, services
-// drawn from the given ids.
-func (s *Store) BulkAnalyses(ctx context.Context, n int, span time.Duration, services, departments []string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO message_analyses (at, wa_message_id, input, lang, script, decision, service, department, score, latency_ms, group_key)
+// drawn from the given ids, districts too (and some citizens of no known
+// district).
+func (s *Store) BulkAnalyses(ctx context.Context, n int, span time.Duration, services, departments, districts []string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO message_analyses (at, wa_message_id, input, lang, script, decision, service, department, score, latency_ms, group_key, district)
 		SELECT now() - make_interval(secs => $2) + make_interval(secs => $2 * g / $1), 'bench.' || g,
 		       (ARRAY['text','text','text','tap','tap','voice'])[1 + (g % 6)],
 		       (ARRAY['te','te','te','hi','en'])[1 + (g % 5)],
@@ -351,8 +364,9 @@ func (s *Store) BulkAnalyses(ctx context.Context, n int, span time.Duration, ser
 		       (ARRAY['direct','direct','choose','menu'])[1 + (g % 4)],
 		       ($3::text[])[1 + (g % cardinality($3::text[]))],
 		       ($4::text[])[1 + (g % cardinality($4::text[]))],
-		       random(), 50 + random() * random() * 3000, md5((g % 5000)::text)
-		FROM generate_series(1, $1) g`, n, span.Seconds(), services, departments)
+		       random(), 50 + random() * random() * 3000, md5((g % 5000)::text),
+		       COALESCE(($5::text[])[1 + (g % (cardinality($5::text[]) + 1))], '')
+		FROM generate_series(1, $1) g`, n, span.Seconds(), services, departments, districts)
 	if err != nil {
 		return fmt.Errorf("bulk analyses: %w", err)
 	}

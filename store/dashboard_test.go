@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mitra-gov/mitra/application"
+	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/store/storetest"
 )
@@ -25,15 +27,18 @@ func TestDashboardRollups(t *testing.T) {
 	t.Parallel()
 	s, _ := storetest.New(t)
 	ctx := context.Background()
-	if err := s.BulkAnalyses(ctx, 20000, 10*time.Hour, []string{"income-certificate", "new-rice-card", "power-supply-complaint"}, []string{"revenue", "civil-supplies", "energy"}); err != nil {
+	if err := s.BulkAnalyses(ctx, 20000, 10*time.Hour, []string{"income-certificate", "new-rice-card", "power-supply-complaint"}, []string{"revenue", "civil-supplies", "energy"}, []string{"guntur", "krishna"}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	filters := map[string]store.DashboardFilter{}
 	raws := map[string]store.Dashboard{}
-	for _, dept := range []string{"", "revenue"} {
+	scopes := []store.DashboardFilter{{}, {Department: "revenue"}, {District: "guntur"}}
+	for _, scope := range scopes {
+		dept := scope.Department + scope.District
 		// From the top of an hour: a long range is read in whole hours.
-		f := store.DashboardFilter{Since: now.Add(-9 * time.Hour).Truncate(time.Hour), Until: now, Department: dept}
+		f := scope
+		f.Since, f.Until = now.Add(-9*time.Hour).Truncate(time.Hour), now
 		raw, err := s.Dashboard(ctx, f)
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +55,8 @@ func TestDashboardRollups(t *testing.T) {
 	if again, err := s.RollUpAnalyses(ctx); err != nil || again != 0 {
 		t.Errorf("a second roll-up: %d hours, %v", again, err)
 	}
-	for _, dept := range []string{"", "revenue"} {
+	for _, scope := range scopes {
+		dept := scope.Department + scope.District
 		f, raw := filters[dept], raws[dept]
 		rolled, err := s.Dashboard(ctx, f)
 		if err != nil {
@@ -78,5 +84,32 @@ func TestDashboardRollups(t *testing.T) {
 		if rolled.LatencyP50 < raw.LatencyP50 || rolled.LatencyP99 < raw.LatencyP99 || rolled.LatencyP99 > 2*raw.LatencyP99+100 {
 			t.Errorf("%q: percentiles rolled %.0f/%.0f, exact %.0f/%.0f", dept, rolled.LatencyP50, rolled.LatencyP99, raw.LatencyP50, raw.LatencyP99)
 		}
+	}
+}
+
+// An application's PIN code places its citizen in a district; a PIN
+// outside the state places no one.
+func TestDistrictFromApplication(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.New(t)
+	ctx := context.Background()
+	sla := 7
+	svc := &catalog.Service{ID: "income-certificate", Kind: "certificate", Department: "revenue", SLADays: &sla}
+	for waID, pin := range map[string]string{"919000003001": "522002", "919000003002": "500001"} {
+		err := s.InTx(ctx, func(tx store.Tx) error {
+			_, _, err := tx.SubmitFor(ctx, svc, waID, application.Submission{Service: svc.ID, Key: "t:" + waID, Channel: "chat", Lang: "en",
+				Answers: map[string]string{"applicant_name": "A", "pin_code": pin}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := storetest.Conn(t, url)
+	var d1, d2 string
+	db.QueryRow(ctx, "SELECT district FROM contacts WHERE wa_id = '919000003001'").Scan(&d1)
+	db.QueryRow(ctx, "SELECT COALESCE((SELECT district FROM contacts WHERE wa_id = '919000003002'), '')").Scan(&d2)
+	if d1 != "guntur" || d2 != "" {
+		t.Errorf("districts %q and %q, want guntur and none", d1, d2)
 	}
 }

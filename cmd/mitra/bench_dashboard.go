@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mitra-gov/mitra/application"
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/store"
 )
@@ -76,7 +77,7 @@ func runDashboardBench(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	r := dashboardBenchReport{Rows: *rows, Runs: *runs, SpanDays: span.Hours() / 24}
 	start := time.Now()
-	if err := st.BulkAnalyses(ctx, *rows, *span, services, depts); err != nil {
+	if err := st.BulkAnalyses(ctx, *rows, *span, services, depts, application.Districts); err != nil {
 		return err
 	}
 	r.LoadS = time.Since(start).Seconds()
@@ -89,13 +90,15 @@ func runDashboardBench(ctx context.Context, args []string, stdout, stderr io.Wri
 		name string
 		d    time.Duration
 	}{{"hour", time.Hour}, {"day", 24 * time.Hour}, {"week", 7 * 24 * time.Hour}} {
-		for _, dept := range []string{"", "revenue"} {
+		for _, scope := range []store.DashboardFilter{{}, {Department: "revenue"}, {District: "guntur"}} {
+			dept := scope.Department + scope.District
 			var times []float64
 			var board store.Dashboard
 			for i := 0; i < *runs; i++ {
 				now := time.Now()
 				t0 := time.Now()
-				board, err = st.Dashboard(ctx, store.DashboardFilter{Since: now.Add(-rng.d), Until: now, Department: dept})
+				scope.Since, scope.Until = now.Add(-rng.d), now
+				board, err = st.Dashboard(ctx, scope)
 				if err != nil {
 					return err
 				}
