@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -129,25 +130,39 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, er
 			}
 			return rows.Err()
 		})
+	// The rolled-up hours are read on a second connection while the
+	// first scans the hour under way: the two take about as long.
+	var part Dashboard
+	partHist := map[string]int64{}
+	var partErr error
+	var wg sync.WaitGroup
 	if rolled {
-		// Summed in the database: a week is 168 hours of some 500 keys,
-		// and only the hourly totals are wanted one by one.
-		b.Queue(`SELECT dim, key, '', sum(n)::bigint FROM analysis_hours
-			WHERE hour >= $1 AND hour < $2 AND department = $3 AND dim <> 'total' GROUP BY dim, key
-			UNION ALL
-			SELECT dim, key, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"'), n FROM analysis_hours
-			WHERE hour >= $1 AND hour < $2 AND department = $3 AND dim = 'total'`, hs, he, scope).
-			Query(func(rows pgx.Rows) error {
-				for rows.Next() {
-					var dim, key, hour string
-					var n int64
-					if err := rows.Scan(&dim, &key, &hour, &n); err != nil {
-						return err
-					}
-					d.addRolled(dim, key, hour, n, hist)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Summed in the database: a week is 168 hours of some 500
+			// keys, and only the hourly totals are wanted one by one.
+			rows, err := s.pool.Query(ctx, `SELECT dim, key, '', sum(n)::bigint FROM analysis_hours
+				WHERE hour >= $1 AND hour < $2 AND department = $3 AND dim <> 'total' GROUP BY dim, key
+				UNION ALL
+				SELECT dim, key, to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"'), n FROM analysis_hours
+				WHERE hour >= $1 AND hour < $2 AND department = $3 AND dim = 'total'`, hs, he, scope)
+			if err != nil {
+				partErr = err
+				return
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var dim, key, hour string
+				var n int64
+				if err := rows.Scan(&dim, &key, &hour, &n); err != nil {
+					partErr = err
+					return
 				}
-				return rows.Err()
-			})
+				part.addRolled(dim, key, hour, n, partHist)
+			}
+			partErr = rows.Err()
+		}()
 	} else {
 		b.Queue(`SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), 0),
 			COALESCE(percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms), 0)
@@ -172,8 +187,19 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, er
 			d.Open, err = pgx.CollectRows(rows, pgx.RowToStructByPos[DepartmentSLA])
 			return err
 		})
-	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
+	err := s.pool.SendBatch(ctx, &b).Close()
+	wg.Wait()
+	if err == nil {
+		err = partErr
+	}
+	if err != nil {
 		return Dashboard{}, fmt.Errorf("dashboard: %w", err)
+	}
+	d.ByLang, d.ByScript, d.ByInput = append(d.ByLang, part.ByLang...), append(d.ByScript, part.ByScript...), append(d.ByInput, part.ByInput...)
+	d.ByDecision, d.TopServices = append(d.ByDecision, part.ByDecision...), append(d.TopServices, part.TopServices...)
+	d.PerMinute = append(d.PerMinute, part.PerMinute...)
+	for k, n := range partHist {
+		hist[k] += n
 	}
 	if rolled {
 		d.LatencyP50, d.LatencyP99 = histogramPercentile(hist, 0.5), histogramPercentile(hist, 0.99)
