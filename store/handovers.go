@@ -28,7 +28,7 @@ type Handover struct {
 }
 
 const handoverColumns = `h.id, h.wa_id, h.department, h.lang, h.status, h.requested_at, COALESCE(s.display_name, ''), COALESCE(h.taken_by, 0), h.last_at,
-	COALESCE((SELECT max(received_at) FROM inbound_messages m WHERE m.wa_from = h.wa_id), h.requested_at)`
+	h.citizen_at`
 
 func scanHandover(row pgx.Row) (Handover, error) {
 	var h Handover
@@ -44,21 +44,6 @@ func (t Tx) OpenHandover(ctx context.Context, waID, department, lang string) err
 		return fmt.Errorf("open handover: %w", err)
 	}
 	return nil
-}
-
-// HeldBy returns the citizen's open handover, if any, and notes the
-// citizen's message on it.
-func (t Tx) HeldBy(ctx context.Context, waID string) (Handover, bool, error) {
-	var id int64
-	err := t.tx.QueryRow(ctx, "UPDATE handovers SET last_at = now() WHERE wa_id = $1 AND status <> 'closed' RETURNING id", waID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Handover{}, false, nil
-	}
-	if err != nil {
-		return Handover{}, false, fmt.Errorf("handover of a citizen: %w", err)
-	}
-	h, err := scanHandover(t.tx.QueryRow(ctx, "SELECT "+handoverColumns+" FROM handovers h LEFT JOIN staff s ON s.id = h.taken_by WHERE h.id = $1", id))
-	return h, err == nil, err
 }
 
 // CloseHandover ends a handover.
@@ -123,7 +108,10 @@ func (s *Store) StartHandover(ctx context.Context, waID, department, lang string
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var taker int64
-		err := tx.QueryRow(ctx, `INSERT INTO handovers (wa_id, department, lang, status, taken_by, taken_at) VALUES ($1, $2, $3, 'active', $4, now())
+		// The citizen may not have written for days: the window runs from
+		// their last message, not from now.
+		err := tx.QueryRow(ctx, `INSERT INTO handovers (wa_id, department, lang, status, taken_by, taken_at, citizen_at)
+			VALUES ($1, $2, $3, 'active', $4, now(), COALESCE((SELECT max(received_at) FROM inbound_messages WHERE wa_from = $1), 'epoch'))
 			ON CONFLICT (wa_id) WHERE status <> 'closed' DO UPDATE SET last_at = now()
 			RETURNING id, COALESCE(taken_by, 0)`, waID, department, lang, staffID).Scan(&id, &taker)
 		if err != nil {
@@ -195,7 +183,7 @@ func (s *Store) StaleHandovers(ctx context.Context, wait, idle time.Duration) ([
 	rows, err := s.pool.Query(ctx, `UPDATE handovers h SET status = 'closed', closed_at = now(), closed_by = 'timeout'
 		WHERE h.status <> 'closed' AND ((h.status = 'waiting' AND h.requested_at < now() - make_interval(secs => $1))
 		   OR (h.status = 'active' AND h.last_at < now() - make_interval(secs => $2)))
-		RETURNING h.id, h.wa_id, h.department, h.lang, h.status, h.requested_at, '', 0::bigint, h.last_at, h.last_at`, wait.Seconds(), idle.Seconds())
+		RETURNING h.id, h.wa_id, h.department, h.lang, h.status, h.requested_at, '', 0::bigint, h.last_at, h.citizen_at`, wait.Seconds(), idle.Seconds())
 	if err != nil {
 		return nil, fmt.Errorf("stale handovers: %w", err)
 	}

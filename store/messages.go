@@ -186,6 +186,10 @@ func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool,
 	return loadInbound(ctx, s.pool, id, false)
 }
 
+// noteHeld finds the citizen's open handover, if any, and notes that
+// they wrote (the 24-hour window and the idle timeout run from it).
+const noteHeld = "UPDATE handovers SET last_at = now(), citizen_at = now() WHERE wa_id = $1 AND status <> 'closed' RETURNING id"
+
 const markProcessed = "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1"
 
 // Locked is a message ready to be answered: the message, whether it was
@@ -198,10 +202,14 @@ type Locked struct {
 	// Allowed is false above the citizen's rate; Notify is true for the
 	// first refusal in a window.
 	Allowed, Notify bool
+	// Handover is the id of the handover a person holds the conversation
+	// in (0 for none); the message is noted on it.
+	Handover int64
 }
 
-// Lock locks a message and its sender's conversation and, with turn,
-// takes one of the citizen's turns (Tx.TakeTurn), in one round trip: the
+// Lock locks a message and its sender's conversation, notes the message
+// on a handover that holds it and, with turn, takes one of the citizen's
+// turns (Tx.TakeTurn), in one round trip: the
 // start of every message's transaction. The message is locked first, as
 // everywhere, so that two workers never wait on each other in turn.
 func (t Tx) Lock(ctx context.Context, id, from string, turn bool, l Limit, window time.Duration) (Locked, error) {
@@ -218,6 +226,14 @@ func (t Tx) Lock(ctx context.Context, id, from string, turn bool, l Limit, windo
 			out.State, convErr = decodeConversation(raw)
 		}
 		return nil
+	})
+	b.Queue(noteHeld, from).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(&out.Handover); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 	out.Allowed = true
 	if turn {

@@ -162,10 +162,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 			in = whatsapp.ToInbound(msg)
 		}
 		next, out := st, []dialog.Reply(nil)
-		held, isHeld, err := tx.HeldBy(ctx, msg.From)
-		if err != nil {
-			return err
-		}
+		isHeld := locked.Handover != 0
 		switch {
 		case isHeld && !dialog.IsMenuCommand(in):
 			// A person holds the conversation: the message waits for
@@ -175,7 +172,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		case allowed:
 			if isHeld {
 				// "menu" hands the conversation back to the bot.
-				if err := tx.CloseHandover(ctx, held.ID, "citizen"); err != nil {
+				if err := tx.CloseHandover(ctx, locked.Handover, "citizen"); err != nil {
 					return err
 				}
 			}
