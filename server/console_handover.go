@@ -22,10 +22,6 @@ import (
 // outbox like every message; sending with "hand back" ends it, and the
 // citizen is told mitra is back.
 
-// openWindow is WhatsApp's customer-service window: free text may be sent
-// only this long after the citizen's last message.
-const openWindow = 24 * time.Hour
-
 type handoverView struct {
 	List     []store.Handover
 	H        store.Handover
@@ -102,7 +98,7 @@ func (con *console) showHandover(c *gin.Context, h store.Handover, status int, f
 	}
 	con.audit(c, "handover_view", strconv.FormatInt(h.ID, 10), "ok")
 	con.render(c, status, "handover", view{Nav: "handovers", Flash: flash, Error: errKey,
-		Data: handoverView{H: h, Log: log, CanAct: mayAct(st, h), InWindow: time.Since(h.LastCitizen) < openWindow}})
+		Data: handoverView{H: h, Log: log, CanAct: mayAct(st, h), InWindow: time.Since(h.LastCitizen) < whatsapp.OpenWindow}})
 }
 
 // notice renders a text to the citizen in their language.
@@ -161,7 +157,7 @@ func (con *console) sayInHandover(c *gin.Context) {
 		con.audit(c, "handover_say", id, "refused: text")
 		con.showHandover(c, h, http.StatusUnprocessableEntity, "", "field_error")
 		return
-	case time.Since(h.LastCitizen) >= openWindow && text != "":
+	case time.Since(h.LastCitizen) >= whatsapp.OpenWindow && text != "":
 		con.audit(c, "handover_say", id, "refused: outside the window")
 		con.showHandover(c, h, http.StatusUnprocessableEntity, "", "outside_window")
 		return
@@ -207,11 +203,7 @@ func (con *console) deskTalk(c *gin.Context) {
 	if !ok {
 		return
 	}
-	st := c.MustGet("staff").(store.Staff)
-	if r.Department != st.Department {
-		con.fail(c, http.StatusNotFound, "handover_start", string(r.Ref))
-		return
-	}
+	st := c.MustGet("staff").(store.Staff) // an officer, of r's department (deskRecordFor)
 	lang, _ := catalog.ParseLang(r.Lang)
 	items, err := whatsapp.Render(r.Citizen, []dialog.Reply{{Text: dialog.HandoverNotice(lang, dialog.HandoverJoined, st.Name), Lang: lang}}, false)
 	var id int64

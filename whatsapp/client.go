@@ -69,6 +69,12 @@ const (
 	codeOutsideWindow = 131047
 )
 
+// OpenWindow is how long after a citizen's last message a plain message
+// may still be sent: WhatsApp's 24-hour customer-service window, less a
+// margin for clocks and queues. Outside it only an approved template may
+// go.
+const OpenWindow = 24*time.Hour - 10*time.Minute
+
 // ErrOutsideWindow matches (errors.Is) a send refused because the
 // citizen's 24-hour customer-service window is closed: only a pre-approved
 // template may be sent until they write again.

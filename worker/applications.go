@@ -219,10 +219,6 @@ func (w *ProcessWorker) openFlow(ctx context.Context, tx store.Tx, waID, service
 // status, in the citizen's language.
 const TemplateApplicationUpdate = "application_update"
 
-// openWindow is how long after a citizen's last message a plain message
-// may still go: WhatsApp's 24 hours, less a margin for clocks and queues.
-const openWindow = 24*time.Hour - 10*time.Minute
-
 // NotifyWorker tells a citizen of a status change of their record.
 type NotifyWorker struct {
 	river.WorkerDefaults[store.NotifyArgs]
@@ -251,7 +247,7 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 		// The window is judged from the citizen's last message answered,
 		// not only from Meta's refusal, which may come later as a failed
 		// status: outside it, the template goes at once.
-		inWindow = !st.Updated.IsZero() && time.Since(st.Updated) < openWindow
+		inWindow = !st.Updated.IsZero() && time.Since(st.Updated) < whatsapp.OpenWindow
 		if !inWindow {
 			return nil
 		}
