@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"slices"
@@ -79,17 +80,15 @@ func (con *console) showReview(c *gin.Context, status int, flash, reason string)
 func (con *console) reviewAct(c *gin.Context) {
 	st := c.MustGet("staff").(store.Staff)
 	key := c.Param("key")
-	groups, err := con.s.cfg.Store.ReviewGroups(c.Request.Context(), time.Now().Add(-reviewWindow), 1000)
-	if err != nil {
+	g, err := con.s.cfg.Store.ReviewGroup(c.Request.Context(), key, time.Now().Add(-reviewWindow))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		con.fail(c, http.StatusNotFound, "review_act", key)
+		return
+	case err != nil:
 		con.fail(c, http.StatusInternalServerError, "review_act", key)
 		return
 	}
-	i := slices.IndexFunc(groups, func(g store.ReviewGroup) bool { return g.Key == key })
-	if i < 0 {
-		con.fail(c, http.StatusNotFound, "review_act", key)
-		return
-	}
-	g := groups[i]
 	a := store.ReviewAction{Action: c.PostForm("action"), Service: strings.TrimSpace(c.PostForm("service")), Text: g.Sample, Lang: g.Lang, Script: g.Script}
 	_, known := con.s.cfg.Catalog.Service(a.Service)
 	switch {

@@ -28,15 +28,32 @@ type ReviewGroup struct {
 // largest first, leaving out groups already acted on and messages whose
 // text retention has removed.
 func (s *Store) ReviewGroups(ctx context.Context, since time.Time, limit int) ([]ReviewGroup, error) {
+	return s.reviewGroups(ctx, since, limit, "")
+}
+
+// ReviewGroup returns one group still in the queue; ErrNotFound for one
+// acted on, too old, or never seen.
+func (s *Store) ReviewGroup(ctx context.Context, key string, since time.Time) (ReviewGroup, error) {
+	list, err := s.reviewGroups(ctx, since, 1, key)
+	if err != nil {
+		return ReviewGroup{}, err
+	}
+	if len(list) == 0 || key == "" {
+		return ReviewGroup{}, ErrNotFound
+	}
+	return list[0], nil
+}
+
+func (s *Store) reviewGroups(ctx context.Context, since time.Time, limit int, key string) ([]ReviewGroup, error) {
 	rows, err := s.pool.Query(ctx, `SELECT a.group_key, count(*), max(a.decision), max(a.candidates), max(a.lang), max(a.script),
 		       COALESCE((SELECT m.message->>'text' FROM inbound_messages m WHERE m.wa_message_id = max(a.wa_message_id)), ''), max(a.at),
 		       COALESCE((SELECT mode() WITHIN GROUP (ORDER BY p.service) FROM message_analyses p
 		                 WHERE p.group_key = a.group_key AND p.decision = 'chosen' AND p.at >= $1), ''),
 		       (SELECT count(*) FROM message_analyses p WHERE p.group_key = a.group_key AND p.decision = 'none' AND p.at >= $1)
 		FROM message_analyses a
-		WHERE a.at >= $1 AND a.decision IN ('menu', 'choose') AND a.group_key <> ''
+		WHERE a.at >= $1 AND a.decision IN ('menu', 'choose') AND a.group_key <> '' AND ($3 = '' OR a.group_key = $3)
 		  AND NOT EXISTS (SELECT 1 FROM review_actions r WHERE r.group_key = a.group_key)
-		GROUP BY a.group_key ORDER BY count(*) DESC, max(a.at) DESC LIMIT $2`, since, limit)
+		GROUP BY a.group_key ORDER BY count(*) DESC, max(a.at) DESC LIMIT $2`, since, limit, key)
 	if err != nil {
 		return nil, fmt.Errorf("review groups: %w", err)
 	}
