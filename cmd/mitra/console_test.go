@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -61,38 +60,17 @@ func (s *stack) submit(serviceID, from string, answers map[string]string) applic
 // CSRF token of the first form on the dashboard.
 func (s *stack) consoleSession(username string) (cookie, csrf string) {
 	s.t.Helper()
-	res, err := noRedirect.Get(s.url + "/console/login")
-	if err != nil {
-		s.t.Fatal(err)
+	code, cookies := s.loginAttempt(url.Values{"username": {username}, "password": {consolePassword}})
+	if code != http.StatusSeeOther {
+		s.t.Fatalf("sign in as %s: %d", username, code)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	loginCSRF := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(body))
-	var loginCookie *http.Cookie
-	for _, c := range res.Cookies() {
-		if c.Name == "mitra_console_login" {
-			loginCookie = c
-		}
-	}
-	if loginCSRF == nil || loginCookie == nil || !loginCookie.HttpOnly || !loginCookie.Secure || loginCookie.SameSite != http.SameSiteStrictMode {
-		s.t.Fatalf("login page: csrf %v cookie %+v", loginCSRF, loginCookie)
-	}
-	form := url.Values{"csrf": {loginCSRF[1]}, "username": {username}, "password": {consolePassword}}
-	req, _ := http.NewRequest("POST", s.url+"/console/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(loginCookie)
-	res, err = noRedirect.Do(req)
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		s.t.Fatalf("sign in as %s: %v %v", username, err, res.Status)
-	}
-	res.Body.Close()
-	for _, c := range res.Cookies() {
+	for _, c := range cookies {
 		if c.Name == "mitra_console" && c.Value != "" {
 			cookie = c.Value
 		}
 	}
 	_, page := s.consoleGet(cookie, "/console")
-	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	m := csrfField.FindStringSubmatch(page)
 	if cookie == "" || m == nil {
 		s.t.Fatalf("no session for %s", username)
 	}
@@ -217,7 +195,7 @@ func TestConsoleRoles(t *testing.T) {
 		form := url.Values{"username": {"admin"}, "password": {"not the password"}}
 		s.loginAttempt(form)
 	}
-	if code := s.loginAttempt(url.Values{"username": {"admin"}, "password": {consolePassword}}); code != http.StatusUnauthorized {
+	if code, _ := s.loginAttempt(url.Values{"username": {"admin"}, "password": {consolePassword}}); code != http.StatusUnauthorized {
 		t.Errorf("a locked account signed in: %d", code)
 	}
 	var refusals int
@@ -227,27 +205,37 @@ func TestConsoleRoles(t *testing.T) {
 	}
 }
 
-// loginAttempt posts the sign-in form with a fresh login CSRF pair.
-func (s *stack) loginAttempt(form url.Values) int {
+// loginAttempt posts the sign-in form with a fresh login CSRF pair (its
+// cookie checked Secure, HTTP-only and SameSite=Strict) and returns the
+// status and the cookies set.
+func (s *stack) loginAttempt(form url.Values) (int, []*http.Cookie) {
 	s.t.Helper()
-	res, err := http.Get(s.url + "/console/login")
+	res, err := noRedirect.Get(s.url + "/console/login")
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	form.Set("csrf", regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(body))[1])
+	m := csrfField.FindStringSubmatch(string(body))
+	var loginCookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "mitra_console_login" {
+			loginCookie = c
+		}
+	}
+	if m == nil || loginCookie == nil || !loginCookie.HttpOnly || !loginCookie.Secure || loginCookie.SameSite != http.SameSiteStrictMode {
+		s.t.Fatalf("login page: csrf %v cookie %+v", m, loginCookie)
+	}
+	form.Set("csrf", m[1])
 	req, _ := http.NewRequest("POST", s.url+"/console/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range res.Cookies() {
-		req.AddCookie(c)
-	}
+	req.AddCookie(loginCookie)
 	out, err := noRedirect.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
 	out.Body.Close()
-	return out.StatusCode
+	return out.StatusCode, out.Cookies()
 }
 
 // In Chromium: an operator signs in and watches the dashboard count
