@@ -333,3 +333,12 @@ func TestWantsPerson(t *testing.T) {
 		}
 	}
 }
+
+func FuzzWantsPerson(f *testing.F) {
+	for _, s := range []string{"talk to an officer", "అధికారితో మాట్లాడాలి", "", "\xff", strings.Repeat("officer talk ", 50)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		dialog.WantsPerson(text) // must not panic on any text
+	})
+}

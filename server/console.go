@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,14 +46,16 @@ const (
 )
 
 // dummyHash is what an unknown username's password is checked against,
-// so that it takes as long as a known one's.
-var dummyHash = func() string {
+// so that it takes as long as a known one's. Made at the first sign-in,
+// not at start-up: an argon2id hash costs 64 MiB and a tenth of a second,
+// which `mitra match` and every other command would otherwise pay.
+var dummyHash = sync.OnceValue(func() string {
 	h, err := password.Hash("no account has this password")
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 type console struct {
 	s     *Server
@@ -220,7 +223,7 @@ func (con *console) login(c *gin.Context) {
 		con.render(c, http.StatusBadRequest, "login", view{CSRF: cookie, Error: "bad_login", Lang: lang})
 		return
 	}
-	st, err := con.s.cfg.Store.Login(c.Request.Context(), username, dummyHash, func(h string) error { return password.Verify(h, pw) })
+	st, err := con.s.cfg.Store.Login(c.Request.Context(), username, dummyHash(), func(h string) error { return password.Verify(h, pw) })
 	switch {
 	case errors.Is(err, store.ErrBadLogin) || errors.Is(err, store.ErrLocked):
 		key := "bad_login"
