@@ -121,6 +121,9 @@ type Record struct {
 	CreatedAt  time.Time         `json:"created_at"`
 	UpdatedAt  time.Time         `json:"updated_at"`
 	ResolvedAt *time.Time        `json:"resolved_at,omitempty"`
+	// District is the district of the record's PIN code (India Post's
+	// sorting district), or "".
+	District string `json:"district,omitempty"`
 	// Certificate is the id of the certificate issued for it, if any.
 	Certificate string       `json:"certificate,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`

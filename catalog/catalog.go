@@ -181,7 +181,9 @@ type Catalog struct {
 	formFor map[string]*Form
 	// Families are the service families in families/*.yaml, in file
 	// order; familiesOf indexes them by member service.
-	Families   []*Family
+	Families []*Family
+	// Templates are the message templates submitted to Meta.
+	Templates  []*Template
 	familiesOf map[string][]*Family
 	// aliasPos remembers where each alias was written, for Lint.
 	aliasPos map[*Service]map[string]position

@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed data/*.yaml data/forms/*.yaml data/families/*.yaml
+//go:embed data/*.yaml data/forms/*.yaml data/families/*.yaml data/templates/*.yaml
 var embedded embed.FS
 
 // Embedded returns the catalogue shipped inside the binary.
@@ -69,6 +69,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, err
 	}
 	if err := c.loadFamilies(fsys); err != nil {
+		return nil, err
+	}
+	if err := c.loadTemplates(fsys); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -86,6 +86,7 @@ func (s *Server) consoleRoutes(r *gin.Engine, cfg ConsoleConfig) {
 	g.GET("/handovers/:id", con.allow(deskRoles, con.handover))
 	g.POST("/handovers/:id/take", con.allow(handoverRoles, con.takeHandover))
 	g.POST("/handovers/:id/say", con.allow(handoverRoles, con.sayInHandover))
+	g.POST("/handovers/:id/template", con.allow(handoverRoles, con.sendTemplate))
 	g.GET("/review", con.allow(reviewRoles, con.review))
 	g.POST("/review/:key", con.allow([]store.Role{store.RoleEditor}, con.reviewAct))
 	g.GET("/review/aliases.yaml", con.allow(reviewRoles, con.reviewAliases))

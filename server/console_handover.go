@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,52 @@ type handoverView struct {
 	Log      []store.Exchange
 	CanAct   bool
 	InWindow bool
+	// Templates are what the officer may send once the window has
+	// closed: the handover templates Meta approved in the citizen's
+	// language, as the citizen will read them.
+	Templates []templateOffer
+}
+
+type templateOffer struct {
+	Name, Preview string
+}
+
+// generalDesk names the general queue's office in a template.
+var generalDesk = catalog.Localized{EN: "the citizen help desk", TE: "పౌర సహాయ కేంద్రం", HI: "नागरिक सहायता केंद्र"}
+
+// officeName is how a handover template names the office writing: the
+// department, or the general help desk.
+func (con *console) officeName(dept string, lang catalog.Lang) string {
+	d, ok := con.s.cfg.Catalog.Department(dept)
+	if !ok {
+		return generalDesk.In(lang)
+	}
+	return map[catalog.Lang]string{catalog.English: "the " + d.Short.EN + " department", catalog.Telugu: d.Short.TE + " శాఖ",
+		catalog.Hindi: d.Short.HI + " विभाग"}[lang]
+}
+
+// handoverTemplates are the offers for a handover whose window closed:
+// approved in the registry, and known to the catalogue (which fills
+// them).
+func (con *console) handoverTemplates(c *gin.Context, h store.Handover) ([]templateOffer, error) {
+	lang, _ := catalog.ParseLang(h.Lang)
+	approved, err := con.s.cfg.Store.ApprovedTemplates(c.Request.Context(), string(catalog.UseHandover), catalog.TemplateLang[lang])
+	if err != nil {
+		return nil, err
+	}
+	ok := map[string]bool{}
+	for _, a := range approved {
+		ok[a.Name] = true
+	}
+	// In the catalogue's order: its first handover template is the one
+	// an officer most often needs.
+	var out []templateOffer
+	for _, t := range con.s.cfg.Catalog.Templates {
+		if ok[t.Name] && t.Use == catalog.UseHandover {
+			out = append(out, templateOffer{Name: t.Name, Preview: t.Fill(lang, con.officeName(h.Department, lang))})
+		}
+	}
+	return out, nil
 }
 
 // mayAct reports whether a staff member may talk in a handover: an
@@ -96,9 +143,57 @@ func (con *console) showHandover(c *gin.Context, h store.Handover, status int, f
 	for i := range log {
 		log[i].Text = maskText(log[i].Text)
 	}
+	v := handoverView{H: h, Log: log, CanAct: mayAct(st, h), InWindow: time.Since(h.LastCitizen) < whatsapp.OpenWindow}
+	if !v.InWindow && v.CanAct && h.TakenByID == st.ID {
+		if v.Templates, err = con.handoverTemplates(c, h); err != nil {
+			con.fail(c, http.StatusInternalServerError, "handover_view", strconv.FormatInt(h.ID, 10))
+			return
+		}
+	}
 	con.audit(c, "handover_view", strconv.FormatInt(h.ID, 10), "ok")
-	con.render(c, status, "handover", view{Nav: "handovers", Flash: flash, Error: errKey,
-		Data: handoverView{H: h, Log: log, CanAct: mayAct(st, h), InWindow: time.Since(h.LastCitizen) < whatsapp.OpenWindow}})
+	con.render(c, status, "handover", view{Nav: "handovers", Flash: flash, Error: errKey, Data: v})
+}
+
+// sendTemplate sends an approved handover template to a citizen whose
+// window has closed: the only message WhatsApp allows then. Their reply
+// reopens the window and comes to the held conversation.
+func (con *console) sendTemplate(c *gin.Context) {
+	h, ok := con.handoverFor(c, "handover_template")
+	if !ok {
+		return
+	}
+	st := c.MustGet("staff").(store.Staff)
+	id := strconv.FormatInt(h.ID, 10)
+	if !mayAct(st, h) || h.TakenByID != st.ID {
+		con.fail(c, http.StatusForbidden, "handover_template", id)
+		return
+	}
+	offers, err := con.handoverTemplates(c, h)
+	if err != nil {
+		con.fail(c, http.StatusInternalServerError, "handover_template", id)
+		return
+	}
+	name := c.PostForm("template")
+	i := slices.IndexFunc(offers, func(o templateOffer) bool { return o.Name == name })
+	if i < 0 {
+		// Not approved in the citizen's language, or not a handover
+		// template: refused before it costs anything.
+		con.audit(c, "handover_template", id+" "+name, "refused: not approved")
+		con.showHandover(c, h, http.StatusUnprocessableEntity, "", "template_not_approved")
+		return
+	}
+	lang, _ := catalog.ParseLang(h.Lang)
+	msg, err := whatsapp.TemplateMessage(h.Citizen, name, catalog.TemplateLang[lang], con.officeName(h.Department, lang))
+	if err == nil {
+		err = con.s.cfg.Store.SayInHandover(c.Request.Context(), h.ID, st.ID, []whatsapp.Outgoing{{Message: &msg}}, false)
+	}
+	if err != nil {
+		con.fail(c, http.StatusNotFound, "handover_template", id)
+		return
+	}
+	con.audit(c, "handover_template", id+" "+name, "ok")
+	h, _ = con.s.cfg.Store.HandoverByID(c.Request.Context(), h.ID)
+	con.showHandover(c, h, http.StatusOK, "done", "")
 }
 
 // notice renders a text to the citizen in their language.

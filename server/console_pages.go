@@ -96,6 +96,8 @@ type deskRow struct {
 type deskView struct {
 	Department  string
 	Departments []*catalog.Department
+	District    string
+	Districts   []string
 	Status      string
 	Statuses    []application.Status
 	Rows        []deskRow
@@ -140,13 +142,17 @@ func (con *console) desk(c *gin.Context) {
 	if n, err := strconv.ParseInt(c.Query("after"), 10, 64); err == nil && n > 0 {
 		f.After = n
 	}
+	if d := c.Query("district"); slices.Contains(application.Districts, d) {
+		f.District = d
+	}
 	list, next, err := con.s.cfg.Store.Applications(c.Request.Context(), f)
 	if err != nil {
 		con.s.cfg.Log.Error("desk", "error", err)
 		con.fail(c, http.StatusInternalServerError, "desk", dept)
 		return
 	}
-	v := deskView{Department: dept, Departments: con.s.cfg.Catalog.Departments, Status: string(f.Status), Statuses: application.Statuses,
+	v := deskView{Department: dept, Departments: con.s.cfg.Catalog.Departments, District: f.District, Districts: application.Districts,
+		Status: string(f.Status), Statuses: application.Statuses,
 		Next: next, CanAct: st.Role == store.RoleOfficer}
 	now := time.Now()
 	for _, r := range list {

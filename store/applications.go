@@ -55,6 +55,9 @@ type NewRecord struct {
 	// SLA is the service's time to deliver; zero when the catalogue has
 	// none.
 	SLA time.Duration
+	// District is where the record is from (its PIN code's district), or
+	// "".
+	District string
 }
 
 // Submit stores a completed form as a record, links its attachments,
@@ -73,11 +76,11 @@ func (t Tx) Submit(ctx context.Context, waID string, r NewRecord) (application.R
 	}
 	var id int64
 	err = t.tx.QueryRow(ctx, `INSERT INTO applications (ref, kind, department, service_id, wa_id, lang, channel,
-			submission_key, consent_id, status, answers, due_at, sla)
+			submission_key, consent_id, status, answers, due_at, sla, district)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-			coalesce(NULLIF($9, 0), (SELECT max(id) FROM consents WHERE wa_id = $5 AND service_id = $4 AND agreed)), 'submitted', $10, $11, $12)
+			coalesce(NULLIF($9, 0), (SELECT max(id) FROM consents WHERE wa_id = $5 AND service_id = $4 AND agreed)), 'submitted', $10, $11, $12, $13)
 		ON CONFLICT (submission_key) DO NOTHING RETURNING id`,
-		string(r.Ref), r.Kind, r.Department, r.Service, waID, r.Lang, r.Channel, r.Key, r.ConsentID, answers, due, sla).Scan(&id)
+		string(r.Ref), r.Kind, r.Department, r.Service, waID, r.Lang, r.Channel, r.Key, r.ConsentID, answers, due, sla, r.District).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		rec, err := recordBy(ctx, t.tx, "submission_key", r.Key)
 		return rec, false, err
@@ -116,6 +119,7 @@ func (t Tx) SubmitFor(ctx context.Context, s *catalog.Service, waID string, sub 
 		nr.SLA = time.Duration(*s.SLADays) * 24 * time.Hour
 	}
 	if d := application.DistrictOfPIN(sub.Answers["pin_code"]); d != "" {
+		nr.District = d
 		if _, err := t.tx.Exec(ctx, `INSERT INTO contacts (wa_id, district) VALUES ($1, $2)
 			ON CONFLICT (wa_id) DO UPDATE SET district = $2, updated_at = now()`, waID, d); err != nil {
 			return application.Record{}, false, fmt.Errorf("citizen's district: %w", err)
@@ -141,13 +145,13 @@ func (t Tx) addEvent(ctx context.Context, appID int64, st application.Status, ac
 }
 
 const recordColumns = `id, ref, kind, department, service_id, wa_id, lang, channel, status, answers, question,
-	due_at, coalesce(rating, 0), coalesce(certificate_id, ''), resolved_at, created_at, updated_at`
+	due_at, coalesce(rating, 0), coalesce(certificate_id, ''), resolved_at, created_at, updated_at, district`
 
 func scanRecord(row pgx.Row) (application.Record, error) {
 	var r application.Record
 	var answers []byte
 	err := row.Scan(&r.ID, &r.Ref, &r.Kind, &r.Department, &r.Service, &r.Citizen, &r.Lang, &r.Channel, &r.Status,
-		&answers, &r.Question, &r.DueAt, &r.Rating, &r.Certificate, &r.ResolvedAt, &r.CreatedAt, &r.UpdatedAt)
+		&answers, &r.Question, &r.DueAt, &r.Rating, &r.Certificate, &r.ResolvedAt, &r.CreatedAt, &r.UpdatedAt, &r.District)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -217,7 +221,9 @@ type Filter struct {
 	Department string
 	Status     application.Status
 	Service    string
-	Since      time.Time
+	// District narrows to records from one district ("" for all).
+	District string
+	Since    time.Time
 	// After is the cursor: the id of the last record of the previous
 	// page.
 	After int64
@@ -230,8 +236,8 @@ func (s *Store) Applications(ctx context.Context, f Filter) (list []application.
 	limit := min(max(f.Limit, 1), 200)
 	rows, err := s.pool.Query(ctx, "SELECT "+recordColumns+` FROM applications
 		WHERE department = $1 AND id > $2 AND ($3 = '' OR status = $3) AND ($4 = '' OR service_id = $4)
-		  AND created_at >= $5
-		ORDER BY id LIMIT $6`, f.Department, f.After, string(f.Status), f.Service, f.Since, limit+1)
+		  AND created_at >= $5 AND ($7 = '' OR district = $7)
+		ORDER BY id LIMIT $6`, f.Department, f.After, string(f.Status), f.Service, f.Since, limit+1, f.District)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list applications: %w", err)
 	}

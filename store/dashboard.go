@@ -20,8 +20,8 @@ type DashboardFilter struct {
 	Since, Until time.Time
 	Department   string
 	// District narrows the messages to citizens of one district (as their
-	// latest application's PIN code places them); open records are not
-	// narrowed by it.
+	// latest application's PIN code places them) and the open records to
+	// those of its PIN codes.
 	District string
 }
 
@@ -180,8 +180,8 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) (Dashboard, er
 		count(*) FILTER (WHERE due_at IS NULL OR due_at > now() + make_interval(secs => $2)),
 		count(*) FILTER (WHERE due_at > now() AND due_at <= now() + make_interval(secs => $2)),
 		count(*) FILTER (WHERE due_at <= now())
-		FROM applications WHERE status = ANY($1) AND ($3 = '' OR department = $3)
-		GROUP BY department, kind ORDER BY department, kind`, openStatuses, dueSoon.Seconds(), f.Department).
+		FROM applications WHERE status = ANY($1) AND ($3 = '' OR department = $3) AND ($4 = '' OR district = $4)
+		GROUP BY department, kind ORDER BY department, kind`, openStatuses, dueSoon.Seconds(), f.Department, f.District).
 		Query(func(rows pgx.Rows) error {
 			var err error
 			d.Open, err = pgx.CollectRows(rows, pgx.RowToStructByPos[DepartmentSLA])

@@ -112,4 +112,24 @@ func TestDistrictFromApplication(t *testing.T) {
 	if d1 != "guntur" || d2 != "" {
 		t.Errorf("districts %q and %q, want guntur and none", d1, d2)
 	}
+	// The record carries it too: the desk and the open-records table
+	// narrow by it.
+	list, _, err := s.Applications(ctx, store.Filter{Department: "revenue", District: "guntur", Limit: 10})
+	if err != nil || len(list) != 1 || list[0].Citizen != "919000003001" || list[0].District != "guntur" {
+		t.Fatalf("guntur's records: %+v %v", list, err)
+	}
+	now := time.Now()
+	for district, want := range map[string]int64{"": 2, "guntur": 1, "krishna": 0} {
+		d, err := s.Dashboard(ctx, store.DashboardFilter{Since: now.Add(-time.Hour), Until: now, District: district})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var open int64
+		for _, o := range d.Open {
+			open += o.OnTime + o.Due + o.Overdue
+		}
+		if open != want {
+			t.Errorf("open records in %q: %d, want %d", district, open, want)
+		}
+	}
 }

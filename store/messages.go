@@ -57,6 +57,11 @@ func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh in
 				return err
 			}
 		}
+		for _, te := range ev.Templates {
+			if _, err := applyTemplate(ctx, ptx, te); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return fresh, err

@@ -90,7 +90,11 @@ type WorkConfig struct {
 	// SweepEvery is how often the periodic sweep runs (default a minute;
 	// negative: never, for tests that sweep by hand).
 	SweepEvery time.Duration
-	Log        *slog.Logger
+	// TemplateSyncEvery is how often the template registry is synced
+	// with Meta (default an hour; negative: never). `mitra serve` syncs
+	// once itself before it starts work.
+	TemplateSyncEvery time.Duration
+	Log               *slog.Logger
 }
 
 // StartWork starts running jobs with workers (built by package worker)
@@ -108,6 +112,10 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	if cfg.SweepEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.SweepEvery, time.Minute)),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil))
+	}
+	if cfg.TemplateSyncEvery >= 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.TemplateSyncEvery, time.Hour)),
+			func() (river.JobArgs, *river.InsertOpts) { return TemplateSyncArgs{}, nil }, nil))
 	}
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
 		PeriodicJobs: periodic,
@@ -219,6 +227,17 @@ func (HookArgs) Kind() string { return "department_hook" }
 // retries with its backoff for about a day.
 func (HookArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 20}
+}
+
+// TemplateSyncArgs asks for the template registry to be synced with
+// the catalogue and Meta.
+type TemplateSyncArgs struct{}
+
+func (TemplateSyncArgs) Kind() string { return "template_sync" }
+
+// InsertOpts: one sync at a time, whatever the replicas.
+func (TemplateSyncArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueProcess, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
 }
 
 // SweepArgs asks for the periodic sweep: overdue grievances escalated,

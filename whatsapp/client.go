@@ -16,16 +16,22 @@ import (
 type Client struct {
 	base          string // e.g. https://graph.facebook.com/v24.0
 	phoneNumberID string
-	token         string
-	http          *http.Client
+	// businessAccountID is the WhatsApp Business Account that owns the
+	// message templates; only template management needs it.
+	businessAccountID string
+	token             string
+	http              *http.Client
 }
 
 // ClientConfig configures a Graph API client.
 type ClientConfig struct {
 	BaseURL       string // default https://graph.facebook.com/v24.0
 	PhoneNumberID string
-	Token         string
-	HTTPClient    *http.Client // default: 15 s timeout
+	// BusinessAccountID (the WABA id) is needed to list and submit
+	// message templates; sending works without it.
+	BusinessAccountID string
+	Token             string
+	HTTPClient        *http.Client // default: 15 s timeout
 }
 
 // DefaultBaseURL is the Graph API version mitra was written against.
@@ -42,7 +48,8 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), phoneNumberID: cfg.PhoneNumberID, token: cfg.Token, http: cfg.HTTPClient}, nil
+	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), phoneNumberID: cfg.PhoneNumberID, businessAccountID: cfg.BusinessAccountID,
+		token: cfg.Token, http: cfg.HTTPClient}, nil
 }
 
 // SendError is a failed send, classified for the sender's retry decision.

@@ -22,6 +22,9 @@ type FakeGraph struct {
 	// FailRate makes that share of sends fail at random, alternating a
 	// 429 throttle and a 500, for fault benches.
 	FailRate float64
+	// AutoApprove approves each template as it is submitted (the
+	// simulator's Meta); otherwise templates wait for Review.
+	AutoApprove bool
 
 	mu       sync.Mutex
 	onSend   func(Captured)
@@ -32,6 +35,9 @@ type FakeGraph struct {
 	random   int
 	media    map[string]fakeMedia
 	order    []string // media ids, oldest first
+
+	templates    map[string]*fakeTemplate
+	nextTemplate int
 }
 
 // The fake keeps what a person or a test looks at, not a whole soak: the
@@ -192,6 +198,12 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case r.Method == http.MethodGet && isTemplatesPath(r.URL.Path):
+		f.listTemplates(w, r)
+		return
+	case r.Method == http.MethodPost && isTemplatesPath(r.URL.Path):
+		f.createTemplate(w, r)
+		return
 	case r.Method == http.MethodGet:
 		f.serveMedia(w, r)
 		return
@@ -213,6 +225,12 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Type             string `json:"type"`
 		Status           string `json:"status"`
 		MessageID        string `json:"message_id"`
+		Template         *struct {
+			Name     string `json:"name"`
+			Language struct {
+				Code string `json:"code"`
+			} `json:"language"`
+		} `json:"template"`
 	}
 	if err := json.Unmarshal(body, &m); err != nil || m.MessagingProduct != "whatsapp" {
 		graphError(w, http.StatusBadRequest, 100, "Invalid parameter")
@@ -231,6 +249,10 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if m.To == "" || m.Type == "" {
 		graphError(w, http.StatusBadRequest, 131008, "Required parameter is missing")
+		return
+	}
+	if m.Type == "template" && (m.Template == nil || !f.templateApproved(m.Template.Name, m.Template.Language.Code)) {
+		graphError(w, http.StatusBadRequest, 132001, "Template name does not exist in the translation")
 		return
 	}
 	if len(f.failures) > 0 {

@@ -1,5 +1,7 @@
 package whatsapp
 
+import "encoding/json"
+
 // Wire structs for the Cloud API webhook, as Meta documents them. Only
 // fields mitra uses are declared; unknown fields are ignored so that Meta
 // adding fields never breaks ingest.
@@ -30,6 +32,15 @@ type changeValue struct {
 	} `json:"contacts"`
 	Messages []wireMessage `json:"messages"`
 	Statuses []wireStatus  `json:"statuses"`
+	// A message_template_status_update or template_category_update
+	// change carries these instead.
+	Event            string          `json:"event"`
+	TemplateID       json.RawMessage `json:"message_template_id"` // a number; raw so that a string or a null never fails the batch
+	TemplateName     string          `json:"message_template_name"`
+	TemplateLanguage string          `json:"message_template_language"`
+	Reason           *string         `json:"reason"`
+	TemplateCategory string          `json:"message_template_category"`
+	NewCategory      string          `json:"new_category"`
 }
 
 type wireMessage struct {

@@ -113,8 +113,30 @@ type Error struct {
 type Events struct {
 	Messages []Message
 	Statuses []Status
-	Rejected map[string]int
+	// Templates are Meta's verdicts on message templates: approved,
+	// rejected, paused, re-categorised.
+	Templates []TemplateEvent
+	Rejected  map[string]int
 }
+
+// TemplateEvent is a change Meta made to one language of a template.
+type TemplateEvent struct {
+	MetaID   string
+	Name     string
+	Language string
+	// Status is Meta's new status (APPROVED, REJECTED, PAUSED, DISABLED,
+	// ...), or "" for a change of category alone.
+	Status string
+	Reason string
+	// Category is the category Meta now files it under, or "".
+	Category string
+}
+
+// Webhook fields of template changes.
+const (
+	fieldTemplateStatus   = "message_template_status_update"
+	fieldTemplateCategory = "template_category_update"
+)
 
 func (ev *Events) reject(reason string) {
 	if ev.Rejected == nil {
@@ -187,6 +209,14 @@ func ParseWebhook(body []byte) (Events, error) {
 	for _, entry := range p.Entry {
 		for _, ch := range entry.Changes {
 			v := ch.Value
+			if ch.Field == fieldTemplateStatus || ch.Field == fieldTemplateCategory {
+				if te, ok := v.templateEvent(ch.Field); ok {
+					ev.Templates = append(ev.Templates, te)
+				} else {
+					ev.reject("template")
+				}
+				continue
+			}
 			names := map[string]string{}
 			for _, c := range v.Contacts {
 				if c.WaID != "" {
@@ -223,6 +253,34 @@ func ParseWebhook(body []byte) (Events, error) {
 		}
 	}
 	return ev, nil
+}
+
+// templateEvent maps a template change, or says it cannot be kept (no
+// name or language to find the template by).
+func (v changeValue) templateEvent(field string) (TemplateEvent, bool) {
+	te := TemplateEvent{MetaID: templateID(v.TemplateID), Name: clean(v.TemplateName, 512), Language: clean(v.TemplateLanguage, 16)}
+	if te.Name == "" || te.Language == "" || len(v.TemplateName) > 512 {
+		return TemplateEvent{}, false
+	}
+	if v.Reason != nil && *v.Reason != "NONE" {
+		te.Reason = clean(*v.Reason, maxTextRunes)
+	}
+	if field == fieldTemplateCategory {
+		te.Category = clean(v.NewCategory, 32)
+		return te, te.Category != ""
+	}
+	te.Status, te.Category = clean(v.Event, 32), clean(v.TemplateCategory, 32)
+	return te, te.Status != ""
+}
+
+// templateID reads Meta's numeric template id, given as a number or a
+// string; anything else is no id.
+func templateID(raw []byte) string {
+	id := strings.Trim(string(raw), `"`)
+	if id == "" || len(id) > 32 || strings.Trim(id, "0123456789") != "" {
+		return ""
+	}
+	return id
 }
 
 // toMessage maps one wire message, or says why it cannot be kept.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,28 @@ func TestPoisonBatch(t *testing.T) {
 	}
 	if _, err := ParseWebhook([]byte(`{"object":"whatsapp_business_account","entry":[]}{"more":1}`)); err == nil {
 		t.Error("trailing data after the webhook object accepted")
+	}
+}
+
+// Meta's template verdicts are read from both of their webhook fields; an
+// id given as a string or a null reason is read all the same, and a
+// change with no name is rejected without the rest of the batch.
+func TestParseTemplateEvents(t *testing.T) {
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[
+		{"field":"message_template_status_update","value":{"event":"APPROVED","message_template_id":1689556908129832,"message_template_name":"officer_reply","message_template_language":"te","reason":null}},
+		{"field":"message_template_status_update","value":{"event":"REJECTED","message_template_id":"42","message_template_name":"officer_reply","message_template_language":"hi","reason":"INVALID_FORMAT"}},
+		{"field":"template_category_update","value":{"message_template_id":43,"message_template_name":"officer_follow_up","message_template_language":"en_US","previous_category":"UTILITY","new_category":"MARKETING"}},
+		{"field":"message_template_status_update","value":{"event":"APPROVED","message_template_id":{"x":1},"message_template_language":"te"}}]}]}`)
+	ev, err := ParseWebhook(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []TemplateEvent{
+		{MetaID: "1689556908129832", Name: "officer_reply", Language: "te", Status: "APPROVED"},
+		{MetaID: "42", Name: "officer_reply", Language: "hi", Status: "REJECTED", Reason: "INVALID_FORMAT"},
+		{MetaID: "43", Name: "officer_follow_up", Language: "en_US", Category: "MARKETING"},
+	}
+	if !reflect.DeepEqual(ev.Templates, want) || ev.Rejected["template"] != 1 {
+		t.Errorf("got %+v rejected %v", ev.Templates, ev.Rejected)
 	}
 }

@@ -266,14 +266,14 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 			if err = w.deps.pace(ctx); err != nil {
 				return err
 			}
-			if _, err = w.deps.Sender.Send(ctx, *it.Message); err != nil {
+			if _, err = w.deps.send(ctx, *it.Message); err != nil {
 				break
 			}
 		}
 	}
 	if !inWindow || errors.Is(err, whatsapp.ErrOutsideWindow) {
 		lang, _ := catalog.ParseLang(r.Lang)
-		t, terr := whatsapp.TemplateMessage(r.Citizen, TemplateApplicationUpdate, templateLang[lang], serviceName(w.deps.Catalog, r.Service, lang),
+		t, terr := whatsapp.TemplateMessage(r.Citizen, TemplateApplicationUpdate, catalog.TemplateLang[lang], serviceName(w.deps.Catalog, r.Service, lang),
 			r.Ref.String(), dialog.StatusName(lang, n.Event.Status))
 		if terr != nil {
 			return terr
@@ -281,7 +281,7 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 		if err = w.deps.pace(ctx); err != nil {
 			return err
 		}
-		_, err = w.deps.Sender.Send(ctx, t)
+		_, err = w.deps.send(ctx, t)
 	}
 	if err != nil {
 		return err
@@ -456,7 +456,7 @@ func (w *SweepWorker) draftNotice(ctx context.Context, waID string, expire bool)
 	msgs, err := whatsapp.TextMessages(waID, reply.Text)
 	for i := 0; err == nil && i < len(msgs); i++ {
 		if err = w.deps.pace(ctx); err == nil {
-			_, err = w.deps.Sender.Send(ctx, msgs[i])
+			_, err = w.deps.send(ctx, msgs[i])
 		}
 	}
 	if err != nil {

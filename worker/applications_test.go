@@ -87,6 +87,7 @@ func TestStatusNoticeInsideAndOutsideTheWindow(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil, nil)
 	ctx := context.Background()
+	approveTemplates(t, f.store, f.process.deps.Catalog)
 	from := "919000002002"
 	f.tap(from, "m1", "lang:te")
 	s, _ := f.process.deps.Catalog.Service("income-certificate")

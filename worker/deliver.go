@@ -19,9 +19,6 @@ import (
 // follows.
 const TemplateCertificateReady = "certificate_ready"
 
-// templateLang maps mitra's languages to WhatsApp template language codes.
-var templateLang = map[catalog.Lang]string{catalog.Telugu: "te", catalog.Hindi: "hi", catalog.English: "en_US"}
-
 // DeliverWorker sends certificate PDFs.
 type DeliverWorker struct {
 	river.WorkerDefaults[store.DeliverArgs]
@@ -60,18 +57,18 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[store.DeliverAr
 	if err != nil {
 		return err
 	}
-	_, err = w.deps.Sender.Send(ctx, doc)
+	_, err = w.deps.send(ctx, doc)
 	switch {
 	case err == nil:
 		return w.deps.Store.MarkDelivered(ctx, c.ID, false)
 	case errors.Is(err, whatsapp.ErrOutsideWindow):
 		// Outside the 24-hour window: only a template may go out. The
 		// citizen's reply reopens the window and delivery follows.
-		t, terr := whatsapp.TemplateMessage(c.WAID, TemplateCertificateReady, templateLang[lang], name)
+		t, terr := whatsapp.TemplateMessage(c.WAID, TemplateCertificateReady, catalog.TemplateLang[lang], name)
 		if terr != nil {
 			return terr
 		}
-		if _, terr = w.deps.Sender.Send(ctx, t); terr != nil {
+		if _, terr = w.deps.send(ctx, t); terr != nil {
 			return terr
 		}
 		return w.deps.Store.MarkDelivered(ctx, c.ID, true)

@@ -37,7 +37,10 @@ type Deps struct {
 	// Catalog names services in captions and voice prompts.
 	Catalog *catalog.Catalog
 	Sender  Sender
-	Log     *slog.Logger
+	// Templates submits and lists message templates at Meta; nil (no
+	// business account configured) leaves the registry as it is.
+	Templates TemplateManager
+	Log       *slog.Logger
 	// SenderKey names the business number whose send rate SendLimit
 	// bounds, across every process.
 	SenderKey string
@@ -84,6 +87,7 @@ func New(d Deps) *river.Workers {
 	river.AddWorker(rw, &NotifyWorker{deps: d})
 	river.AddWorker(rw, &HookWorker{deps: d})
 	river.AddWorker(rw, &SweepWorker{deps: d})
+	river.AddWorker(rw, &TemplateSyncWorker{deps: d})
 	return rw
 }
 
@@ -324,7 +328,7 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 		case <-time.After(wait):
 		}
 	}
-	wamid, err := w.deps.Sender.Send(ctx, msg)
+	wamid, err := w.deps.send(ctx, msg)
 	if err == nil {
 		w.record("ok")
 		return w.recordSent(ctx, row.ID, wamid)
@@ -333,6 +337,9 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	code, retry := 0, true
 	if errors.As(err, &se) {
 		code, retry = se.Code, se.Retryable()
+	}
+	if errors.Is(err, ErrTemplateNotApproved) {
+		retry = false
 	}
 	w.record(fmt.Sprint(code))
 	if rerr := w.outbox.OutboxError(ctx, row.ID, code, err.Error(), !retry); rerr != nil {

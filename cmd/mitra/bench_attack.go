@@ -50,7 +50,7 @@ func runAttackBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	rand.Read(seed)
 	c := &serveConfig{addr: "127.0.0.1:0", opsAddr: "127.0.0.1:0", dbURL: dbURL, index: "memory", sendRate: 1000,
 		citizenRate: 20, citizenBurst: 10, processWorkers: 4, sendWorkers: 4, stt: "none", tts: "none",
-		appSecret: "attack-secret", verifyToken: "attack-verify", token: "attack-token", phoneNumberID: "106540352242922",
+		appSecret: "attack-secret", verifyToken: "attack-verify", token: "attack-token", phoneNumberID: "106540352242922", businessAccountID: "102290129340398",
 		apiBase: graph.URL + "/v24.0", publicURL: "https://verify.example.gov.in", signingKey: base64.StdEncoding.EncodeToString(seed),
 		verifyRate: 5, pollInterval: 20 * time.Millisecond}
 	c.engine.embedder = "hash"
@@ -165,8 +165,8 @@ func (a *attacker) run(ctx context.Context, slow bool) {
 	a.probe("simulator on every interface", "refused", refused(open.validate()))
 	missing := &serveConfig{dbURL: "x", index: "memory", addr: ":8080"}
 	err := missing.validate()
-	a.probe("production with nothing set", "names all 7", map[bool]string{true: "names all 7", false: fmt.Sprint(err)}[err != nil &&
-		strings.Contains(err.Error(), "WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_API_BASE, MITRA_PUBLIC_URL, MITRA_SIGNING_KEY")])
+	a.probe("production with nothing set", "names all 8", map[bool]string{true: "names all 8", false: fmt.Sprint(err)}[err != nil &&
+		strings.Contains(err.Error(), "WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_BUSINESS_ACCOUNT_ID, WHATSAPP_API_BASE, MITRA_PUBLIC_URL, MITRA_SIGNING_KEY")])
 
 	// The webhook.
 	body := batch(textMessage("919100000001", "wamid.ATK1", "hi"))
@@ -269,7 +269,7 @@ func (a *attacker) run(ctx context.Context, slow bool) {
 // productionLike is a complete production configuration.
 func productionLike() *serveConfig {
 	return &serveConfig{addr: "0.0.0.0:8080", dbURL: "postgres://db/mitra", index: "memory", appSecret: "s", verifyToken: "v", token: "t",
-		phoneNumberID: "1", apiBase: "https://graph.facebook.com/v24.0", publicURL: "https://verify.example.gov.in", signingKey: "k"}
+		phoneNumberID: "1", businessAccountID: "2", apiBase: "https://graph.facebook.com/v24.0", publicURL: "https://verify.example.gov.in", signingKey: "k"}
 }
 
 func refused(err error) string {

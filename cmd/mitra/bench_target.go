@@ -37,7 +37,7 @@ type benchTarget struct {
 
 func startTarget(ctx context.Context, c *serveConfig, failRate float64, twoProcesses bool, stderr io.Writer) (*benchTarget, error) {
 	if !twoProcesses {
-		m := &Main{cfg: c, log: slog.New(slog.DiscardHandler), fake: &whatsapp.FakeGraph{Token: c.token, FailRate: failRate}}
+		m := &Main{cfg: c, log: slog.New(slog.DiscardHandler), fake: &whatsapp.FakeGraph{Token: c.token, FailRate: failRate, AutoApprove: true}}
 		if err := m.Run(ctx); err != nil {
 			m.Close()
 			return nil, err
@@ -53,7 +53,7 @@ func startTarget(ctx context.Context, c *serveConfig, failRate float64, twoProce
 	rand.Read(secret)
 	seed := make([]byte, ed25519.SeedSize)
 	rand.Read(seed)
-	t := &benchTarget{fake: &whatsapp.FakeGraph{Token: "bench-token", FailRate: failRate}, secret: hex.EncodeToString(secret)}
+	t := &benchTarget{fake: &whatsapp.FakeGraph{Token: "bench-token", FailRate: failRate, AutoApprove: true}, secret: hex.EncodeToString(secret)}
 	graph := httptest.NewServer(t.fake)
 	var procs []*exec.Cmd
 	t.close = func() {
@@ -81,7 +81,7 @@ func startTarget(ctx context.Context, c *serveConfig, failRate float64, twoProce
 			"-send-rate", fmt.Sprint(c.sendRate), "-citizen-rate", fmt.Sprint(c.citizenRate), "-citizen-burst", fmt.Sprint(c.citizenBurst),
 			"-process-workers", fmt.Sprint(c.processWorkers), "-send-workers", fmt.Sprint(c.sendWorkers), "-tts", "none")
 		cmd.Env = append(os.Environ(), "MITRA_DATABASE_URL="+c.dbURL, "WHATSAPP_APP_SECRET="+t.secret, "WHATSAPP_VERIFY_TOKEN=bench",
-			"WHATSAPP_TOKEN=bench-token", "WHATSAPP_PHONE_NUMBER_ID="+c.phoneNumberID, "WHATSAPP_API_BASE="+graph.URL+"/v24.0",
+			"WHATSAPP_TOKEN=bench-token", "WHATSAPP_PHONE_NUMBER_ID="+c.phoneNumberID, "WHATSAPP_BUSINESS_ACCOUNT_ID=102290129340398", "WHATSAPP_API_BASE="+graph.URL+"/v24.0",
 			"MITRA_PUBLIC_URL=https://verify.example.gov.in", "MITRA_SIGNING_KEY="+base64.StdEncoding.EncodeToString(seed))
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 		if err := cmd.Start(); err != nil {

@@ -8,7 +8,7 @@ import (
 
 func productionConfig() *serveConfig {
 	return &serveConfig{addr: "0.0.0.0:8080", dbURL: "postgres://db/mitra", index: "memory", appSecret: "s3cret", verifyToken: "v",
-		token: "EAAG", phoneNumberID: "1065", apiBase: "https://graph.facebook.com/v24.0", publicURL: "https://verify.ap.gov.in",
+		token: "EAAG", phoneNumberID: "1065", businessAccountID: "1020", apiBase: "https://graph.facebook.com/v24.0", publicURL: "https://verify.ap.gov.in",
 		signingKey: "c2VlZA=="}
 }
 

@@ -350,6 +350,26 @@ func TestHandoverInChromium(t *testing.T) {
 			chromedp.WaitVisible("#reply", chromedp.ByID)}},
 	})
 	expect(t, c.replies(1), "మీ పెన్షన్ వివరాలు చూస్తున్నాను")
+	// A day later the citizen's window has closed: free text is refused,
+	// and only the handover templates approved in Telugu are offered.
+	if _, err := s.db.Exec(context.Background(), "UPDATE handovers SET citizen_at = now() - interval '25 hours' WHERE id = $1", list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, ctx, []browserStep{
+		{"see the templates offered", chromedp.Tasks{chromedp.Navigate(s.url + "/console/handovers/" + id),
+			chromedp.WaitVisible(`//form[@id="templates"]//label[contains(., "పౌర సహాయ కేంద్రం నుండి ఒక అధికారి")]`, chromedp.BySearch)}},
+		{"send one", chromedp.Tasks{chromedp.Click("#send-template", chromedp.ByID), chromedp.WaitVisible(`//p[@class="flash"]`, chromedp.BySearch)}},
+	})
+	got := c.replies(1)
+	expect(t, got, `"name":"officer_reply"`)
+	expect(t, got, "పౌర సహాయ కేంద్రం")
+	officer, csrf := s.consoleSession("lakshmi")
+	if code := s.consolePost(officer, "/console/handovers/"+id+"/template", url.Values{"csrf": {csrf}, "template": {"application_update"}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("a notice template sent from a handover: %d, want 422", code)
+	}
+	if code := s.consolePost(officer, "/console/handovers/"+id+"/say", url.Values{"csrf": {csrf}, "text": {"free text"}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("free text outside the window: %d, want 422", code)
+	}
 	runSteps(t, ctx, []browserStep{
 		{"hand back", chromedp.Tasks{chromedp.Click("#close", chromedp.ByID), chromedp.Click("#send", chromedp.ByID),
 			chromedp.WaitVisible(`//small[@id="handover-status" and text()="closed"]`, chromedp.BySearch)}},

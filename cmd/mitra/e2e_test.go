@@ -71,7 +71,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	_, dbURL := storetest.New(t)
 	c := &serveConfig{addr: "127.0.0.1:0", opsAddr: "127.0.0.1:0", verifyRate: 1000, dbURL: dbURL, index: "memory", sendRate: 1000, citizenRate: 20, citizenBurst: 10,
 		processWorkers: 4, sendWorkers: 4,
-		phoneNumberID: "106540352242922", simulator: o.simulator, stt: "none", tts: "none", voiceMax: 2 * time.Minute,
+		phoneNumberID: "106540352242922", businessAccountID: "102290129340398", simulator: o.simulator, stt: "none", tts: "none", voiceMax: 2 * time.Minute,
 		pollInterval: 20 * time.Millisecond}
 	c.engine.embedder = "hash"
 	if o.signingSeed == nil {
@@ -82,7 +82,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 		c.appSecret, c.verifyToken, c.token, c.publicURL = appSecret, verifyToken, graphToken, "https://verify.example.gov.in"
 		c.signingKey = base64.StdEncoding.EncodeToString(o.signingSeed)
 	}
-	fake := &whatsapp.FakeGraph{Token: graphToken}
+	fake := &whatsapp.FakeGraph{Token: graphToken, AutoApprove: true}
 	if !o.simulator {
 		graphSrv := httptest.NewServer(fake)
 		t.Cleanup(graphSrv.Close)

@@ -41,6 +41,7 @@ Usage:
   mitra hooks set -department D -url U                push new records to a department's system
   mitra staff add -username U -name N [-role R]       a console account (password from MITRA_STAFF_PASSWORD or stdin)
   mitra flows keygen -out DIR    the WhatsApp Flows key pair (private key stays secret)
+  mitra templates list|sync      the message template registry, or synced with Meta now
   mitra flows build -out DIR     the Flow JSON of every form, in te/hi/en, to publish with Meta
 
 Run "mitra COMMAND -h" for a command's flags. Environment: MITRA_CATALOG (a catalogue
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runStaff(ctx, rest, stdin, stdout, stderr)
 	case "flows":
 		return runFlows(rest, stdout, stderr)
+	case "templates":
+		return runTemplates(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

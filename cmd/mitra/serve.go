@@ -42,6 +42,11 @@ const (
 	simVerifyToken   = "simulator-verify-token"
 	simToken         = "simulator-token"
 	simPhoneNumberID = "106540352242922"
+	// simBusinessAccountID is the simulator's WhatsApp Business Account,
+	// whose templates its fake Graph API approves as they are submitted.
+	simBusinessAccountID = "102290129340398"
+	// templateSyncWait bounds the template sync at start.
+	templateSyncWait = 15 * time.Second
 )
 
 // serveConfig is everything `mitra serve` is told, read once from flags
@@ -51,6 +56,7 @@ type serveConfig struct {
 	addr, opsAddr, dbURL, index   string
 	appSecret, verifyToken, token string
 	phoneNumberID, apiBase        string
+	businessAccountID             string
 	simulator                     bool
 	sendRate                      float64
 	// citizenRate (messages a minute) and citizenBurst bound how fast one
@@ -144,6 +150,7 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	c.engine.register(fl)
 	c.appSecret, c.verifyToken = os.Getenv("WHATSAPP_APP_SECRET"), os.Getenv("WHATSAPP_VERIFY_TOKEN")
 	c.token, c.phoneNumberID = os.Getenv("WHATSAPP_TOKEN"), os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
+	c.businessAccountID = os.Getenv("WHATSAPP_BUSINESS_ACCOUNT_ID")
 	c.signingKey, c.publicURL = os.Getenv("MITRA_SIGNING_KEY"), os.Getenv("MITRA_PUBLIC_URL")
 	for _, p := range strings.Split(os.Getenv("MITRA_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -260,7 +267,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiBase := c.apiBase
 	if c.simulator {
 		if m.fake == nil {
-			m.fake = &whatsapp.FakeGraph{Token: c.token}
+			m.fake = &whatsapp.FakeGraph{Token: c.token, AutoApprove: true}
 		}
 		m.sim = &server.Simulator{Fake: m.fake, AppSecret: c.appSecret, PhoneNumberID: c.phoneNumberID,
 			WebhookURL: m.self + "/webhook", HTTP: &http.Client{Timeout: 10 * time.Second}}
@@ -269,7 +276,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		apiBase = m.self + server.FakeGraphPrefix + "/v24.0"
 	}
-	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: apiBase, PhoneNumberID: c.phoneNumberID, Token: c.token})
+	graph, err := whatsapp.NewClient(whatsapp.ClientConfig{BaseURL: apiBase, PhoneNumberID: c.phoneNumberID,
+		BusinessAccountID: c.businessAccountID, Token: c.token})
 	if err != nil {
 		return err
 	}
@@ -284,10 +292,20 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: decisionCounter{matcher, metrics}, Answerer: answerer, Certificates: st,
 		Applications: st, Flows: c.flowKey != nil})
-	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Log: m.log,
+	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Templates: graph, Log: m.log,
 		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
 		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
 		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL})
+	// The registry is synced before any job runs, so that a notice due at
+	// start finds its template's verdict; Meta being away only delays it
+	// to the hourly sync, with the verdicts already stored.
+	syncCtx, cancel := context.WithTimeout(ctx, templateSyncWait)
+	if res, err := worker.SyncTemplates(syncCtx, st, cat, graph); err != nil {
+		m.log.Warn("templates not synced at start", "error", err)
+	} else {
+		m.log.Info("templates synced", "submitted", res.Submitted, "failed", res.Failed, "statuses", res.Statuses)
+	}
+	cancel()
 	queueLog := io.Discard
 	if m.queueLog != nil {
 		queueLog = m.queueLog
@@ -470,7 +488,7 @@ func (c *serveConfig) validate() error {
 	var missing []string
 	for _, s := range []struct{ name, value string }{
 		{"WHATSAPP_APP_SECRET", c.appSecret}, {"WHATSAPP_VERIFY_TOKEN", c.verifyToken}, {"WHATSAPP_TOKEN", c.token},
-		{"WHATSAPP_PHONE_NUMBER_ID", c.phoneNumberID}, {"WHATSAPP_API_BASE", c.apiBase},
+		{"WHATSAPP_PHONE_NUMBER_ID", c.phoneNumberID}, {"WHATSAPP_BUSINESS_ACCOUNT_ID", c.businessAccountID}, {"WHATSAPP_API_BASE", c.apiBase},
 		{"MITRA_PUBLIC_URL", c.publicURL}, {"MITRA_SIGNING_KEY", c.signingKey},
 	} {
 		if s.value == "" {
@@ -512,6 +530,7 @@ func (c *serveConfig) validateSimulator() error {
 	}
 	c.appSecret, c.verifyToken, c.token = simAppSecret, simVerifyToken, simToken
 	c.phoneNumberID = orString(c.phoneNumberID, simPhoneNumberID)
+	c.businessAccountID = orString(c.businessAccountID, simBusinessAccountID)
 	return nil
 }
 
