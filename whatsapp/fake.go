@@ -38,6 +38,7 @@ type FakeGraph struct {
 
 	templates    map[string]*fakeTemplate
 	nextTemplate int
+	edits        int
 }
 
 // The fake keeps what a person or a test looks at, not a whole soak: the
@@ -203,6 +204,10 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case r.Method == http.MethodPost && isTemplatesPath(r.URL.Path):
 		f.createTemplate(w, r)
+		return
+	case r.Method == http.MethodPost && isTemplateID(r.URL.Path):
+		id, _ := templateIDPath(r.URL.Path)
+		f.editTemplate(w, r, id)
 		return
 	case r.Method == http.MethodGet:
 		f.serveMedia(w, r)

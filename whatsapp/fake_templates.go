@@ -27,19 +27,41 @@ func templateKey(name, lang string) string { return name + "\x00" + lang }
 
 var fakePlaceholder = regexp.MustCompile(`\{\{\d+\}\}`)
 
+type fakeComponents []struct {
+	Type    string `json:"type"`
+	Text    string `json:"text"`
+	Example struct {
+		BodyText [][]string `json:"body_text"`
+	} `json:"example"`
+}
+
+// body checks the components as Meta does and returns the BODY's text,
+// or the refusal.
+func (cs fakeComponents) body() (string, string) {
+	var body string
+	for _, c := range cs {
+		if c.Type != "BODY" {
+			continue
+		}
+		body = c.Text
+		// Meta refuses a body with variables and no example of each.
+		if n := len(fakePlaceholder.FindAllString(c.Text, -1)); n > 0 && (len(c.Example.BodyText) != 1 || len(c.Example.BodyText[0]) != n) {
+			return "", "Invalid parameter: the body's variables need examples"
+		}
+	}
+	if body == "" || len([]rune(body)) > 1024 {
+		return "", "Invalid parameter: a template needs a BODY of at most 1024 characters"
+	}
+	return body, ""
+}
+
 // createTemplate answers POST /{waba}/message_templates.
 func (f *FakeGraph) createTemplate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Name       string `json:"name"`
-		Language   string `json:"language"`
-		Category   string `json:"category"`
-		Components []struct {
-			Type    string `json:"type"`
-			Text    string `json:"text"`
-			Example struct {
-				BodyText [][]string `json:"body_text"`
-			} `json:"example"`
-		} `json:"components"`
+		Name       string         `json:"name"`
+		Language   string         `json:"language"`
+		Category   string         `json:"category"`
+		Components fakeComponents `json:"components"`
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
 		graphError(w, http.StatusBadRequest, 100, "Invalid parameter")
@@ -49,20 +71,9 @@ func (f *FakeGraph) createTemplate(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, 100, "Invalid parameter: name, language and category are required")
 		return
 	}
-	var body string
-	for _, c := range req.Components {
-		if c.Type != "BODY" {
-			continue
-		}
-		body = c.Text
-		// Meta refuses a body with variables and no example of each.
-		if n := len(fakePlaceholder.FindAllString(c.Text, -1)); n > 0 && (len(c.Example.BodyText) != 1 || len(c.Example.BodyText[0]) != n) {
-			graphError(w, http.StatusBadRequest, 100, "Invalid parameter: the body's variables need examples")
-			return
-		}
-	}
-	if body == "" || len([]rune(body)) > 1024 {
-		graphError(w, http.StatusBadRequest, 100, "Invalid parameter: a template needs a BODY of at most 1024 characters")
+	body, refusal := req.Components.body()
+	if refusal != "" {
+		graphError(w, http.StatusBadRequest, 100, refusal)
 		return
 	}
 	f.mu.Lock()
@@ -83,6 +94,53 @@ func (f *FakeGraph) createTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	f.templates[key] = t
 	writeJSON(w, map[string]string{"id": t.ID, "status": t.Status, "category": t.Category})
+}
+
+// editTemplate answers POST /{template-id}: a new body, reviewed again.
+func (f *FakeGraph) editTemplate(w http.ResponseWriter, r *http.Request, id string) {
+	var req struct {
+		Components fakeComponents `json:"components"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+		graphError(w, http.StatusBadRequest, 100, "Invalid parameter")
+		return
+	}
+	body, refusal := req.Components.body()
+	if refusal != "" {
+		graphError(w, http.StatusBadRequest, 100, refusal)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range f.templates {
+		if t.ID == id {
+			t.body, t.Status = body, "PENDING"
+			if f.AutoApprove {
+				t.Status = "APPROVED"
+			}
+			f.edits++
+			writeJSON(w, map[string]bool{"success": true})
+			return
+		}
+	}
+	graphError(w, http.StatusNotFound, 100, "Unsupported post request: no such template")
+}
+
+// TemplateEdits counts the edits the fake has taken.
+func (f *FakeGraph) TemplateEdits() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.edits
+}
+
+// templateIDPath returns the id of a POST .../{version}/{template-id}.
+func templateIDPath(p string) (string, bool) {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	if len(parts) < 2 {
+		return "", false
+	}
+	id, version := parts[len(parts)-1], parts[len(parts)-2]
+	return id, id != "" && strings.Trim(id, "0123456789") == "" && strings.HasPrefix(version, "v")
 }
 
 // fakeTemplatePage is the listing's page size, small so that paging is
@@ -176,3 +234,5 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // isTemplatesPath reports a request for the template endpoints.
 func isTemplatesPath(p string) bool { return strings.HasSuffix(p, "/message_templates") }
+
+func isTemplateID(p string) bool { _, ok := templateIDPath(p); return ok }

@@ -95,13 +95,9 @@ func (c *Client) CreateTemplate(ctx context.Context, t TemplateSubmission) (Remo
 	if c.businessAccountID == "" {
 		return RemoteTemplate{}, ErrNoBusinessAccount
 	}
-	body := map[string]any{"text": t.Body, "type": "BODY"}
-	if len(t.Examples) > 0 {
-		body["example"] = map[string]any{"body_text": [][]string{t.Examples}}
-	}
 	payload, err := json.Marshal(map[string]any{
 		"name": t.Name, "language": t.Language, "category": strings.ToUpper(t.Category),
-		"components": []any{body},
+		"components": []any{bodyComponent(t)},
 	})
 	if err != nil {
 		return RemoteTemplate{}, err
@@ -121,6 +117,43 @@ func (c *Client) CreateTemplate(ctx context.Context, t TemplateSubmission) (Remo
 	}
 	out.Name, out.Language = t.Name, t.Language
 	return out, nil
+}
+
+// EditTemplate replaces the body of a template Meta already holds (by its
+// id): Meta reviews it again, so it is pending until a verdict comes.
+func (c *Client) EditTemplate(ctx context.Context, id string, t TemplateSubmission) error {
+	if id == "" || strings.Trim(id, "0123456789") != "" {
+		return fmt.Errorf("whatsapp: template id %q is not Meta's", id)
+	}
+	payload, err := json.Marshal(map[string]any{"components": []any{bodyComponent(t)}})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/"+id, bytes.NewReader(payload))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	data, err := c.do(req, maxResponse)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Success bool `json:"success"`
+	}
+	if json.Unmarshal(data, &out) != nil || !out.Success {
+		return &SendError{HTTPStatus: http.StatusOK, Message: "template edit not acknowledged"}
+	}
+	return nil
+}
+
+// bodyComponent is a submission's BODY, with its examples.
+func bodyComponent(t TemplateSubmission) map[string]any {
+	body := map[string]any{"text": t.Body, "type": "BODY"}
+	if len(t.Examples) > 0 {
+		body["example"] = map[string]any{"body_text": [][]string{t.Examples}}
+	}
+	return body
 }
 
 func (c *Client) templatesURL() string {

@@ -16,12 +16,14 @@ import (
 type TemplateManager interface {
 	ListTemplates(ctx context.Context) ([]whatsapp.RemoteTemplate, error)
 	CreateTemplate(ctx context.Context, t whatsapp.TemplateSubmission) (whatsapp.RemoteTemplate, error)
+	EditTemplate(ctx context.Context, id string, t whatsapp.TemplateSubmission) error
 }
 
 // TemplateSync is what one sync did.
 type TemplateSync struct {
 	Seeded    int            `json:"seeded"`    // template languages in the catalogue
 	Submitted int            `json:"submitted"` // drafts sent to Meta for review
+	Edited    int            `json:"edited"`    // changed bodies of templates Meta holds, sent for review again
 	Failed    map[string]int `json:"failed,omitempty"`
 	Statuses  map[string]int `json:"statuses"` // the registry after the sync, by status
 }
@@ -56,7 +58,15 @@ func SyncTemplates(ctx context.Context, st *store.Store, cat *catalog.Catalog, t
 		for _, p := range t.Params {
 			sub.Examples = append(sub.Examples, p.Example)
 		}
-		remote, err := tm.CreateTemplate(ctx, sub)
+		var remote whatsapp.RemoteTemplate
+		if r.MetaID != "" {
+			// Meta holds it under other words: an edit, reviewed
+			// again, keeps its id (a second create is refused).
+			err = tm.EditTemplate(ctx, r.MetaID, sub)
+			remote = whatsapp.RemoteTemplate{ID: r.MetaID, Name: r.Name, Language: r.Lang, Status: "PENDING"}
+		} else {
+			remote, err = tm.CreateTemplate(ctx, sub)
+		}
 		if err != nil {
 			var se *whatsapp.SendError
 			code := "other"
@@ -69,7 +79,11 @@ func SyncTemplates(ctx context.Context, st *store.Store, cat *catalog.Catalog, t
 			out.Failed[code]++
 			continue
 		}
-		out.Submitted++
+		if r.MetaID != "" {
+			out.Edited++
+		} else {
+			out.Submitted++
+		}
 		if _, err := st.ApplyTemplateState(ctx, remote); err != nil {
 			return out, err
 		}

@@ -111,13 +111,25 @@ func TestTemplateSyncWebhooksAndRefusal(t *testing.T) {
 	}
 }
 
-// A template whose words changed in the catalogue goes back to draft:
-// Meta approved other words.
+// A template whose words changed in the catalogue goes back to draft
+// (Meta approved other words), and the next sync edits it at Meta under
+// its id rather than creating it again.
 func TestEditedTemplateGoesBackToDraft(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil, nil)
 	ctx := context.Background()
-	approveTemplates(t, f.store, f.process.deps.Catalog)
+	meta, c := metaFake(t, false)
+	if _, err := SyncTemplates(ctx, f.store, f.process.deps.Catalog, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en_US", "te"} {
+		if _, err := meta.Review("officer_reply", lang, "APPROVED", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := SyncTemplates(ctx, f.store, f.process.deps.Catalog, c); err != nil {
+		t.Fatal(err)
+	}
 	tpl, _ := f.store.TemplateByName(ctx, "officer_reply", "en_US")
 	if !tpl.Approved() {
 		t.Fatalf("not approved: %+v", tpl)
@@ -132,4 +144,29 @@ func TestEditedTemplateGoesBackToDraft(t *testing.T) {
 	if te, _ := f.store.TemplateByName(ctx, "officer_reply", "te"); !te.Approved() {
 		t.Errorf("the unchanged Telugu one lost its approval: %+v", te)
 	}
+	// The sync seeds the catalogue's words again, so the test's edit is
+	// undone there too: what matters is that a draft Meta holds is edited
+	// once, not created twice.
+	if err := f.store.SeedTemplates(ctx, []store.Template{tpl}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := editSync(ctx, f.store, tpl, c)
+	if err != nil || res.Edited != 1 || res.Submitted != 0 || res.Failed != nil || meta.TemplateEdits() != 1 {
+		t.Fatalf("edit sync: %+v %v, %d edits at Meta", res, err, meta.TemplateEdits())
+	}
+	if tpl, _ = f.store.TemplateByName(ctx, "officer_reply", "en_US"); tpl.Status != "PENDING" {
+		t.Errorf("edited template is %s, want PENDING", tpl.Status)
+	}
+}
+
+// editSync syncs with a catalogue whose officer_reply has the edited
+// English body, as a content change would ship it.
+func editSync(ctx context.Context, st *store.Store, edited store.Template, tm TemplateManager) (TemplateSync, error) {
+	cat, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		return TemplateSync{}, err
+	}
+	tpl, _ := cat.Template("officer_reply")
+	tpl.Body.EN = edited.Body
+	return SyncTemplates(ctx, st, cat, tm)
 }
