@@ -163,6 +163,11 @@ type Submission struct {
 	Media map[string][]string
 }
 
+// ProcessingConsent is the service id of a consent to the notice on
+// first contact (mitra's own processing), rather than to one service's
+// application.
+const ProcessingConsent = "processing"
+
 // Consent is a citizen's answer to a purpose-specific notice (DPDP Act
 // 2023, section 6).
 type Consent struct {

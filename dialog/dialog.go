@@ -66,6 +66,9 @@ type State struct {
 	// screen answered, so that the citizen's pick (or "none of these")
 	// is recorded against it for the review queue.
 	Asked string `json:"asked,omitempty"`
+	// Privacy is the citizen's answer to the notice on first contact; it
+	// outlives an idle conversation.
+	Privacy *Privacy `json:"privacy,omitempty"`
 	// Effects are what this step asks its caller to do in the same
 	// transaction as saving the state (record consent, submit a form,
 	// keep a file); they are never saved.
@@ -190,7 +193,18 @@ type Config struct {
 	Flows bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Privacy is what the notice on first contact says that an operator
+	// sets (defaults: DefaultGrievanceContact, DefaultBodyDays).
+	Privacy PrivacyConfig
 }
+
+// The notice's defaults: the state's citizen helpline, and message texts
+// kept 90 days (a quarter: long enough for a complaint about an answer to
+// be looked into, short enough to hold little).
+const (
+	DefaultGrievanceContact = "1902 (toll-free)"
+	DefaultBodyDays         = 90
+)
 
 // Bot runs conversations. It holds no conversation of its own, so one Bot
 // serves every citizen, concurrently.
@@ -202,6 +216,7 @@ type Bot struct {
 	apps     ApplicationLister
 	flows    bool
 	now      func() time.Time
+	privacy  PrivacyConfig
 	// pageSize is the rows of one list page, navigation rows included
 	// (WhatsApp lists hold at most 10 rows).
 	pageSize int
@@ -212,7 +227,14 @@ func New(cfg Config) *Bot {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Bot{cat: cfg.Catalog, matcher: cfg.Matcher, answerer: cfg.Answerer, certs: cfg.Certificates, apps: cfg.Applications, flows: cfg.Flows, now: cfg.Now, pageSize: 10}
+	if cfg.Privacy.Contact == "" {
+		cfg.Privacy.Contact = DefaultGrievanceContact
+	}
+	if cfg.Privacy.BodyDays <= 0 {
+		cfg.Privacy.BodyDays = DefaultBodyDays
+	}
+	return &Bot{cat: cfg.Catalog, matcher: cfg.Matcher, answerer: cfg.Answerer, certs: cfg.Certificates, apps: cfg.Applications, flows: cfg.Flows, now: cfg.Now,
+		pageSize: 10, privacy: cfg.Privacy}
 }
 
 // Step answers one inbound message. st is the citizen's state after their
@@ -221,7 +243,7 @@ func New(cfg Config) *Bot {
 func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (State, []Reply, error) {
 	st.Effects = Effects{}
 	if st.Updated.IsZero() || b.now().Sub(st.Updated) > IdleTimeout {
-		st = State{Lang: st.Lang, Draft: st.Draft, Awaiting: st.Awaiting}
+		st = State{Lang: st.Lang, Draft: st.Draft, Awaiting: st.Awaiting, Privacy: st.Privacy}
 		if st.Draft == nil && st.Awaiting == nil {
 			st.Lang = ""
 		}
@@ -260,7 +282,14 @@ func (b *Bot) Step(ctx context.Context, user string, st State, in Inbound) (Stat
 		if in.Voice && len(replies) > 0 {
 			replies = b.voiced(st, in.Text, replies)
 		}
+		if b.needsNotice(&st) {
+			replies = append([]Reply{b.noticeReply(&st)}, replies...)
+		}
 	}
+	// Until the citizen agrees to the notice, what they type is used to
+	// answer them and then not kept; a request for a person keeps it for
+	// the person who will read it.
+	st.Effects.Forget = !b.Agreed(st) && st.Effects.Handover == nil
 	for i := range replies {
 		replies[i].Lang = st.Lang
 		if len(replies[i].Options) > 0 {
@@ -313,7 +342,9 @@ const (
 
 // navigation words work on every screen, in every script.
 var (
-	menuWords = keys("menu", "main menu", "మెనూ", "మెను", "मेनू", "मेन्यू", "start", "restart")
+	// "start" is not among them: it resumes proactive messages (and
+	// shows the menu), see rights.go.
+	menuWords = keys("menu", "main menu", "మెనూ", "మెను", "मेनू", "मेन्यू", "restart")
 	certWords = keys("my certificates", "my certificate", "certificates", "నా సర్టిఫికెట్లు", "నా సర్టిఫికెట్", "మా సర్టిఫికెట్లు",
 		"मेरे प्रमाण पत्र", "मेरे सर्टिफिकेट", "मेरा सर्टिफिकेट", "na certificates", "naa certificates", "mere certificate")
 	backWords = keys("0", "back", "వెనక్కి", "वापस", "piche", "venakki")
@@ -333,6 +364,11 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 	text := strings.TrimSpace(in.Text)
 	if in.Flow != nil {
 		return b.flowDone(st, in), nil
+	}
+	// A data right is used from anywhere, a form included: "stop" is
+	// never a form's answer.
+	if replies, ok := b.rights(st, id, text); ok {
+		return replies, nil
 	}
 	// An open form or a record waiting on the citizen reads the message
 	// first: "2" or "yes" there is an answer, not a menu choice.

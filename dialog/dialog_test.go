@@ -208,7 +208,7 @@ func TestQuestionsAnsweredFromTheRecord(t *testing.T) {
 	t.Parallel()
 	e := testenv.Engine(t)
 	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Answerer: stubAnswerer{grounded: true}})
-	_, replies, err := bot.Step(context.Background(), "u", dialog.State{}, dialog.Inbound{Text: "what documents are needed for income certificate?"})
+	_, replies, err := bot.Step(context.Background(), "u", agreedState(bot), dialog.Inbound{Text: "what documents are needed for income certificate?"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestQuestionsAnsweredFromTheRecord(t *testing.T) {
 		t.Errorf("answer = %+v", replies)
 	}
 	bot2 := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Answerer: stubAnswerer{grounded: false}})
-	_, replies, _ = bot2.Step(context.Background(), "u", dialog.State{}, dialog.Inbound{Text: "income certificate fee?"})
+	_, replies, _ = bot2.Step(context.Background(), "u", agreedState(bot2), dialog.Inbound{Text: "income certificate fee?"})
 	if len(replies) != 2 || !strings.Contains(replies[1].Text, "Choose a department") {
 		t.Errorf("ungrounded answer = %+v", replies)
 	}
@@ -271,7 +271,7 @@ func TestCardPromisesOnlyWhatItKeeps(t *testing.T) {
 		if here := strings.Contains(card, "Right here on WhatsApp"); here != (s.Kind == "information" || hasForm) {
 			t.Errorf("%s (%s, form %v) says here on WhatsApp %v:\n%s", s.ID, s.Kind, hasForm, here, card)
 		}
-		_, replies, err := bot.Step(context.Background(), "u", dialog.State{Lang: catalog.English, Updated: time.Now()}, dialog.Inbound{OptionID: "svc:" + s.ID})
+		_, replies, err := bot.Step(context.Background(), "u", agreedState(bot), dialog.Inbound{OptionID: "svc:" + s.ID})
 		if err != nil || len(replies) != 1 {
 			t.Fatalf("card of %s: %v %+v", s.ID, err, replies)
 		}

@@ -106,6 +106,11 @@ type Effects struct {
 	// dashboard and review queue; nil when nothing was matched (a tap, a
 	// form's answer).
 	Analysis *Analysis
+	// Rights is a use of the citizen's data rights.
+	Rights *Rights
+	// Forget says the message's words are not to be kept once answered:
+	// the citizen has not agreed to the notice.
+	Forget bool
 }
 
 // Handover is a citizen's request to talk to a person.

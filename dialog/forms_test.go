@@ -237,7 +237,7 @@ func TestTrackByReference(t *testing.T) {
 	ref, _ := application.NewRef(time.Now())
 	apps := fakeApps{"9190000000": {{Ref: ref, Service: "income-certificate", Status: application.Accepted, CreatedAt: time.Now()}}}
 	bot := dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: e, Applications: apps})
-	st := dialog.State{Lang: catalog.English, Updated: time.Now()}
+	st := agreedState(bot)
 	s := string(ref)
 	_, replies, _ := bot.Step(context.Background(), "9190000000", st, dialog.Inbound{Text: "status of " + s[:4] + "-" + s[4:]})
 	if !strings.Contains(replies[0].Text, "Being processed") {
@@ -371,4 +371,11 @@ func TestZeroAnswersANumber(t *testing.T) {
 	if c.state.Draft == nil || c.state.Draft.Answers["annual_income"] != "0" {
 		t.Fatalf("0 as an income: %+v", c.state.Draft)
 	}
+}
+
+// agreedState is a conversation in English whose citizen agreed to the
+// notice on first contact, for tests about what comes after it.
+func agreedState(bot *dialog.Bot) dialog.State {
+	return dialog.State{Lang: catalog.English, Updated: time.Now(),
+		Privacy: &dialog.Privacy{Version: bot.NoticeVersion(), Answered: true, Agreed: true, Asked: time.Now()}}
 }

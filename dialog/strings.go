@@ -109,6 +109,18 @@ const (
 	msgRecordMoved
 	msgConsentComplaint
 	msgOrAnswerInChat
+	msgPrivacyNotice
+	msgPrivacyThanks
+	msgPrivacyRefused
+	msgStopped
+	msgStarted
+	msgEraseConfirm
+	msgEraseYes
+	msgEraseNo
+	msgErased
+	msgEraseKept
+	msgExportComing
+	msgExportCaption
 	// msgCount is the number of messages; keep it last.
 	msgCount
 )

@@ -418,6 +418,10 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 	b.Queue(sql, args...)
 	b.Queue(insertAnalysis, analysisArgs(inboundID, st)...)
 	b.Queue(markProcessed, inboundID)
+	if st.Effects.Forget {
+		b.Queue(forgetMessage, inboundID)
+		b.Queue(forgetName, user)
+	}
 	var awaiting []string
 	b.Queue(certificatesAwaiting, user).Query(func(rows pgx.Rows) error {
 		var err error

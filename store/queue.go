@@ -229,6 +229,20 @@ func (HookArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 20}
 }
 
+// ExportArgs asks for a citizen's summary of what is held to be made and
+// sent to them, in their language.
+type ExportArgs struct {
+	RequestID int64  `json:"request_id"`
+	WAID      string `json:"wa_id"`
+	Lang      string `json:"lang"`
+}
+
+func (ExportArgs) Kind() string { return "export_citizen_data" }
+
+func (ExportArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 10}
+}
+
 // TemplateSyncArgs asks for the template registry to be synced with
 // the catalogue and Meta.
 type TemplateSyncArgs struct{}

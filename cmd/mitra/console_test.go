@@ -392,6 +392,9 @@ func TestReviewQueueInChromium(t *testing.T) {
 		c := s.citizen(from)
 		c.say("hi")
 		c.tap("lang:te")
+		// Only the words of a citizen who agreed to the notice are kept
+		// for the review queue.
+		c.tap("privacy:yes")
 		expect(t, c.say("naaku kula dhruvapatram kaavaali"), "svc:caste-certificate")
 		if i == 0 {
 			c.tap("svc:caste-certificate") // the first citizen picks it from "which of these?"

@@ -1,0 +1,87 @@
+package dialog
+
+import "github.com/mitra-gov/mitra/catalog"
+
+// The words of a citizen's data rights: the notice on first contact and
+// the replies to STOP, START, "delete my data" and "my data". Kept short
+// for WhatsApp and plain for people who read slowly; merged into texts at
+// start.
+func init() {
+	for k, v := range rightsTexts {
+		texts[k] = v
+	}
+}
+
+var rightsTexts = map[msg]map[catalog.Lang]string{
+	// %[1]d is how many days message texts are kept, %[2]s the grievance
+	// officer's contact.
+	msgPrivacyNotice: {
+		catalog.Telugu: "*మీ సమాచారం గురించి*\nఈ సేవను ఆంధ్రప్రదేశ్ ప్రభుత్వం నడుపుతోంది. మీ సందేశాలను మీకు జవాబు ఇవ్వడానికి, మీరు పెట్టే దరఖాస్తులు, ఫిర్యాదుల కోసం మాత్రమే వాడుతాం. " +
+			"సందేశాలు %[1]d రోజుల తర్వాత తొలగిస్తాం; దరఖాస్తులు శాఖ రికార్డుగా ఉంటాయి.\n" +
+			"హెచ్చరికలు, గుర్తు చేసే సందేశాలు వద్దంటే *ఆపండి* అని పంపండి. మీ వివరాల కాపీ కోసం *నా డేటా*, తొలగించడానికి *నా డేటా తొలగించండి* అని పంపండి.\n" +
+			"ఫిర్యాదుల అధికారి: %[2]s\nమీరు అంగీకరిస్తారా?",
+		catalog.Hindi: "*आपकी जानकारी के बारे में*\nयह सेवा आंध्र प्रदेश सरकार चलाती है। आपके संदेश सिर्फ़ आपको जवाब देने और आपके आवेदनों व शिकायतों के लिए इस्तेमाल होते हैं। " +
+			"संदेश %[1]d दिन बाद मिटा दिए जाते हैं; आवेदन विभाग के रिकॉर्ड में रहते हैं।\n" +
+			"सूचनाएँ और रिमाइंडर नहीं चाहिए तो *बंद करो* भेजें। अपनी जानकारी की कॉपी के लिए *मेरा डेटा*, और मिटाने के लिए *मेरा डेटा हटाओ* भेजें।\n" +
+			"शिकायत अधिकारी: %[2]s\nक्या आप सहमत हैं?",
+		catalog.English: "*About your information*\nThe Government of Andhra Pradesh runs this service. We use your messages only to answer you and for the applications and complaints you make. " +
+			"Messages are deleted after %[1]d days; applications stay as the department's record.\n" +
+			"Send *STOP* if you want no alerts or reminders, *MY DATA* for a copy of what we hold, *DELETE MY DATA* to erase it.\n" +
+			"Grievance officer: %[2]s\nDo you agree?",
+	},
+	msgPrivacyThanks: {
+		catalog.Telugu:  "ధన్యవాదాలు. మీకు ఏ సేవ కావాలో చెప్పండి, లేదా శాఖను ఎంచుకోండి.",
+		catalog.Hindi:   "धन्यवाद। बताइए आपको कौन-सी सेवा चाहिए, या विभाग चुनें।",
+		catalog.English: "Thank you. Tell me the service you need, or choose a department.",
+	},
+	msgPrivacyRefused: {
+		catalog.Telugu:  "సరే. మెనూలు, సేవల వివరాలు మీరు చూడవచ్చు. మీరు రాసేది జవాబు ఇవ్వడానికి మాత్రమే వాడుతాం, దాచుకోము. ఎప్పుడైనా *గోప్యత* అని పంపి మళ్ళీ చూడవచ్చు.",
+		catalog.Hindi:   "ठीक है। आप मेनू और सेवाओं की जानकारी देख सकते हैं। आप जो लिखेंगे वह सिर्फ़ जवाब देने के लिए इस्तेमाल होगा, रखा नहीं जाएगा। कभी भी *निजता* भेजकर यह फिर देख सकते हैं।",
+		catalog.English: "All right. You can still use the menus and read about services. What you type is used only to answer you and is not kept. Send *PRIVACY* any time to see this again.",
+	},
+	msgStopped: {
+		catalog.Telugu:  "సరే, ఇక మీకు హెచ్చరికలు, గుర్తు చేసే సందేశాలు, నోటీసులు పంపము. మీరు ఎప్పుడైనా మాకు రాయవచ్చు. మళ్ళీ కావాలంటే *START* అని పంపండి.",
+		catalog.Hindi:   "ठीक है, अब आपको कोई सूचना, रिमाइंडर या नोटिस नहीं भेजा जाएगा। आप कभी भी हमें लिख सकते हैं। फिर से चाहिए तो *START* भेजें।",
+		catalog.English: "Done: you will get no more alerts, reminders or notices from us. You can still write to us any time. Send *START* to get them again.",
+	},
+	msgStarted: {
+		catalog.Telugu:  "సరే, మీ దరఖాస్తుల సమాచారం, గుర్తు చేసే సందేశాలు మళ్ళీ పంపుతాం.",
+		catalog.Hindi:   "ठीक है, आपके आवेदनों की सूचनाएँ और रिमाइंडर फिर से भेजे जाएँगे।",
+		catalog.English: "Done: we will send you notices about your applications and reminders again.",
+	},
+	msgEraseConfirm: {
+		catalog.Telugu:  "మీ సందేశాలు, వాట్సాప్ పేరు, ఈ సంభాషణ, పూర్తి కాని ఫారం తొలగిస్తాం. మీ దరఖాస్తులు, సర్టిఫికెట్లు చట్టం ప్రకారం శాఖ దగ్గర ముగిసిన తర్వాత 3 సంవత్సరాలు ఉంటాయి; సర్టిఫికెట్ల పబ్లిక్ లాగ్‌లో మీ వివరాలు ఉండవు, కోడ్‌లు మాత్రమే. ఇప్పుడు తొలగించాలా?",
+		catalog.Hindi:   "आपके संदेश, व्हाट्सऐप नाम, यह बातचीत और अधूरा फ़ॉर्म मिटा दिए जाएँगे। आपके आवेदन और प्रमाण पत्र क़ानून के अनुसार बंद होने के बाद 3 साल विभाग के पास रहते हैं; प्रमाण पत्रों के सार्वजनिक लॉग में आपकी जानकारी नहीं, सिर्फ़ कोड होते हैं। अभी मिटाएँ?",
+		catalog.English: "This deletes your messages, your WhatsApp name, this conversation and any unfinished form. Your applications and certificates stay with the department for 3 years after they close, as the law requires; the public certificate log holds only codes, not your details. Delete now?",
+	},
+	msgEraseYes: {
+		catalog.Telugu:  "అవును, తొలగించండి",
+		catalog.Hindi:   "हाँ, मिटाएँ",
+		catalog.English: "Yes, delete",
+	},
+	msgEraseNo: {
+		catalog.Telugu:  "వద్దు",
+		catalog.Hindi:   "नहीं",
+		catalog.English: "No, keep",
+	},
+	msgErased: {
+		catalog.Telugu:  "మీ సందేశాలు, పేరు, సంభాషణ తొలగించాం. మీ దరఖాస్తులు, సర్టిఫికెట్లు శాఖ దగ్గర ఉన్నాయి. మళ్ళీ ఎప్పుడైనా రాయవచ్చు.",
+		catalog.Hindi:   "आपके संदेश, नाम और बातचीत मिटा दिए गए। आपके आवेदन और प्रमाण पत्र विभाग के पास हैं। आप कभी भी फिर लिख सकते हैं।",
+		catalog.English: "Your messages, name and conversation are deleted. Your applications and certificates stay with the department. You can write again any time.",
+	},
+	msgEraseKept: {
+		catalog.Telugu:  "సరే, ఏదీ తొలగించలేదు.",
+		catalog.Hindi:   "ठीक है, कुछ नहीं मिटाया गया।",
+		catalog.English: "All right, nothing was deleted.",
+	},
+	msgExportComing: {
+		catalog.Telugu:  "మా దగ్గర మీ గురించి ఉన్న వివరాల సారాంశం ఒక డాక్యుమెంట్‌గా కొద్దిసేపట్లో ఇక్కడే పంపుతాం.",
+		catalog.Hindi:   "हमारे पास आपकी जो जानकारी है, उसका सार एक दस्तावेज़ के रूप में थोड़ी देर में यहीं भेजा जाएगा।",
+		catalog.English: "A summary of what we hold about you is coming here as a document in a moment.",
+	},
+	msgExportCaption: {
+		catalog.Telugu:  "మా దగ్గర ఉన్న మీ వివరాలు",
+		catalog.Hindi:   "हमारे पास आपकी जानकारी",
+		catalog.English: "What we hold about you",
+	},
+}
