@@ -163,10 +163,13 @@ type Submission struct {
 	Media map[string][]string
 }
 
-// ProcessingConsent is the service id of a consent to the notice on
-// first contact (mitra's own processing), rather than to one service's
-// application.
-const ProcessingConsent = "processing"
+// The consent ledger's purposes that are not one service's application:
+// the notice on first contact (mitra's own processing), and STOP and
+// START (proactive messages: alerts, reminders, template notices).
+const (
+	ProcessingConsent = "processing"
+	ProactiveConsent  = "proactive"
+)
 
 // Consent is a citizen's answer to a purpose-specific notice (DPDP Act
 // 2023, section 6).

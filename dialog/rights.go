@@ -213,3 +213,6 @@ func (b *Bot) needsNotice(st *State) bool {
 func (b *Bot) Agreed(st State) bool {
 	return st.Privacy != nil && st.Privacy.Agreed && st.Privacy.Version == b.NoticeVersion()
 }
+
+// ExportCaption is the caption of the summary document.
+func ExportCaption(lang catalog.Lang) string { return t(lang, msgExportCaption) }

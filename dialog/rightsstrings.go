@@ -84,4 +84,92 @@ var rightsTexts = map[msg]map[catalog.Lang]string{
 		catalog.Hindi:   "हमारे पास आपकी जानकारी",
 		catalog.English: "What we hold about you",
 	},
+	// The summary of what is held ("my data"), a plain-text document.
+	msgHeldTitle: {
+		catalog.Telugu:  "మా దగ్గర ఉన్న మీ వివరాలు (%s నాటికి)",
+		catalog.Hindi:   "हमारे पास आपकी जानकारी (%s तक)",
+		catalog.English: "What we hold about you (as of %s)",
+	},
+	msgHeldNumber: {
+		catalog.Telugu:  "వాట్సాప్ నంబర్: %s",
+		catalog.Hindi:   "व्हाट्सऐप नंबर: %s",
+		catalog.English: "WhatsApp number: %s",
+	},
+	msgHeldName: {
+		catalog.Telugu:  "వాట్సాప్ పేరు: %s",
+		catalog.Hindi:   "व्हाट्सऐप नाम: %s",
+		catalog.English: "WhatsApp name: %s",
+	},
+	msgHeldNotKept: {
+		catalog.Telugu:  "దాచలేదు",
+		catalog.Hindi:   "नहीं रखा गया",
+		catalog.English: "not kept",
+	},
+	msgHeldDistrict: {
+		catalog.Telugu:  "జిల్లా: %s",
+		catalog.Hindi:   "ज़िला: %s",
+		catalog.English: "District: %s",
+	},
+	// %[1]d messages, the oldest from %[2]s, kept %[3]d days.
+	msgHeldMessages: {
+		catalog.Telugu:  "మీ సందేశాలు: %[1]d, మొదటిది %[2]s నాటిది. ప్రతి సందేశం %[3]d రోజుల తర్వాత తొలగిపోతుంది.",
+		catalog.Hindi:   "आपके संदेश: %[1]d, सबसे पुराना %[2]s का। हर संदेश %[3]d दिन बाद मिट जाता है।",
+		catalog.English: "Your messages: %[1]d, the oldest from %[2]s. Each is deleted after %[3]d days.",
+	},
+	msgHeldAlertsOn: {
+		catalog.Telugu:  "హెచ్చరికలు, గుర్తు చేసే సందేశాలు: వస్తాయి (ఆపడానికి “ఆపండి” అని పంపండి)",
+		catalog.Hindi:   "सूचनाएँ और रिमाइंडर: चालू (बंद करने के लिए “बंद करो” भेजें)",
+		catalog.English: "Alerts and reminders: on (send “STOP” to stop them)",
+	},
+	msgHeldAlertsOff: {
+		catalog.Telugu:  "హెచ్చరికలు, గుర్తు చేసే సందేశాలు: %s నుండి ఆపారు (మళ్ళీ కావాలంటే “START”)",
+		catalog.Hindi:   "सूचनाएँ और रिमाइंडर: %s से बंद (फिर से चाहिए तो “START”)",
+		catalog.English: "Alerts and reminders: stopped since %s (send “START” to get them again)",
+	},
+	msgHeldConsents: {
+		catalog.Telugu:  "మీరు ఇచ్చిన అనుమతులు",
+		catalog.Hindi:   "आपकी दी हुई सहमतियाँ",
+		catalog.English: "Your answers on consent",
+	},
+	msgHeldAgreed: {
+		catalog.Telugu:  "అంగీకరించారు",
+		catalog.Hindi:   "सहमत",
+		catalog.English: "agreed",
+	},
+	msgHeldRefused: {
+		catalog.Telugu:  "వద్దన్నారు",
+		catalog.Hindi:   "असहमत",
+		catalog.English: "refused",
+	},
+	msgHeldPurposeNotice: {
+		catalog.Telugu:  "మీ సందేశాల వాడకం (గోప్యతా నోటీసు)",
+		catalog.Hindi:   "आपके संदेशों का इस्तेमाल (निजता सूचना)",
+		catalog.English: "use of your messages (privacy notice)",
+	},
+	msgHeldPurposeAlerts: {
+		catalog.Telugu:  "హెచ్చరికలు, గుర్తు చేసే సందేశాలు",
+		catalog.Hindi:   "सूचनाएँ और रिमाइंडर",
+		catalog.English: "alerts and reminders",
+	},
+	msgHeldRecords: {
+		catalog.Telugu:  "మీ దరఖాస్తులు, ఫిర్యాదులు (శాఖ రికార్డు)",
+		catalog.Hindi:   "आपके आवेदन और शिकायतें (विभाग का रिकॉर्ड)",
+		catalog.English: "Your applications and complaints (the department's record)",
+	},
+	msgHeldNone: {
+		catalog.Telugu:  "ఏవీ లేవు",
+		catalog.Hindi:   "कोई नहीं",
+		catalog.English: "none",
+	},
+	msgHeldCertificates: {
+		catalog.Telugu:  "మీ సర్టిఫికెట్లు",
+		catalog.Hindi:   "आपके प्रमाण पत्र",
+		catalog.English: "Your certificates",
+	},
+	// %s is the grievance officer's contact.
+	msgHeldRights: {
+		catalog.Telugu:  "మీ సందేశాలు, పేరు తొలగించడానికి వాట్సాప్‌లో “నా డేటా తొలగించండి” అని పంపండి. ఫిర్యాదుల అధికారి: %s",
+		catalog.Hindi:   "अपने संदेश और नाम मिटाने के लिए व्हाट्सऐप पर “मेरा डेटा हटाओ” भेजें। शिकायत अधिकारी: %s",
+		catalog.English: "To delete your messages and name, send “DELETE MY DATA” on WhatsApp. Grievance officer: %s",
+	},
 }

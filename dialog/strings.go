@@ -121,6 +121,23 @@ const (
 	msgEraseKept
 	msgExportComing
 	msgExportCaption
+	msgHeldTitle
+	msgHeldNumber
+	msgHeldName
+	msgHeldNotKept
+	msgHeldDistrict
+	msgHeldMessages
+	msgHeldAlertsOn
+	msgHeldAlertsOff
+	msgHeldConsents
+	msgHeldAgreed
+	msgHeldRefused
+	msgHeldPurposeNotice
+	msgHeldPurposeAlerts
+	msgHeldRecords
+	msgHeldNone
+	msgHeldCertificates
+	msgHeldRights
 	// msgCount is the number of messages; keep it last.
 	msgCount
 )

@@ -262,7 +262,13 @@ func (s *Store) Applications(ctx context.Context, f Filter) (list []application.
 // ApplicationsOf lists a citizen's records, newest first (for "my
 // applications").
 func (s *Store) ApplicationsOf(ctx context.Context, waID string) ([]application.Record, error) {
-	rows, err := s.pool.Query(ctx, "SELECT "+recordColumns+" FROM applications WHERE wa_id = $1 ORDER BY id DESC LIMIT 20", waID)
+	return s.citizenRecords(ctx, waID, 20)
+}
+
+// citizenRecords lists a citizen's records, newest first, at most limit
+// of them (every one when limit is 0).
+func (s *Store) citizenRecords(ctx context.Context, waID string, limit int) ([]application.Record, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+recordColumns+" FROM applications WHERE wa_id = $1 ORDER BY id DESC LIMIT NULLIF($2, 0)", waID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("applications of citizen: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/mitra-gov/mitra/application"
+	"github.com/mitra-gov/mitra/dialog"
 )
 
 // A citizen's data rights in the database: opting out of proactive
@@ -27,9 +28,6 @@ const (
 	forgetName    = "UPDATE contacts SET name = '' WHERE wa_id = $1 AND name <> ''"
 )
 
-// ProactiveConsent is the consent ledger's service id for STOP and START.
-const ProactiveConsent = "proactive"
-
 // SetOptOut records STOP (stop true) or START: the contact's flag that
 // every proactive send checks, a line in the consent ledger, and the
 // request for the operators.
@@ -38,7 +36,7 @@ func (t Tx) SetOptOut(ctx context.Context, waID string, stop bool, channel strin
 	b.Queue(`INSERT INTO contacts (wa_id, opted_out_at) VALUES ($1, CASE WHEN $2 THEN now() END)
 		ON CONFLICT (wa_id) DO UPDATE SET opted_out_at = CASE WHEN $2 THEN COALESCE(contacts.opted_out_at, now()) END, updated_at = now()`, waID, stop)
 	b.Queue(`INSERT INTO consents (wa_id, service_id, notice_version, channel, agreed) VALUES ($1, $2, 'stop-start', $3, $4)`,
-		waID, ProactiveConsent, channel, !stop)
+		waID, application.ProactiveConsent, channel, !stop)
 	kind := map[bool]string{true: "stop", false: "start"}[stop]
 	b.Queue(`INSERT INTO data_requests (wa_id, kind, done_at) VALUES ($1, $2, now())`, waID, kind)
 	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
@@ -92,29 +90,9 @@ func (t Tx) RequestExport(ctx context.Context, waID, lang string) error {
 	return t.s.enqueue(ctx, t.tx, ExportArgs{RequestID: id, WAID: waID, Lang: lang})
 }
 
-// CitizenData is what is held of a citizen, for their summary.
-type CitizenData struct {
-	WAID        string
-	Name        string
-	District    string
-	OptedOut    *time.Time
-	Messages    int64 // inbound messages whose words are kept
-	OldestKept  *time.Time
-	Consents    []ConsentLine
-	Records     []application.Record
-	Certificate []string
-}
-
-// ConsentLine is one answer in the consent ledger.
-type ConsentLine struct {
-	Service, Version, Channel string
-	Agreed                    bool
-	At                        time.Time
-}
-
 // CitizenData reads what is held of a citizen.
-func (s *Store) CitizenData(ctx context.Context, waID string) (CitizenData, error) {
-	d := CitizenData{WAID: waID}
+func (s *Store) CitizenData(ctx context.Context, waID string) (dialog.HeldData, error) {
+	d := dialog.HeldData{WAID: waID}
 	var b pgx.Batch
 	b.Queue("SELECT name, district, opted_out_at FROM contacts WHERE wa_id = $1", waID).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&d.Name, &d.District, &d.OptedOut); !errors.Is(err, pgx.ErrNoRows) {
@@ -127,19 +105,20 @@ func (s *Store) CitizenData(ctx context.Context, waID string) (CitizenData, erro
 	b.Queue("SELECT service_id, notice_version, channel, agreed, at FROM consents WHERE wa_id = $1 ORDER BY at", waID).
 		Query(func(rows pgx.Rows) error {
 			var err error
-			d.Consents, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ConsentLine])
+			d.Consents, err = pgx.CollectRows(rows, pgx.RowToStructByPos[dialog.HeldConsent])
 			return err
 		})
 	b.Queue("SELECT id FROM certificates WHERE wa_id = $1 ORDER BY created_at", waID).Query(func(rows pgx.Rows) error {
 		var err error
-		d.Certificate, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		d.Certificates, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		return err
 	})
 	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
 		return d, fmt.Errorf("citizen data: %w", err)
 	}
+	// Every record, not the chat's latest few: the summary is whole.
 	var err error
-	d.Records, err = s.ApplicationsOf(ctx, waID)
+	d.Records, err = s.citizenRecords(ctx, waID, 0)
 	return d, err
 }
 

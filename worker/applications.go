@@ -120,6 +120,9 @@ func (w *ProcessWorker) effects(ctx context.Context, tx store.Tx, msg whatsapp.M
 			return nil, nil, err
 		}
 	}
+	if err := rights(ctx, tx, msg.From, st); err != nil {
+		return nil, nil, err
+	}
 	if ef.Handover != nil {
 		if err := tx.OpenHandover(ctx, msg.From, ef.Handover.Department, string(st.Lang)); err != nil {
 			return nil, nil, err
@@ -237,6 +240,14 @@ func (w *NotifyWorker) Work(ctx context.Context, job *river.Job[store.NotifyArgs
 		return err
 	}
 	r := n.Record
+	// A citizen who sent STOP gets no notice, in the window or out of it;
+	// "my applications" still shows the change when they ask.
+	switch out, err := w.deps.Store.OptedOut(ctx, r.Citizen); {
+	case err != nil:
+		return err
+	case out:
+		return w.deps.Store.MarkNotified(ctx, n.Event.ID)
+	}
 	var replies []dialog.Reply
 	inWindow := false
 	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
@@ -450,6 +461,14 @@ func (w *SweepWorker) draftNotice(ctx context.Context, waID string, expire bool)
 	if err != nil || reply == nil {
 		if err != nil {
 			w.deps.Log.Warn("draft sweep", "error", err)
+		}
+		return
+	}
+	// A reminder is proactive: none for a citizen who sent STOP (their
+	// expired draft is deleted all the same).
+	if out, err := w.deps.Store.OptedOut(ctx, waID); out || err != nil {
+		if err != nil {
+			w.deps.Log.Warn("draft notice: opt-out not read", "error", err)
 		}
 		return
 	}

@@ -27,8 +27,9 @@ type DeliverWorker struct {
 
 // Work uploads the PDF and sends it as a document with a caption in the
 // citizen's language; outside the 24-hour window it sends the
-// certificate_ready template instead, and the citizen's reply brings the
-// document (store.Tx.Answer queues it).
+// certificate_ready template instead (none to a citizen who sent STOP),
+// and the citizen's next message brings the document (store.Tx.Answer
+// queues it).
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[store.DeliverArgs]) error {
 	c, err := w.deps.Store.Certificate(ctx, job.Args.CertID)
 	if errors.Is(err, certs.ErrNotFound) {
@@ -68,7 +69,9 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[store.DeliverAr
 		if terr != nil {
 			return terr
 		}
-		if _, terr = w.deps.send(ctx, t); terr != nil {
+		// A citizen who sent STOP gets no template: the certificate
+		// waits for their next message all the same.
+		if _, terr = w.deps.send(ctx, t); terr != nil && !errors.Is(terr, ErrOptedOut) {
 			return terr
 		}
 		return w.deps.Store.MarkDelivered(ctx, c.ID, true)

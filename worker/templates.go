@@ -130,7 +130,11 @@ func (w *TemplateSyncWorker) Work(ctx context.Context, job *river.Job[store.Temp
 var ErrTemplateNotApproved = errors.New("worker: template not approved in this language")
 
 // send sends one message, refusing a template the registry does not have
-// approved: a refused template costs nothing and is not retried.
+// approved, or to a citizen who sent STOP (a template is always
+// proactive: it goes where the citizen has not written for a day). A
+// refused template costs nothing and is not retried. The opt-out is read
+// at the moment of sending, so that a STOP in the middle of a campaign
+// holds for the rest of it.
 func (d Deps) send(ctx context.Context, m whatsapp.Outbound) (string, error) {
 	if m.Template != nil {
 		t, err := d.Store.TemplateByName(ctx, m.Template.Name, m.Template.Language.Code)
@@ -139,6 +143,12 @@ func (d Deps) send(ctx context.Context, m whatsapp.Outbound) (string, error) {
 			return "", fmt.Errorf("%w: %s (%s)", ErrTemplateNotApproved, m.Template.Name, m.Template.Language.Code)
 		case err != nil:
 			return "", err
+		}
+		switch out, err := d.Store.OptedOut(ctx, m.To); {
+		case err != nil:
+			return "", err
+		case out:
+			return "", ErrOptedOut
 		}
 	}
 	return d.Sender.Send(ctx, m)

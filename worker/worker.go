@@ -88,6 +88,7 @@ func New(d Deps) *river.Workers {
 	river.AddWorker(rw, &HookWorker{deps: d})
 	river.AddWorker(rw, &SweepWorker{deps: d})
 	river.AddWorker(rw, &TemplateSyncWorker{deps: d})
+	river.AddWorker(rw, &ExportWorker{deps: d})
 	return rw
 }
 
@@ -168,12 +169,16 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		next, out := st, []dialog.Reply(nil)
 		isHeld := locked.Handover != 0
 		switch {
-		case isHeld && !dialog.IsMenuCommand(in):
+		case isHeld && !dialog.IsMenuCommand(in) && !dialog.IsRightsCommand(in):
 			// A person holds the conversation: the message waits for
 			// them in the console, and the bot says nothing.
 		case !allowed && notify:
 			out = w.deps.Bot.SlowDown(st)
 		case allowed:
+			// A data right (STOP, "delete my data") is answered while a
+			// person holds the conversation, and leaves it with them
+			// (erasure closes it); "menu" hands it back to the bot.
+			isHeld = isHeld && !dialog.IsRightsCommand(in)
 			if isHeld {
 				// "menu" hands the conversation back to the bot.
 				if err := tx.CloseHandover(ctx, locked.Handover, "citizen"); err != nil {
@@ -198,7 +203,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		items = append(extra, items...)
 		replies = len(items)
 		ef := next.Effects
-		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != ""
+		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil
 		return tx.Answer(ctx, id, msg.From, items, next, lasting)
 	})
 	if err != nil {
@@ -338,7 +343,7 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	if errors.As(err, &se) {
 		code, retry = se.Code, se.Retryable()
 	}
-	if errors.Is(err, ErrTemplateNotApproved) {
+	if errors.Is(err, ErrTemplateNotApproved) || errors.Is(err, ErrOptedOut) {
 		retry = false
 	}
 	w.record(fmt.Sprint(code))

@@ -32,6 +32,8 @@ type fakeGraph struct {
 	sent  []whatsapp.Outbound
 	reads []string
 	media map[string][]byte
+	// uploads are the documents uploaded, in order.
+	uploads [][]byte
 	// outsideWindow refuses every message but a template, as Meta does
 	// 24 hours after the citizen last wrote.
 	outsideWindow bool
@@ -67,7 +69,10 @@ func (f *fakeGraph) Download(_ context.Context, url string, _ int64) ([]byte, er
 }
 
 func (f *fakeGraph) UploadMedia(_ context.Context, data []byte, _, _ string) (string, error) {
-	return "uploaded", nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uploads = append(f.uploads, data)
+	return fmt.Sprintf("uploaded-%d", len(f.uploads)), nil
 }
 
 func (f *fakeGraph) payloads() []string {
