@@ -94,7 +94,10 @@ type WorkConfig struct {
 	// with Meta (default an hour; negative: never). `mitra serve` syncs
 	// once itself before it starts work.
 	TemplateSyncEvery time.Duration
-	Log               *slog.Logger
+	// RetainEvery is how often the retention sweep runs (default a day;
+	// negative: never).
+	RetainEvery time.Duration
+	Log         *slog.Logger
 }
 
 // StartWork starts running jobs with workers (built by package worker)
@@ -116,6 +119,10 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	if cfg.TemplateSyncEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.TemplateSyncEvery, time.Hour)),
 			func() (river.JobArgs, *river.InsertOpts) { return TemplateSyncArgs{}, nil }, nil))
+	}
+	if cfg.RetainEvery >= 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.RetainEvery, 24*time.Hour)),
+			func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
 		PeriodicJobs: periodic,
@@ -252,6 +259,18 @@ func (TemplateSyncArgs) Kind() string { return "template_sync" }
 // InsertOpts: one sync at a time, whatever the replicas.
 func (TemplateSyncArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueProcess, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
+}
+
+// RetentionArgs asks for the retention sweep: whatever has outlived its
+// period is cleared, in batches (Store.Retain).
+type RetentionArgs struct{}
+
+func (RetentionArgs) Kind() string { return "retention" }
+
+// InsertOpts: one retention sweep at a time, whatever the replicas; it
+// runs in slices that snooze between them, so attempts are generous.
+func (RetentionArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueProcess, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 }
 
 // SweepArgs asks for the periodic sweep: overdue grievances escalated,

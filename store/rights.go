@@ -58,8 +58,8 @@ func (s *Store) OptedOut(ctx context.Context, waID string) (bool, error) {
 // EraseCitizen deletes what mitra holds of a citizen beyond what a
 // department must keep: the words of every message both ways (the rows
 // stay, for dedupe and the order of sends), the profile name and
-// district, the conversation with its drafts, unused Flow tokens, and an
-// open handover. Applications with their answers and attachments,
+// district, the conversation with its drafts, the photos of a form never
+// submitted, unused Flow tokens, and an open handover. Applications with their answers and attachments,
 // certificates, the consent ledger and the transparency log's hashes
 // stay; the request is recorded.
 func (t Tx) EraseCitizen(ctx context.Context, waID string) error {
@@ -72,6 +72,7 @@ func (t Tx) EraseCitizen(ctx context.Context, waID string) error {
 	b.Queue("UPDATE contacts SET name = '', district = '', updated_at = now() WHERE wa_id = $1", waID)
 	b.Queue("DELETE FROM conversations WHERE wa_id = $1", waID)
 	b.Queue("DELETE FROM flow_tokens WHERE wa_id = $1 AND application_id IS NULL", waID)
+	b.Queue("DELETE FROM attachments WHERE wa_id = $1 AND application_id IS NULL", waID)
 	b.Queue("UPDATE handovers SET status = 'closed', closed_at = now(), closed_by = 'citizen' WHERE wa_id = $1 AND status IN ('waiting', 'active')", waID)
 	b.Queue("INSERT INTO data_requests (wa_id, kind, done_at) VALUES ($1, 'erase', now())", waID)
 	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {

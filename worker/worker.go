@@ -69,6 +69,13 @@ type Deps struct {
 	HandoverWait, HandoverIdle time.Duration
 	// HookClient posts to departments' systems (default: a 10 s timeout).
 	HookClient *http.Client
+	// Retention is how long each kind of data is kept (default
+	// store.DefaultRetention when all are zero), cleared RetentionBatch
+	// rows a statement (default 5,000).
+	Retention      store.Retention
+	RetentionBatch int
+	// Now is the clock of the retention sweep (default time.Now).
+	Now func() time.Time
 }
 
 // Metrics receives the figures operators watch.
@@ -89,6 +96,7 @@ func New(d Deps) *river.Workers {
 	river.AddWorker(rw, &SweepWorker{deps: d})
 	river.AddWorker(rw, &TemplateSyncWorker{deps: d})
 	river.AddWorker(rw, &ExportWorker{deps: d})
+	river.AddWorker(rw, &RetentionWorker{deps: d})
 	return rw
 }
 
@@ -110,6 +118,12 @@ func withDefaults(d Deps) Deps {
 	}
 	if d.HandoverWait <= 0 {
 		d.HandoverWait = 15 * time.Minute
+	}
+	if d.Retention == (store.Retention{}) {
+		d.Retention = store.DefaultRetention
+	}
+	if d.Now == nil {
+		d.Now = time.Now
 	}
 	if d.HandoverIdle <= 0 {
 		d.HandoverIdle = time.Hour

@@ -47,6 +47,10 @@ func TestServeConfigRefusesDevelopmentOverProduction(t *testing.T) {
 		}, "MITRA_FLOW_PRIVATE_KEY_FILE is set"},
 		{"production with an unusable Flows key", func(c *serveConfig) { c.flowKeyPEM = "not a key" }, "not a usable RSA key"},
 		{"a draft kept past the 24-hour window", func(c *serveConfig) { c.draftTTL = 30 * time.Hour }, "-draft-ttl"},
+		{"messages kept for ever", func(c *serveConfig) { c.retain = defaultRetentionDays(); c.retain.messages = 0 }, "-retain-message-days"},
+		{"a negative retention", func(c *serveConfig) { c.retain = defaultRetentionDays(); c.retain.statuses = -1 }, "negative"},
+		{"audit kept a month", func(c *serveConfig) { c.retain = defaultRetentionDays(); c.retain.audit = 30 }, "-retain-audit-days"},
+		{"media kept for ever, audit for ever", func(c *serveConfig) { c.retain = defaultRetentionDays(); c.retain.media, c.retain.audit = 0, 0 }, ""},
 		{"simulator on loopback", func(c *serveConfig) {
 			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0"}
 		}, ""},

@@ -95,6 +95,27 @@ type serveConfig struct {
 	// draftRemind and draftTTL time idle drafts; sweepEvery is how often
 	// they, overdue grievances and resolved ones are swept.
 	draftRemind, draftTTL, sweepEvery time.Duration
+	// grievanceContact is the grievance officer the privacy notice names
+	// (MITRA_GRIEVANCE_CONTACT); retain are the retention periods, in
+	// days, by kind (0 keeps that kind for ever).
+	grievanceContact string
+	retain           retentionDays
+}
+
+// retentionDays are the retention periods as an operator sets them.
+type retentionDays struct {
+	messages, media, analyses, statuses, audit int
+}
+
+func defaultRetentionDays() retentionDays {
+	days := func(d time.Duration) int { return int(d / (24 * time.Hour)) }
+	def := store.DefaultRetention
+	return retentionDays{messages: days(def.Bodies), media: days(def.Media), analyses: days(def.Analyses), statuses: days(def.Statuses), audit: days(def.Audit)}
+}
+
+func (r retentionDays) periods() store.Retention {
+	day := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+	return store.Retention{Bodies: day(r.messages), Media: day(r.media), Analyses: day(r.analyses), Statuses: day(r.statuses), Audit: day(r.audit)}
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -164,6 +185,13 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.DurationVar(&c.draftRemind, "draft-remind", 2*time.Hour, "remind a citizen of a form left unfinished this long")
 	fl.DurationVar(&c.draftTTL, "draft-ttl", 23*time.Hour, "delete a form left unfinished this long (keep it under 24h: the notice is a plain message)")
 	fl.DurationVar(&c.sweepEvery, "sweep-every", time.Minute, "how often overdue grievances, resolved ones and idle drafts are swept")
+	fl.StringVar(&c.grievanceContact, "grievance-contact", envOr("MITRA_GRIEVANCE_CONTACT", dialog.DefaultGrievanceContact), "the grievance officer named in the privacy notice (a phone number or an address)")
+	def := defaultRetentionDays()
+	fl.IntVar(&c.retain.messages, "retain-message-days", envInt("MITRA_RETAIN_MESSAGE_DAYS", def.messages), "days the words of messages and profile names are kept (at least 1)")
+	fl.IntVar(&c.retain.media, "retain-media-days", envInt("MITRA_RETAIN_MEDIA_DAYS", def.media), "days photos and documents of forms never submitted are kept (0: for ever)")
+	fl.IntVar(&c.retain.analyses, "retain-analysis-days", envInt("MITRA_RETAIN_ANALYSIS_DAYS", def.analyses), "days per-message analyses are kept; hourly roll-ups stay (0: for ever)")
+	fl.IntVar(&c.retain.statuses, "retain-status-days", envInt("MITRA_RETAIN_STATUS_DAYS", def.statuses), "days delivery statuses are kept (0: for ever)")
+	fl.IntVar(&c.retain.audit, "retain-audit-days", envInt("MITRA_RETAIN_AUDIT_DAYS", def.audit), "days staff and API audit and data requests are kept (0: for ever)")
 	return c
 }
 
@@ -291,11 +319,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: decisionCounter{matcher, metrics}, Answerer: answerer, Certificates: st,
-		Applications: st, Flows: c.flowKey != nil})
+		Applications: st, Flows: c.flowKey != nil, Privacy: dialog.PrivacyConfig{Contact: c.grievanceContact, BodyDays: c.retain.messages}})
 	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Templates: graph, Log: m.log,
 		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
 		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
-		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL})
+		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL, Retention: c.retain.periods()})
 	// The registry is synced before any job runs, so that a notice due at
 	// start finds its template's verdict; Meta being away only delays it
 	// to the hourly sync, with the verdicts already stored.
@@ -476,6 +504,17 @@ func (c *serveConfig) validate() error {
 	if c.draftTTL <= c.draftRemind || c.draftTTL > dialog.IdleTimeout {
 		return usagef("-draft-ttl must be above -draft-remind and at most %s", dialog.IdleTimeout)
 	}
+	// A configuration built in code (the benches, the tests) leaves these
+	// zero: the defaults, as the flags have them.
+	if c.retain == (retentionDays{}) {
+		c.retain = defaultRetentionDays()
+	}
+	if err := c.retain.validate(); err != nil {
+		return err
+	}
+	if c.grievanceContact = strings.TrimSpace(c.grievanceContact); c.grievanceContact == "" {
+		c.grievanceContact = dialog.DefaultGrievanceContact
+	}
 	if c.simulator {
 		if err := c.validateSimulator(); err != nil {
 			return err
@@ -502,6 +541,23 @@ func (c *serveConfig) validate() error {
 		return usagef("MITRA_PUBLIC_URL %q: want the public verification site, e.g. https://verify.example.gov.in", c.publicURL)
 	} else if isLoopbackHost(u.Hostname()) {
 		return usagef("MITRA_PUBLIC_URL %q is a loopback address: citizens' QR codes must point at the public site", c.publicURL)
+	}
+	return nil
+}
+
+// validate refuses periods that would break what they protect: a negative
+// one, messages kept for ever (the notice promises a period), photos deleted before a draft that holds them can expire, audit
+// kept under a year.
+func (r retentionDays) validate() error {
+	switch {
+	case min(r.messages, r.media, r.analyses, r.statuses, r.audit) < 0:
+		return usagef("retention days cannot be negative (0 keeps for ever)")
+	case r.messages == 0:
+		return usagef("-retain-message-days must be at least 1: the privacy notice tells citizens when their messages are deleted")
+	case r.media == 1:
+		return usagef("-retain-media-days must be at least 2: a form's photos must outlive the form's %s", dialog.IdleTimeout)
+	case r.audit > 0 && r.audit < 365:
+		return usagef("-retain-audit-days must be at least 365 (or 0, for ever): the audit is how staff actions are answered for")
 	}
 	return nil
 }
