@@ -183,7 +183,9 @@ type Catalog struct {
 	// order; familiesOf indexes them by member service.
 	Families []*Family
 	// Templates are the message templates submitted to Meta.
-	Templates  []*Template
+	Templates []*Template
+	// Topics are the subjects of alerts citizens may opt in to.
+	Topics     []*Topic
 	familiesOf map[string][]*Family
 	// aliasPos remembers where each alias was written, for Lint.
 	aliasPos map[*Service]map[string]position

@@ -62,6 +62,7 @@ func (c *Catalog) Lint() []Problem {
 	l.forms(c)
 	l.families(c)
 	l.templates(c)
+	l.topics(c)
 	sort.SliceStable(l.problems, func(i, j int) bool { return lessWhere(l.problems[i].Where, l.problems[j].Where) })
 	return l.problems
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // TemplateUse says who may send a message template.
@@ -43,7 +44,39 @@ type Template struct {
 	Use      TemplateUse     `yaml:"use"`
 	Params   []TemplateParam `yaml:"params"`
 	Body     Localized       `yaml:"body"`
-	pos      position
+	// Buttons are quick replies under the body; a tap comes back as a
+	// message whose option id is the button's id. Every alert carries
+	// the "stop" button (OptionStopAlerts).
+	Buttons []TemplateButton `yaml:"buttons"`
+	pos     position
+}
+
+// TemplateButton is a quick-reply button of a template.
+type TemplateButton struct {
+	ID   string    `yaml:"id"`
+	Text Localized `yaml:"text"`
+}
+
+// OptionStopAlerts is the option id of the button on every alert that
+// stops all proactive messages, as STOP does.
+const OptionStopAlerts = "rights:stop"
+
+// Topic is a subject of alerts a citizen may opt in to (weather, power
+// cuts...), by district.
+type Topic struct {
+	ID   string    `yaml:"id"`
+	Name Localized `yaml:"name"`
+	pos  position
+}
+
+// Topic returns the alert topic with that id.
+func (c *Catalog) Topic(id string) (*Topic, bool) {
+	for _, t := range c.Topics {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // Where returns "file:line" of the template, for messages.
@@ -63,8 +96,20 @@ func (c *Catalog) Template(name string) (*Template, bool) {
 // sent under for each of mitra's languages.
 var TemplateLang = map[Lang]string{Telugu: "te", Hindi: "hi", English: "en_US"}
 
+// LangOfTemplateCode is the language a WhatsApp template code stands for
+// (English for one mitra does not use).
+func LangOfTemplateCode(code string) Lang {
+	for l, c := range TemplateLang {
+		if c == code {
+			return l
+		}
+	}
+	return English
+}
+
 type templatesFile struct {
 	Templates []*Template `yaml:"templates"`
+	Topics    []*Topic    `yaml:"topics"`
 }
 
 // loadTemplates reads templates/*.yaml, keeping each template's line.
@@ -90,6 +135,17 @@ func (c *Catalog) loadTemplates(fsys fs.FS) error {
 			}
 			c.Templates = append(c.Templates, t)
 		}
+		topics := mapValue(doc, "topics")
+		for i, t := range tf.Topics {
+			if t == nil {
+				return fmt.Errorf("%s: topics item %d is empty", name, i+1)
+			}
+			t.pos = position{name, doc.Line}
+			if topics != nil && i < len(topics.Content) {
+				t.pos.line = topics.Content[i].Line
+			}
+			c.Topics = append(c.Topics, t)
+		}
 	}
 	return nil
 }
@@ -101,7 +157,15 @@ var (
 	templatePlaces = regexp.MustCompile(`\{\{\s*([^}]*?)\s*\}\}`)
 )
 
-const maxTemplateBody = 1024
+// Meta's limits on quick-reply buttons: at most 10 a template (mitra
+// keeps to WhatsApp's 3 shown at once), 25 characters of text each.
+const (
+	maxTemplateBody    = 1024
+	maxTemplateButtons = 3
+	maxButtonText      = 25
+)
+
+var topicID = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 
 // templates checks what Meta would reject or mitra could not fill: the
 // name, the category, the use, and bodies in every language whose
@@ -133,6 +197,7 @@ func (l *linter) templates(c *Catalog) {
 			}
 		}
 		l.localized(t.pos, owner, "body", t.Body, maxTemplateBody)
+		l.templateButtons(t, owner)
 		for _, lang := range []Lang{English, Telugu, Hindi} {
 			places := templatePlaces.FindAllStringSubmatch(t.Body.exact(lang), -1)
 			ok := len(places) == len(t.Params)
@@ -144,7 +209,42 @@ func (l *linter) templates(c *Catalog) {
 			if !ok {
 				l.add(t.pos, "%s: body.%s must use {{1}}..{{%d}} once each, in order", owner, lang, len(t.Params))
 			}
+			if body := strings.TrimSpace(t.Body.exact(lang)); strings.HasPrefix(body, "{{") || strings.HasSuffix(body, "}}") {
+				l.add(t.pos, "%s: body.%s starts or ends with a parameter, which Meta refuses", owner, lang)
+			}
 		}
+	}
+}
+
+// templateButtons checks the quick replies: at most three, each with an
+// id and a short text in every language, and the stop button on every
+// alert (a citizen must be able to stop alerts from the alert itself).
+func (l *linter) templateButtons(t *Template, owner string) {
+	if len(t.Buttons) > maxTemplateButtons {
+		l.add(t.pos, "%s: %d buttons; at most %d", owner, len(t.Buttons), maxTemplateButtons)
+	}
+	stop := false
+	for i, b := range t.Buttons {
+		if b.ID == "" {
+			l.add(t.pos, "%s: button %d needs an id", owner, i+1)
+		}
+		stop = stop || b.ID == OptionStopAlerts
+		l.localized(t.pos, owner, "button "+b.ID, b.Text, maxButtonText)
+	}
+	if t.Use == UseAlert && !stop {
+		l.add(t.pos, "%s: an alert needs the %q button, so that it can be stopped from the alert", owner, OptionStopAlerts)
+	}
+}
+
+// topics checks the alert topics: ids and names in every language.
+func (l *linter) topics(c *Catalog) {
+	seen := map[string]bool{}
+	for _, t := range c.Topics {
+		if !topicID.MatchString(t.ID) || seen[t.ID] {
+			l.add(t.pos, "topic %q: want a unique id of lower-case letters, digits and dashes", t.ID)
+		}
+		seen[t.ID] = true
+		l.localized(t.pos, "topic "+t.ID, "name", t.Name, 24)
 	}
 }
 

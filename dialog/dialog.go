@@ -370,6 +370,9 @@ func (b *Bot) step(ctx context.Context, st *State, in Inbound, user string) ([]R
 	if replies, ok := b.rights(st, id, text); ok {
 		return replies, nil
 	}
+	if replies, ok := b.alerts(st, id, text); ok {
+		return replies, nil
+	}
 	// An open form or a record waiting on the citizen reads the message
 	// first: "2" or "yes" there is an answer, not a menu choice.
 	if st.Draft != nil {

@@ -108,6 +108,8 @@ type Effects struct {
 	Analysis *Analysis
 	// Rights is a use of the citizen's data rights.
 	Rights *Rights
+	// Subscribe is an opt-in to a topic's alerts.
+	Subscribe *Subscription
 	// Forget says the message's words are not to be kept once answered:
 	// the citizen has not agreed to the notice.
 	Forget bool

@@ -115,7 +115,8 @@ func RightsRequest(text string) string {
 // IsRightsCommand reports whether a message uses a data right: like
 // "menu", it is answered even while a person holds the conversation.
 func IsRightsCommand(in Inbound) bool {
-	return strings.HasPrefix(in.OptionID, optPrivacy) || strings.HasPrefix(in.OptionID, optErase) || RightsRequest(in.Text) != ""
+	return strings.HasPrefix(in.OptionID, optPrivacy) || strings.HasPrefix(in.OptionID, optErase) || in.OptionID == catalog.OptionStopAlerts ||
+		RightsRequest(in.Text) != ""
 }
 
 // NoticeVersion names the notice's wording: a hash of what it says in
@@ -153,6 +154,11 @@ func (b *Bot) rights(st *State, id, text string) ([]Reply, bool) {
 		*st = State{Lang: lang, Privacy: privacy}
 		st.Effects.Rights = &Rights{Erase: true}
 		return []Reply{{Text: t(lang, msgErased)}}, true
+	case id == catalog.OptionStopAlerts:
+		// The button on every alert: STOP in one tap.
+		stop := true
+		st.Effects.Rights = &Rights{OptOut: &stop}
+		return []Reply{{Text: t(st.Lang, msgStopped)}}, true
 	case id == optErase+"no":
 		return append([]Reply{{Text: t(st.Lang, msgEraseKept)}}, b.departments(st, 0)...), true
 	}

@@ -172,4 +172,37 @@ var rightsTexts = map[msg]map[catalog.Lang]string{
 		catalog.Hindi:   "अपने संदेश और नाम मिटाने के लिए व्हाट्सऐप पर “मेरा डेटा हटाओ” भेजें। शिकायत अधिकारी: %s",
 		catalog.English: "To delete your messages and name, send “DELETE MY DATA” on WhatsApp. Grievance officer: %s",
 	},
+	// Alerts: opting in to a topic for a district.
+	msgAlertTopics: {
+		catalog.Telugu:  "ఏ హెచ్చరికలు కావాలో ఎంచుకోండి. ఆపాలంటే ఎప్పుడైనా *ఆపండి* అని పంపండి.",
+		catalog.Hindi:   "कौन-सी सूचनाएँ चाहिए, चुनें। बंद करनी हों तो कभी भी *बंद करो* भेजें।",
+		catalog.English: "Choose the alerts you want. Send *STOP* any time to stop them.",
+	},
+	msgAlertButton: {
+		catalog.Telugu:  "హెచ్చరికలు",
+		catalog.Hindi:   "सूचनाएँ",
+		catalog.English: "Alerts",
+	},
+	// %s is the topic's name.
+	msgAlertAskPIN: {
+		catalog.Telugu:  "%s: మీ జిల్లా హెచ్చరికలు పంపడానికి మీ ప్రాంతం 6 అంకెల పిన్ కోడ్ పంపండి.",
+		catalog.Hindi:   "%s: आपके ज़िले की सूचनाएँ भेजने के लिए अपने इलाके का 6 अंकों का पिन कोड भेजें।",
+		catalog.English: "%s: send your area's 6-digit PIN code, so that we send you your district's alerts.",
+	},
+	msgAlertWholeState: {
+		catalog.Telugu:  "రాష్ట్రం మొత్తం",
+		catalog.Hindi:   "पूरा राज्य",
+		catalog.English: "Whole state",
+	},
+	msgAlertPINOutside: {
+		catalog.Telugu:  "ఈ పిన్ కోడ్ ఆంధ్రప్రదేశ్‌లోది కాదు. మళ్ళీ పంపండి, లేదా రాష్ట్రం మొత్తం ఎంచుకోండి.",
+		catalog.Hindi:   "यह पिन कोड आंध्र प्रदेश का नहीं है। फिर से भेजें, या पूरा राज्य चुनें।",
+		catalog.English: "That PIN code is not in Andhra Pradesh. Send it again, or choose the whole state.",
+	},
+	// %[1]s is the topic, %[2]s the district (or the whole state).
+	msgAlertSubscribed: {
+		catalog.Telugu:  "సరే, %[1]s మీకు పంపుతాం (%[2]s). ఆపాలంటే *ఆపండి* అని పంపండి, లేదా ఏ హెచ్చరిక కిందైనా ఉన్న బటన్ నొక్కండి.",
+		catalog.Hindi:   "ठीक है, आपको %[1]s भेजी जाएँगी (%[2]s)। बंद करने के लिए *बंद करो* भेजें, या किसी भी सूचना के नीचे का बटन दबाएँ।",
+		catalog.English: "Done: you will get %[1]s (%[2]s). To stop, send *STOP* or tap the button under any alert.",
+	},
 }

@@ -138,6 +138,12 @@ const (
 	msgHeldNone
 	msgHeldCertificates
 	msgHeldRights
+	msgAlertTopics
+	msgAlertButton
+	msgAlertAskPIN
+	msgAlertWholeState
+	msgAlertPINOutside
+	msgAlertSubscribed
 	// msgCount is the number of messages; keep it last.
 	msgCount
 )

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // FakeGraph is an in-process stand-in for the Graph API's messages
@@ -136,6 +137,8 @@ type Captured struct {
 	To      string          `json:"to"`
 	Type    string          `json:"type"`
 	Payload json.RawMessage `json:"payload"`
+	// At is when the fake accepted it (a bench measures pacing by it).
+	At time.Time `json:"at"`
 }
 
 // FakeFailure is a scripted error answer.
@@ -235,6 +238,10 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Language struct {
 				Code string `json:"code"`
 			} `json:"language"`
+			Components []struct {
+				Type  string `json:"type"`
+				Index string `json:"index"`
+			} `json:"components"`
 		} `json:"template"`
 	}
 	if err := json.Unmarshal(body, &m); err != nil || m.MessagingProduct != "whatsapp" {
@@ -260,6 +267,18 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, 132001, "Template name does not exist in the translation")
 		return
 	}
+	if m.Type == "template" {
+		var buttons []string
+		for _, c := range m.Template.Components {
+			if c.Type == "button" {
+				buttons = append(buttons, c.Index)
+			}
+		}
+		if !f.buttonsFit(m.Template.Name, m.Template.Language.Code, buttons) {
+			graphError(w, http.StatusBadRequest, 132000, "Number of parameters does not match the expected number of params")
+			return
+		}
+	}
 	if len(f.failures) > 0 {
 		fail := f.failures[0]
 		f.failures = f.failures[1:]
@@ -279,7 +298,7 @@ func (f *FakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var rnd [8]byte
 	rand.Read(rnd[:])
 	id := fmt.Sprintf("wamid.FAKE%x", rnd)
-	f.sent = append(f.sent, Captured{ID: id, To: m.To, Type: m.Type, Payload: json.RawMessage(body)})
+	f.sent = append(f.sent, Captured{ID: id, To: m.To, Type: m.Type, Payload: json.RawMessage(body), At: time.Now()})
 	if f.onSend != nil {
 		f.onSend(f.sent[len(f.sent)-1])
 	}

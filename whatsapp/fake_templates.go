@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,6 +22,8 @@ import (
 type fakeTemplate struct {
 	RemoteTemplate
 	body string
+	// quickReplies is how many quick-reply buttons it has.
+	quickReplies int
 }
 
 func templateKey(name, lang string) string { return name + "\x00" + lang }
@@ -33,6 +36,31 @@ type fakeComponents []struct {
 	Example struct {
 		BodyText [][]string `json:"body_text"`
 	} `json:"example"`
+	Buttons []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	} `json:"buttons"`
+}
+
+// quickReplies checks a BUTTONS component as Meta does (at most 10
+// quick replies of at most 25 characters) and counts them, or refuses.
+func (cs fakeComponents) quickReplies() (int, string) {
+	n := 0
+	for _, c := range cs {
+		if c.Type != "BUTTONS" {
+			continue
+		}
+		for _, b := range c.Buttons {
+			if b.Type != "QUICK_REPLY" || b.Text == "" || len([]rune(b.Text)) > 25 {
+				return 0, "Invalid parameter: a quick reply needs a text of at most 25 characters"
+			}
+			n++
+		}
+	}
+	if n > 10 {
+		return 0, "Invalid parameter: at most 10 buttons"
+	}
+	return n, ""
 }
 
 // body checks the components as Meta does and returns the BODY's text,
@@ -72,7 +100,8 @@ func (f *FakeGraph) createTemplate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, refusal := req.Components.body()
-	if refusal != "" {
+	buttons, buttonRefusal := req.Components.quickReplies()
+	if refusal = cmp.Or(refusal, buttonRefusal); refusal != "" {
 		graphError(w, http.StatusBadRequest, 100, refusal)
 		return
 	}
@@ -88,7 +117,7 @@ func (f *FakeGraph) createTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	f.nextTemplate++
 	t := &fakeTemplate{RemoteTemplate{ID: strconv.Itoa(1_000_000 + f.nextTemplate), Name: req.Name, Language: req.Language,
-		Status: "PENDING", Category: req.Category}, body}
+		Status: "PENDING", Category: req.Category}, body, buttons}
 	if f.AutoApprove {
 		t.Status = "APPROVED"
 	}
@@ -222,6 +251,22 @@ func (f *FakeGraph) templateApproved(name, lang string) bool {
 	return ok && t.Status == "APPROVED"
 }
 
+// buttonsFit reports whether a send's quick-reply payloads name buttons
+// the template has (Meta refuses a payload for a button that is not
+// there); without templates under management, anything goes.
+func (f *FakeGraph) buttonsFit(name, lang string, indexes []string) bool {
+	t, ok := f.templates[templateKey(name, lang)]
+	if !ok {
+		return true
+	}
+	for _, i := range indexes {
+		if n, err := strconv.Atoi(i); err != nil || n < 0 || n >= t.quickReplies {
+			return false
+		}
+	}
+	return true
+}
+
 func templateWebhook(field string, value map[string]any) ([]byte, error) {
 	return json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
 		"id": "102290129340398", "time": 1751247548, "changes": []any{map[string]any{"field": field, "value": value}}}}})
@@ -236,3 +281,40 @@ func writeJSON(w http.ResponseWriter, v any) {
 func isTemplatesPath(p string) bool { return strings.HasSuffix(p, "/message_templates") }
 
 func isTemplateID(p string) bool { _, ok := templateIDPath(p); return ok }
+
+// StatusWebhook is the webhook body Meta would post for a status of a
+// message the fake accepted: with the pricing of a template (its
+// category, billable) or of a free service reply, and the
+// biz_opaque_callback_data it was sent with.
+func (f *FakeGraph) StatusWebhook(phoneNumberID string, c Captured, status string) ([]byte, error) {
+	var sent struct {
+		Callback string `json:"biz_opaque_callback_data"`
+		Template *struct {
+			Name     string `json:"name"`
+			Language struct {
+				Code string `json:"code"`
+			} `json:"language"`
+		} `json:"template"`
+	}
+	if err := json.Unmarshal(c.Payload, &sent); err != nil {
+		return nil, err
+	}
+	pricing := map[string]any{"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"}
+	if sent.Template != nil {
+		f.mu.Lock()
+		t := f.templates[templateKey(sent.Template.Name, sent.Template.Language.Code)]
+		f.mu.Unlock()
+		category := "utility"
+		if t != nil {
+			category = strings.ToLower(t.Category)
+		}
+		pricing = map[string]any{"billable": true, "pricing_model": "PMP", "type": "regular", "category": category}
+	}
+	st := map[string]any{"id": c.ID, "status": status, "timestamp": strconv.FormatInt(c.At.Unix(), 10), "recipient_id": c.To, "pricing": pricing}
+	if sent.Callback != "" {
+		st["biz_opaque_callback_data"] = sent.Callback
+	}
+	return json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": "0", "changes": []any{
+		map[string]any{"field": "messages", "value": map[string]any{"messaging_product": "whatsapp",
+			"metadata": map[string]any{"display_phone_number": "0", "phone_number_id": phoneNumberID}, "statuses": []any{st}}}}}}})
+}

@@ -156,12 +156,15 @@ type outTemplate struct {
 
 type outComponent struct {
 	Type       string         `json:"type"`
+	SubType    string         `json:"sub_type,omitempty"`
+	Index      string         `json:"index,omitempty"`
 	Parameters []outParameter `json:"parameters"`
 }
 
 type outParameter struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
+	Type    string `json:"type"`
+	Text    string `json:"text,omitempty"`
+	Payload string `json:"payload,omitempty"`
 }
 
 // maxCaption is the caption limit of documents and images.
@@ -196,4 +199,32 @@ func TemplateMessage(to, name, langCode string, bodyParams ...string) (Outbound,
 	}
 	m.Template = t
 	return m, nil
+}
+
+// maxCallback bounds biz_opaque_callback_data (Meta allows 512 characters).
+const maxCallback = 512
+
+// WithQuickReplies sets the payloads of a template's quick-reply buttons,
+// in their order: a tap comes back with the payload as its option id.
+func (m Outbound) WithQuickReplies(payloads ...string) Outbound {
+	if m.Template == nil {
+		return m
+	}
+	t := *m.Template
+	t.Components = append([]outComponent(nil), t.Components...)
+	for i, p := range payloads {
+		t.Components = append(t.Components, outComponent{Type: "button", SubType: "quick_reply", Index: fmt.Sprint(i),
+			Parameters: []outParameter{{Type: "payload", Payload: p}}})
+	}
+	m.Template = &t
+	return m
+}
+
+// WithCallback sets biz_opaque_callback_data, which Meta echoes in the
+// message's status webhooks.
+func (m Outbound) WithCallback(data string) Outbound {
+	if len(data) <= maxCallback {
+		m.Callback = data
+	}
+	return m
 }

@@ -36,6 +36,7 @@ type Outbound struct {
 	Document         *outDocument    `json:"document,omitempty"`
 	Template         *outTemplate    `json:"template,omitempty"`
 	Context          *outContext     `json:"context,omitempty"`
+	Callback         string          `json:"biz_opaque_callback_data,omitempty"`
 }
 
 type outText struct {

@@ -105,6 +105,12 @@ type wireStatus struct {
 	Status      string `json:"status"`
 	Timestamp   string `json:"timestamp"`
 	RecipientID string `json:"recipient_id"`
+	Pricing     *struct {
+		Billable bool   `json:"billable"`
+		Category string `json:"category"`
+		Type     string `json:"type"`
+	} `json:"pricing"`
+	BizOpaque string `json:"biz_opaque_callback_data"`
 	Errors      []struct {
 		Code      int    `json:"code"`
 		Title     string `json:"title"`

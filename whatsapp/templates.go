@@ -33,6 +33,8 @@ type TemplateSubmission struct {
 	Category string // utility, marketing or authentication
 	Body     string
 	Examples []string
+	// QuickReplies are the texts of its quick-reply buttons, in order.
+	QuickReplies []string
 }
 
 // ErrNoBusinessAccount is returned by the template calls of a client made
@@ -97,7 +99,7 @@ func (c *Client) CreateTemplate(ctx context.Context, t TemplateSubmission) (Remo
 	}
 	payload, err := json.Marshal(map[string]any{
 		"name": t.Name, "language": t.Language, "category": strings.ToUpper(t.Category),
-		"components": []any{bodyComponent(t)},
+		"components": components(t),
 	})
 	if err != nil {
 		return RemoteTemplate{}, err
@@ -125,7 +127,7 @@ func (c *Client) EditTemplate(ctx context.Context, id string, t TemplateSubmissi
 	if id == "" || strings.Trim(id, "0123456789") != "" {
 		return fmt.Errorf("whatsapp: template id %q is not Meta's", id)
 	}
-	payload, err := json.Marshal(map[string]any{"components": []any{bodyComponent(t)}})
+	payload, err := json.Marshal(map[string]any{"components": components(t)})
 	if err != nil {
 		return err
 	}
@@ -148,6 +150,20 @@ func (c *Client) EditTemplate(ctx context.Context, id string, t TemplateSubmissi
 }
 
 // bodyComponent is a submission's BODY, with its examples.
+// components are a submission's BODY and, if it has quick replies, its
+// BUTTONS, in the Business Management API's format.
+func components(t TemplateSubmission) []any {
+	out := []any{bodyComponent(t)}
+	if len(t.QuickReplies) > 0 {
+		var buttons []any
+		for _, text := range t.QuickReplies {
+			buttons = append(buttons, map[string]any{"type": "QUICK_REPLY", "text": text})
+		}
+		out = append(out, map[string]any{"type": "BUTTONS", "buttons": buttons})
+	}
+	return out
+}
+
 func bodyComponent(t TemplateSubmission) map[string]any {
 	body := map[string]any{"text": t.Body, "type": "BODY"}
 	if len(t.Examples) > 0 {

@@ -96,6 +96,15 @@ type Status struct {
 	RecipientID string
 	Time        time.Time
 	Errors      []Error
+	// Billable and Category are Meta's pricing of the message (on "sent"
+	// and "delivered" since per-message pricing): whether it is charged,
+	// and as marketing, utility, authentication or service.
+	Billable bool
+	Category string
+	// Callback echoes the biz_opaque_callback_data sent with the message
+	// (a campaign's recipient), so that a send whose answer was lost can
+	// be matched to its status.
+	Callback string
 }
 
 // Error is one error Meta reports with a failed status.
@@ -243,7 +252,11 @@ func ParseWebhook(body []byte) (Events, error) {
 					ev.reject("status_id")
 					continue
 				}
-				st := Status{MessageID: s.ID, Status: clean(s.Status, 32), RecipientID: clean(s.RecipientID, maxIDBytes), Time: unixTime(s.Timestamp)}
+				st := Status{MessageID: s.ID, Status: clean(s.Status, 32), RecipientID: clean(s.RecipientID, maxIDBytes), Time: unixTime(s.Timestamp),
+					Callback: clean(s.BizOpaque, maxCallback)}
+				if p := s.Pricing; p != nil {
+					st.Billable, st.Category = p.Billable, clean(p.Category, 32)
+				}
 				for _, e := range s.Errors {
 					st.Errors = append(st.Errors, Error{Code: e.Code, Title: clean(e.Title, maxTextRunes), Message: clean(e.Message, maxTextRunes),
 						Details: clean(e.ErrorData.Details, maxTextRunes)})

@@ -58,6 +58,10 @@ func SyncTemplates(ctx context.Context, st *store.Store, cat *catalog.Catalog, t
 		for _, p := range t.Params {
 			sub.Examples = append(sub.Examples, p.Example)
 		}
+		lang := catalog.LangOfTemplateCode(r.Lang)
+		for _, b := range t.Buttons {
+			sub.QuickReplies = append(sub.QuickReplies, b.Text.In(lang))
+		}
 		var remote whatsapp.RemoteTemplate
 		if r.MetaID != "" {
 			// Meta holds it under other words: an edit, reviewed
