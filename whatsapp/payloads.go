@@ -111,7 +111,7 @@ type wireStatus struct {
 		Type     string `json:"type"`
 	} `json:"pricing"`
 	BizOpaque string `json:"biz_opaque_callback_data"`
-	Errors      []struct {
+	Errors    []struct {
 		Code      int    `json:"code"`
 		Title     string `json:"title"`
 		Message   string `json:"message"`
