@@ -454,6 +454,11 @@ func (t Tx) applyStatus(ctx context.Context, st whatsapp.Status) error {
 	if len(st.Errors) > 0 {
 		code, title = &st.Errors[0].Code, &st.Errors[0].Title
 	}
+	// A campaign's message keeps its statuses in its own row (a crore of
+	// them would swamp message_statuses).
+	if id, waID, ok := parseCampaignCallback(st.Callback); ok {
+		return t.applyCampaignStatus(ctx, id, waID, statusArgs{messageID: st.MessageID, status: st.Status, category: st.Category, code: code, billable: st.Billable})
+	}
 	var at *time.Time
 	if !st.Time.IsZero() {
 		at = &st.Time
@@ -516,7 +521,7 @@ func (s *Store) ClaimToSend(ctx context.Context, id int64, key string, l Limit) 
 		return nil
 	})
 	var tokens float64
-	b.Queue(reserveSend, key, l.Rate, l.Burst).QueryRow(func(r pgx.Row) error { return r.Scan(&tokens) })
+	b.Queue(reserveSend, key, l.Rate, l.Burst, 1).QueryRow(func(r pgx.Row) error { return r.Scan(&tokens) })
 	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
 		return row, 0, fmt.Errorf("claim outbox %d to send: %w", id, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 )
 
@@ -25,6 +26,9 @@ const (
 	QueueProcess = "process"
 	// QueueSend sends replies and certificates.
 	QueueSend = "send"
+	// QueueCampaign sends campaigns, apart so that a crore of alerts never
+	// holds up a citizen's reply.
+	QueueCampaign = "campaign"
 )
 
 // ProcessArgs asks for one inbound message to be answered.
@@ -129,6 +133,9 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 		Queues: map[string]river.QueueConfig{
 			QueueProcess: {MaxWorkers: max(1, cfg.ProcessWorkers)},
 			QueueSend:    {MaxWorkers: max(1, cfg.SendWorkers)},
+			// A campaign's job sends many messages at once itself; two
+			// campaigns may run side by side.
+			QueueCampaign: {MaxWorkers: 2},
 		},
 		Workers: workers,
 		// Fetch as soon as a job is inserted.
@@ -259,6 +266,22 @@ func (TemplateSyncArgs) Kind() string { return "template_sync" }
 // InsertOpts: one sync at a time, whatever the replicas.
 func (TemplateSyncArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueProcess, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 5 * time.Minute}}
+}
+
+// CampaignArgs asks for a campaign to be fanned out and sent, a slice of
+// time at a time (the job snoozes between slices).
+type CampaignArgs struct {
+	ID int64 `json:"id"`
+}
+
+func (CampaignArgs) Kind() string { return "campaign" }
+
+// InsertOpts: one live job a campaign, whatever the replicas (a resumed
+// campaign's job is not doubled); a finished one does not stand in the way
+// of resuming.
+func (CampaignArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueCampaign, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
 }
 
 // RetentionArgs asks for the retention sweep: whatever has outlived its

@@ -44,22 +44,28 @@ const takeTurn = `WITH b AS (
 // the business number) and returns how long to wait before sending: zero
 // while the bucket has tokens, then the reservation's place in the queue.
 func (s *Store) ReserveSend(ctx context.Context, key string, l Limit) (time.Duration, error) {
+	return s.ReserveSends(ctx, key, l, 1)
+}
+
+// ReserveSends reserves n sends at once (a campaign's batch) and returns
+// how long to wait until the last of them is due.
+func (s *Store) ReserveSends(ctx context.Context, key string, l Limit, n int) (time.Duration, error) {
 	var tokens float64
 	// The bucket is pacing, not a record: its commit need not wait for the
 	// disk (a crash loses at most a moment's pacing), which keeps a write
 	// per send from costing a disk flush per send.
 	var b pgx.Batch
 	b.Queue(asyncCommit)
-	b.Queue(reserveSend, key, l.Rate, l.Burst).QueryRow(func(r pgx.Row) error { return r.Scan(&tokens) })
+	b.Queue(reserveSend, key, l.Rate, l.Burst, n).QueryRow(func(r pgx.Row) error { return r.Scan(&tokens) })
 	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
 		return 0, fmt.Errorf("send rate: %w", err)
 	}
 	return l.wait(tokens), nil
 }
 
-const reserveSend = `INSERT INTO send_limits AS l (key, tokens, at) VALUES ($1, $3::float8 - 1, clock_timestamp())
+const reserveSend = `INSERT INTO send_limits AS l (key, tokens, at) VALUES ($1, $3::float8 - $4::int, clock_timestamp())
 		ON CONFLICT (key) DO UPDATE SET
-			tokens = LEAST($3::float8, l.tokens + EXTRACT(epoch FROM clock_timestamp() - l.at) * $2::float8) - 1,
+			tokens = LEAST($3::float8, l.tokens + EXTRACT(epoch FROM clock_timestamp() - l.at) * $2::float8) - $4::int,
 			at = clock_timestamp()
 		RETURNING tokens`
 

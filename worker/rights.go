@@ -18,8 +18,15 @@ import (
 var ErrOptedOut = errors.New("worker: the citizen has stopped proactive messages")
 
 // rights does in the processing transaction what a citizen's use of a
-// data right asks: the opt-out flag, the erasure, the queued summary.
+// data right asks (the opt-out flag, the erasure, the queued summary) and
+// records an opt-in to alerts.
 func rights(ctx context.Context, tx store.Tx, waID string, st *dialog.State) error {
+	if sub := st.Effects.Subscribe; sub != nil {
+		if err := tx.Subscribe(ctx, store.Subscription{WAID: waID, Topic: sub.Topic, District: sub.District, Lang: string(st.Lang),
+			Channel: store.ChannelWhatsApp}); err != nil {
+			return err
+		}
+	}
 	r := st.Effects.Rights
 	switch {
 	case r == nil:

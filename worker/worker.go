@@ -76,6 +76,8 @@ type Deps struct {
 	RetentionBatch int
 	// Now is the clock of the retention sweep (default time.Now).
 	Now func() time.Time
+	// Campaigns paces alerts to many citizens.
+	Campaigns CampaignConfig
 }
 
 // Metrics receives the figures operators watch.
@@ -97,6 +99,7 @@ func New(d Deps) *river.Workers {
 	river.AddWorker(rw, &TemplateSyncWorker{deps: d})
 	river.AddWorker(rw, &ExportWorker{deps: d})
 	river.AddWorker(rw, &RetentionWorker{deps: d})
+	river.AddWorker(rw, &CampaignWorker{deps: d})
 	return rw
 }
 
@@ -119,6 +122,7 @@ func withDefaults(d Deps) Deps {
 	if d.HandoverWait <= 0 {
 		d.HandoverWait = 15 * time.Minute
 	}
+	d.Campaigns = d.Campaigns.withDefaults(d.SendLimit.Rate)
 	if d.Retention == (store.Retention{}) {
 		d.Retention = store.DefaultRetention
 	}
@@ -217,7 +221,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		items = append(extra, items...)
 		replies = len(items)
 		ef := next.Effects
-		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil
+		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil || ef.Subscribe != nil
 		return tx.Answer(ctx, id, msg.From, items, next, lasting)
 	})
 	if err != nil {

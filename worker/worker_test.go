@@ -75,6 +75,12 @@ func (f *fakeGraph) UploadMedia(_ context.Context, data []byte, _, _ string) (st
 	return fmt.Sprintf("uploaded-%d", len(f.uploads)), nil
 }
 
+func (f *fakeGraph) sentOutbound() []whatsapp.Outbound {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]whatsapp.Outbound(nil), f.sent...)
+}
+
 func (f *fakeGraph) payloads() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
