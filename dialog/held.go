@@ -24,6 +24,12 @@ type HeldData struct {
 	Consents     []HeldConsent
 	Records      []application.Record
 	Certificates []string
+	Alerts       []HeldAlert
+}
+
+// HeldAlert is one opt-in to alerts.
+type HeldAlert struct {
+	Topic, District, Channel string
 }
 
 // HeldConsent is one answer in the consent ledger.
@@ -82,6 +88,19 @@ func (b *Bot) HeldSummary(lang catalog.Lang, d HeldData) string {
 	}
 	section(t(lang, msgHeldRecords), records)
 	section(t(lang, msgHeldCertificates), d.Certificates)
+	var alerts []string
+	for _, a := range d.Alerts {
+		name := a.Topic
+		if tp, ok := b.cat.Topic(a.Topic); ok {
+			name = tp.Name.In(lang)
+		}
+		where := t(lang, msgAlertWholeState)
+		if a.District != "" {
+			where = DistrictName(lang, a.District)
+		}
+		alerts = append(alerts, fmt.Sprintf("%s (%s) — %s", name, where, a.Channel))
+	}
+	section(t(lang, msgHeldAlerts), alerts)
 	line("")
 	line(t(lang, msgHeldRights, b.privacy.Contact))
 	return w.String()

@@ -166,6 +166,11 @@ var rightsTexts = map[msg]map[catalog.Lang]string{
 		catalog.Hindi:   "आपके प्रमाण पत्र",
 		catalog.English: "Your certificates",
 	},
+	msgHeldAlerts: {
+		catalog.Telugu:  "మీరు కోరిన హెచ్చరికలు",
+		catalog.Hindi:   "आपकी चुनी हुई सूचनाएँ",
+		catalog.English: "Alerts you asked for",
+	},
 	// %s is the grievance officer's contact.
 	msgHeldRights: {
 		catalog.Telugu:  "మీ సందేశాలు, పేరు తొలగించడానికి వాట్సాప్‌లో “నా డేటా తొలగించండి” అని పంపండి. ఫిర్యాదుల అధికారి: %s",

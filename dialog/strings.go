@@ -138,6 +138,7 @@ const (
 	msgHeldNone
 	msgHeldCertificates
 	msgHeldRights
+	msgHeldAlerts
 	msgAlertTopics
 	msgAlertButton
 	msgAlertAskPIN

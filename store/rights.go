@@ -59,7 +59,7 @@ func (s *Store) OptedOut(ctx context.Context, waID string) (bool, error) {
 // department must keep: the words of every message both ways (the rows
 // stay, for dedupe and the order of sends), the profile name and
 // district, the conversation with its drafts, the photos of a form never
-// submitted, unused Flow tokens, and an open handover. Applications with their answers and attachments,
+// submitted, unused Flow tokens, alert opt-ins, and an open handover. Applications with their answers and attachments,
 // certificates, the consent ledger and the transparency log's hashes
 // stay; the request is recorded.
 func (t Tx) EraseCitizen(ctx context.Context, waID string) error {
@@ -73,6 +73,7 @@ func (t Tx) EraseCitizen(ctx context.Context, waID string) error {
 	b.Queue("DELETE FROM conversations WHERE wa_id = $1", waID)
 	b.Queue("DELETE FROM flow_tokens WHERE wa_id = $1 AND application_id IS NULL", waID)
 	b.Queue("DELETE FROM attachments WHERE wa_id = $1 AND application_id IS NULL", waID)
+	b.Queue("DELETE FROM alert_subscriptions WHERE wa_id = $1", waID)
 	b.Queue("UPDATE handovers SET status = 'closed', closed_at = now(), closed_by = 'citizen' WHERE wa_id = $1 AND status IN ('waiting', 'active')", waID)
 	b.Queue("INSERT INTO data_requests (wa_id, kind, done_at) VALUES ($1, 'erase', now())", waID)
 	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
@@ -107,6 +108,12 @@ func (s *Store) CitizenData(ctx context.Context, waID string) (dialog.HeldData, 
 		Query(func(rows pgx.Rows) error {
 			var err error
 			d.Consents, err = pgx.CollectRows(rows, pgx.RowToStructByPos[dialog.HeldConsent])
+			return err
+		})
+	b.Queue(`SELECT topic, district, channel FROM alert_subscriptions WHERE wa_id = $1 AND withdrawn_at IS NULL ORDER BY topic, channel`, waID).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			d.Alerts, err = pgx.CollectRows(rows, pgx.RowToStructByPos[dialog.HeldAlert])
 			return err
 		})
 	b.Queue("SELECT id FROM certificates WHERE wa_id = $1 ORDER BY created_at", waID).Query(func(rows pgx.Rows) error {
