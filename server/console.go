@@ -99,6 +99,11 @@ func (s *Server) consoleRoutes(r *gin.Engine, cfg ConsoleConfig) {
 	g.POST("/keys/:id/revoke", con.allow(adminRoles, con.revokeKey))
 	g.POST("/keys/:id/rotate", con.allow(adminRoles, con.rotateKey))
 	g.GET("/audit", con.allow(adminRoles, con.auditPage))
+	g.GET("/campaigns", con.allow(campaignViewers, con.campaignsPage))
+	g.POST("/campaigns", con.allow(adminRoles, con.createCampaignPage))
+	g.GET("/campaigns/:id", con.allow(campaignViewers, con.campaignPage))
+	g.POST("/campaigns/:id/move", con.allow(adminRoles, con.moveCampaignPage))
+	g.GET("/requests", con.allow(requestViewers, con.requestsPage))
 }
 
 // Who may see what. Officers see their own department only (enforced
@@ -114,7 +119,8 @@ var (
 
 func parseConsolePages() map[string]*template.Template {
 	funcs := template.FuncMap{"t": ct, "bars": bars, "sparkline": sparkline, "ms": func(f float64) string { return formatMS(f) },
-		"date": formatDate, "raw": func(r application.Ref) string { return string(r) }, "mask": maskNumber}
+		"date": formatDate, "raw": func(r application.Ref) string { return string(r) }, "mask": maskNumber,
+		"list": func(items ...string) []string { return items }}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(consoleFiles, "web/console/layout.html"))
 	pages := map[string]*template.Template{}
 	names, _ := fs.Glob(consoleFiles, "web/console/pages/*.html")

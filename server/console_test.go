@@ -69,6 +69,12 @@ func TestConsolePagesRender(t *testing.T) {
 		"handovers": handoverView{List: []store.Handover{{ID: 1, Citizen: "919000000001", Status: "waiting"}, {ID: 2, Citizen: "919000000002", Department: "energy", Status: "active", TakenBy: "Lakshmi"}}},
 		"handover": handoverView{H: store.Handover{ID: 2, Citizen: "919000000002", Status: "active", TakenByID: 1}, CanAct: true,
 			Log: []store.Exchange{{At: time.Now(), Citizen: true, Text: "hello"}, {At: time.Now(), Text: "namaste"}}},
+		"campaigns": campaignsView{List: []store.Campaign{{ID: 1, Name: "Cyclone", Template: "weather_warning", Topic: "weather", Status: "running"}},
+			Templates: cat.Templates, Topics: cat.Topics, Districts: application.Districts, Langs: catalog.Langs, Slots: []int{1, 2, 3}},
+		"campaign": campaignView{Campaign: store.Campaign{ID: 1, Name: "Cyclone", Status: "paused", Districts: []string{"krishna"}},
+			Counts: store.CampaignCounts{ByStatus: map[string]int64{"sent": 3, "failed": 1}, FailedBy: map[int]int64{131026: 1}, Billable: map[string]int64{"utility": 3}},
+			Cost: map[string]float64{"utility": 0.35}, Priced: true},
+		"requests": []store.DataRequest{{ID: 1, WAID: "919000000001", Kind: "erase", At: time.Now()}},
 	}
 	if len(data) != len(pages) {
 		t.Errorf("%d pages, %d tried", len(pages), len(data))

@@ -55,6 +55,10 @@ type Config struct {
 	TrustedProxies []string
 	// Console, when set, serves the staff console at /console.
 	Console *ConsoleConfig
+	// Prices are Meta's rates in rupees for a billable message, by
+	// pricing category (marketing, utility, authentication), for the
+	// cost of campaigns; a category without one is counted, not priced.
+	Prices map[string]float64
 }
 
 // Server is the HTTP handler.
@@ -101,6 +105,7 @@ func New(cfg Config) *Server {
 	}
 	api := r.Group("/api/v1", s.department)
 	s.applicationRoutes(api)
+	s.campaignRoutes(api)
 	if cfg.Issuer != nil {
 		s.certRoutes(r, api)
 	}

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,6 +101,11 @@ type serveConfig struct {
 	// days, by kind (0 keeps that kind for ever).
 	grievanceContact string
 	retain           retentionDays
+	// campaignRate and messagingTier pace campaigns; prices are Meta's
+	// rates in rupees by pricing category, for their cost.
+	campaignRate  float64
+	messagingTier int64
+	prices        map[string]float64
 }
 
 // retentionDays are the retention periods as an operator sets them.
@@ -186,6 +192,14 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.DurationVar(&c.draftTTL, "draft-ttl", 23*time.Hour, "delete a form left unfinished this long (keep it under 24h: the notice is a plain message)")
 	fl.DurationVar(&c.sweepEvery, "sweep-every", time.Minute, "how often overdue grievances, resolved ones and idle drafts are swept")
 	fl.StringVar(&c.grievanceContact, "grievance-contact", envOr("MITRA_GRIEVANCE_CONTACT", dialog.DefaultGrievanceContact), "the grievance officer named in the privacy notice (a phone number or an address)")
+	fl.Float64Var(&c.campaignRate, "campaign-rate", 0, "campaign messages a second across every process (default: four fifths of -send-rate, leaving the rest to replies)")
+	fl.Int64Var(&c.messagingTier, "messaging-tier", int64(envInt("MITRA_MESSAGING_TIER", 0)), "the portfolio's daily limit of business-initiated recipients: 250, 2000, 10000, 100000 or 0 (unlimited)")
+	c.prices = map[string]float64{}
+	for _, category := range []string{"utility", "marketing", "authentication"} {
+		if v, err := strconv.ParseFloat(os.Getenv("MITRA_PRICE_"+strings.ToUpper(category)), 64); err == nil && v >= 0 {
+			c.prices[category] = v
+		}
+	}
 	def := defaultRetentionDays()
 	fl.IntVar(&c.retain.messages, "retain-message-days", envInt("MITRA_RETAIN_MESSAGE_DAYS", def.messages), "days the words of messages and profile names are kept (at least 1)")
 	fl.IntVar(&c.retain.media, "retain-media-days", envInt("MITRA_RETAIN_MEDIA_DAYS", def.media), "days photos and documents of forms never submitted are kept (0: for ever)")
@@ -323,7 +337,8 @@ func (m *Main) Run(ctx context.Context) error {
 	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Templates: graph, Log: m.log,
 		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
 		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
-		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL, Retention: c.retain.periods()})
+		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL, Retention: c.retain.periods(),
+		Campaigns: worker.CampaignConfig{Rate: c.campaignRate, Tier: c.messagingTier}})
 	// The registry is synced before any job runs, so that a notice due at
 	// start finds its template's verdict; Meta being away only delays it
 	// to the hourly sync, with the verdicts already stored.
@@ -354,7 +369,7 @@ func (m *Main) Run(ctx context.Context) error {
 		// The simulator runs on plain http://127.0.0.1, where a Secure
 		// cookie would never come back; anywhere else the console is
 		// behind TLS.
-		Console: &server.ConsoleConfig{InsecureCookies: c.simulator}})
+		Console: &server.ConsoleConfig{InsecureCookies: c.simulator}, Prices: c.prices})
 	// Timeouts bound what a slow or idle client can hold: a webhook body
 	// arrives in seconds; issuance may wait for a rendering slot.
 	m.http = &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
@@ -511,6 +526,14 @@ func (c *serveConfig) validate() error {
 	}
 	if err := c.retain.validate(); err != nil {
 		return err
+	}
+	switch c.messagingTier {
+	case 0, 250, 2000, 10_000, 100_000:
+	default:
+		return usagef("-messaging-tier %d: Meta's tiers are 250, 2000, 10000 and 100000 (0: unlimited)", c.messagingTier)
+	}
+	if c.campaignRate < 0 || c.sendRate > 0 && c.campaignRate > c.sendRate {
+		return usagef("-campaign-rate must be at most -send-rate: campaigns share the number's throughput with replies")
 	}
 	if c.grievanceContact = strings.TrimSpace(c.grievanceContact); c.grievanceContact == "" {
 		c.grievanceContact = dialog.DefaultGrievanceContact
