@@ -165,7 +165,15 @@ func (b *Bot) rights(st *State, id, text string) ([]Reply, bool) {
 	if id != "" {
 		return nil, false
 	}
-	switch RightsRequest(text) {
+	req := RightsRequest(text)
+	if req != "" {
+		// "ఆపండి" or "मेरा डेटा हटाओ" is answered in its own language,
+		// whatever the last screen was in.
+		if l, ok := nativeScriptLang(text); ok {
+			st.Lang = l
+		}
+	}
+	switch req {
 	case "stop":
 		stop := true
 		st.Effects.Rights = &Rights{OptOut: &stop}
@@ -222,3 +230,16 @@ func (b *Bot) Agreed(st State) bool {
 
 // ExportCaption is the caption of the summary document.
 func ExportCaption(lang catalog.Lang) string { return t(lang, msgExportCaption) }
+
+// nativeScriptLang is the language a message's script alone says: all
+// Telugu letters, or all Devanagari.
+func nativeScriptLang(text string) (catalog.Lang, bool) {
+	c := nlu.CountScripts(text)
+	switch {
+	case c.Telugu > 0 && c.Devanagari == 0 && c.Latin == 0:
+		return catalog.Telugu, true
+	case c.Devanagari > 0 && c.Telugu == 0 && c.Latin == 0:
+		return catalog.Hindi, true
+	}
+	return "", false
+}

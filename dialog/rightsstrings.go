@@ -50,9 +50,9 @@ var rightsTexts = map[msg]map[catalog.Lang]string{
 		catalog.English: "Done: we will send you notices about your applications and reminders again.",
 	},
 	msgEraseConfirm: {
-		catalog.Telugu:  "మీ సందేశాలు, వాట్సాప్ పేరు, ఈ సంభాషణ, పూర్తి కాని ఫారం తొలగిస్తాం. మీ దరఖాస్తులు, సర్టిఫికెట్లు చట్టం ప్రకారం శాఖ దగ్గర ముగిసిన తర్వాత 3 సంవత్సరాలు ఉంటాయి; సర్టిఫికెట్ల పబ్లిక్ లాగ్‌లో మీ వివరాలు ఉండవు, కోడ్‌లు మాత్రమే. ఇప్పుడు తొలగించాలా?",
-		catalog.Hindi:   "आपके संदेश, व्हाट्सऐप नाम, यह बातचीत और अधूरा फ़ॉर्म मिटा दिए जाएँगे। आपके आवेदन और प्रमाण पत्र क़ानून के अनुसार बंद होने के बाद 3 साल विभाग के पास रहते हैं; प्रमाण पत्रों के सार्वजनिक लॉग में आपकी जानकारी नहीं, सिर्फ़ कोड होते हैं। अभी मिटाएँ?",
-		catalog.English: "This deletes your messages, your WhatsApp name, this conversation and any unfinished form. Your applications and certificates stay with the department for 3 years after they close, as the law requires; the public certificate log holds only codes, not your details. Delete now?",
+		catalog.Telugu:  "మీ సందేశాలు, వాట్సాప్ పేరు, ఈ సంభాషణ, పూర్తి కాని ఫారం తొలగిస్తాం. మీ దరఖాస్తులు, సర్టిఫికెట్లు చట్టం ప్రకారం శాఖ రికార్డుల్లో ఉంటాయి, వాటి నియమాల ప్రకారం ఉంచుతారు; సర్టిఫికెట్ల పబ్లిక్ లాగ్‌లో మీ వివరాలు ఉండవు, కోడ్‌లు మాత్రమే. ఇప్పుడు తొలగించాలా?",
+		catalog.Hindi:   "आपके संदेश, व्हाट्सऐप नाम, यह बातचीत और अधूरा फ़ॉर्म मिटा दिए जाएँगे। आपके आवेदन और प्रमाण पत्र क़ानून के अनुसार विभाग के रिकॉर्ड में रहते हैं, उसके नियमों जितने समय तक; प्रमाण पत्रों के सार्वजनिक लॉग में आपकी जानकारी नहीं, सिर्फ़ कोड होते हैं। अभी मिटाएँ?",
+		catalog.English: "This deletes your messages, your WhatsApp name, this conversation and any unfinished form. Your applications and certificates stay in the department's records for as long as its record rules require; the public certificate log holds only codes, not your details. Delete now?",
 	},
 	msgEraseYes: {
 		catalog.Telugu:  "అవును, తొలగించండి",

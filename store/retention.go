@@ -24,16 +24,23 @@ type Retention struct {
 	Statuses time.Duration
 	// Audit: staff and API audit, and the log of citizens' data requests.
 	Audit time.Duration
+	// Records: applications and grievances finished (issued, rejected,
+	// closed) this long ago, with their answers, history and
+	// attachments, as the consent notice promises. Certificates stay:
+	// they are the citizen's documents and must go on verifying.
+	Records time.Duration
 }
 
 // DefaultRetention: bodies 90 days, media 30, analyses 400, statuses 90,
-// audit 3 years (README "Retention" gives the reasons).
+// audit and finished records 3 years (README "Retention" gives the
+// reasons).
 var DefaultRetention = Retention{
 	Bodies:   90 * 24 * time.Hour,
 	Media:    30 * 24 * time.Hour,
 	Analyses: 400 * 24 * time.Hour,
 	Statuses: 90 * 24 * time.Hour,
 	Audit:    3 * 365 * 24 * time.Hour,
+	Records:  3 * 365 * 24 * time.Hour,
 }
 
 // Retained counts what one sweep cleared, by kind.
@@ -72,6 +79,14 @@ var retentionSteps = []retentionStep{
 		WHERE id IN (SELECT id FROM api_audit WHERE at < $1 LIMIT $2)`},
 	{"data_requests", func(r Retention) time.Duration { return r.Audit }, `DELETE FROM data_requests
 		WHERE id IN (SELECT id FROM data_requests WHERE at < $1 AND done_at IS NOT NULL LIMIT $2)`},
+	// One statement deletes a finished record with what hangs off it: the
+	// foreign keys are checked at its end, when all of it is gone.
+	{"finished_records", func(r Retention) time.Duration { return r.Records }, `WITH doomed AS (
+			SELECT id FROM applications WHERE status IN ('issued', 'rejected', 'closed') AND updated_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED),
+		a AS (DELETE FROM attachments WHERE application_id IN (SELECT id FROM doomed)),
+		f AS (DELETE FROM flow_tokens WHERE application_id IN (SELECT id FROM doomed)),
+		e AS (DELETE FROM application_events WHERE application_id IN (SELECT id FROM doomed))
+		DELETE FROM applications WHERE id IN (SELECT id FROM doomed)`},
 	// Expired sign-in sessions are of no use to anyone: a fixed day.
 	{"expired_sessions", func(Retention) time.Duration { return 24 * time.Hour }, `DELETE FROM staff_sessions
 		WHERE token_hash IN (SELECT token_hash FROM staff_sessions WHERE expires_at < $1 LIMIT $2)`},

@@ -85,6 +85,21 @@ func TestRetentionWithAFakeClock(t *testing.T) {
 	if n := storetest.Int(t, db, "SELECT count(*) FROM message_analyses"); n != 1 {
 		t.Errorf("%d analyses left, want the one not rolled up", n)
 	}
+	// A finished record goes three years after it finished, with its
+	// history and attachments; an open one stays however old.
+	done, open := grievance(t, s, "919000000310"), grievance(t, s, "919000000311")
+	exec("UPDATE applications SET status = 'closed' WHERE id = $1", done.ID)
+	exec("INSERT INTO attachments (wa_id, application_id, mime, size, data) VALUES ('919000000310', $1, 'image/jpeg', 3, 'abc')", done.ID)
+	if got, err = s.Retain(ctx, now.Add(3*366*day), store.DefaultRetention, 2); err != nil || got["finished_records"] != 1 {
+		t.Errorf("finished records: %v %v", got, err)
+	}
+	if n := storetest.Int(t, db, "SELECT count(*) FROM applications WHERE id IN ($1, $2)", done.ID, open.ID); n != 1 {
+		t.Errorf("%d of the two records left, want the open one", n)
+	}
+	if n := storetest.Int(t, db, "SELECT count(*) FROM application_events WHERE application_id = $1", done.ID) +
+		storetest.Int(t, db, "SELECT count(*) FROM attachments WHERE application_id = $1", done.ID); n != 0 {
+		t.Errorf("%d rows of the deleted record left", n)
+	}
 	// A zero period keeps that kind for ever.
 	keep := store.DefaultRetention
 	keep.Analyses = 0

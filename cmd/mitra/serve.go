@@ -110,18 +110,20 @@ type serveConfig struct {
 
 // retentionDays are the retention periods as an operator sets them.
 type retentionDays struct {
-	messages, media, analyses, statuses, audit int
+	messages, media, analyses, statuses, audit, records int
 }
 
 func defaultRetentionDays() retentionDays {
 	days := func(d time.Duration) int { return int(d / (24 * time.Hour)) }
 	def := store.DefaultRetention
-	return retentionDays{messages: days(def.Bodies), media: days(def.Media), analyses: days(def.Analyses), statuses: days(def.Statuses), audit: days(def.Audit)}
+	return retentionDays{messages: days(def.Bodies), media: days(def.Media), analyses: days(def.Analyses), statuses: days(def.Statuses), audit: days(def.Audit),
+		records: days(def.Records)}
 }
 
 func (r retentionDays) periods() store.Retention {
 	day := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
-	return store.Retention{Bodies: day(r.messages), Media: day(r.media), Analyses: day(r.analyses), Statuses: day(r.statuses), Audit: day(r.audit)}
+	return store.Retention{Bodies: day(r.messages), Media: day(r.media), Analyses: day(r.analyses), Statuses: day(r.statuses), Audit: day(r.audit),
+		Records: day(r.records)}
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -205,6 +207,7 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.IntVar(&c.retain.media, "retain-media-days", envInt("MITRA_RETAIN_MEDIA_DAYS", def.media), "days photos and documents of forms never submitted are kept (0: for ever)")
 	fl.IntVar(&c.retain.analyses, "retain-analysis-days", envInt("MITRA_RETAIN_ANALYSIS_DAYS", def.analyses), "days per-message analyses are kept; hourly roll-ups stay (0: for ever)")
 	fl.IntVar(&c.retain.statuses, "retain-status-days", envInt("MITRA_RETAIN_STATUS_DAYS", def.statuses), "days delivery statuses are kept (0: for ever)")
+	fl.IntVar(&c.retain.records, "retain-record-days", envInt("MITRA_RETAIN_RECORD_DAYS", def.records), "days finished applications and grievances are kept, with their answers and attachments (0: for ever; certificates stay)")
 	fl.IntVar(&c.retain.audit, "retain-audit-days", envInt("MITRA_RETAIN_AUDIT_DAYS", def.audit), "days staff and API audit and data requests are kept (0: for ever)")
 	return c
 }
@@ -573,7 +576,7 @@ func (c *serveConfig) validate() error {
 // kept under a year.
 func (r retentionDays) validate() error {
 	switch {
-	case min(r.messages, r.media, r.analyses, r.statuses, r.audit) < 0:
+	case min(r.messages, r.media, r.analyses, r.statuses, r.audit, r.records) < 0:
 		return usagef("retention days cannot be negative (0 keeps for ever)")
 	case r.messages == 0:
 		return usagef("-retain-message-days must be at least 1: the privacy notice tells citizens when their messages are deleted")

@@ -10,3 +10,4 @@ CREATE INDEX api_audit_at ON api_audit (at);
 CREATE INDEX data_requests_retention ON data_requests (at);
 CREATE INDEX contacts_named ON contacts (updated_at) WHERE name <> '';
 CREATE INDEX staff_sessions_expiry ON staff_sessions (expires_at);
+CREATE INDEX applications_finished ON applications (updated_at) WHERE status IN ('issued', 'rejected', 'closed');
