@@ -73,7 +73,7 @@ func TestConsolePagesRender(t *testing.T) {
 			Templates: cat.Templates, Topics: cat.Topics, Districts: application.Districts, Langs: catalog.Langs, Slots: []int{1, 2, 3}},
 		"campaign": campaignView{Campaign: store.Campaign{ID: 1, Name: "Cyclone", Status: "paused", Districts: []string{"krishna"}},
 			Counts: store.CampaignCounts{ByStatus: map[string]int64{"sent": 3, "failed": 1}, FailedBy: map[int]int64{131026: 1}, Billable: map[string]int64{"utility": 3}},
-			Cost: map[string]float64{"utility": 0.35}, Priced: true},
+			Cost:   map[string]float64{"utility": 0.35}, Priced: true},
 		"requests": []store.DataRequest{{ID: 1, WAID: "919000000001", Kind: "erase", At: time.Now()}},
 	}
 	if len(data) != len(pages) {

@@ -72,7 +72,7 @@ func TestCampaignFanOutPacingAndStops(t *testing.T) {
 	}
 	stopNow(audience[0])
 	c, err := f.store.CreateCampaign(ctx, store.Campaign{Name: "Cyclone", Template: "weather_warning", Topic: "weather", Districts: []string{"krishna", "guntur"},
-		Params: map[string][]string{"te": {"కృష్ణా", "ఈ రాత్రి భారీ వర్షం"}, "hi": {"कृष्णा", "आज रात भारी बारिश"}, "en": {"Krishna", "heavy rain tonight"}},
+		Params:    map[string][]string{"te": {"కృష్ణా", "ఈ రాత్రి భారీ వర్షం"}, "hi": {"कृष्णा", "आज रात भारी बारिश"}, "en": {"Krishna", "heavy rain tonight"}},
 		CreatedBy: "test"})
 	if err != nil {
 		t.Fatal(err)
