@@ -154,3 +154,42 @@ func (s *Store) AllApplications(ctx context.Context) ([]application.Record, erro
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (application.Record, error) { return scanRecord(row) })
 }
+
+// Figures of the broadcast bench (mitra bench broadcast).
+
+// BenchRecipient is the WhatsApp number of synthesised recipient i: the
+// bench counts sends by i.
+func BenchRecipient(i int64) string { return fmt.Sprintf("91%010d", 7_000_000_000+i) }
+
+// SynthesiseSubscribers opts n citizens in to a topic (numbers
+// BenchRecipient(1..n), spread over the districts, a fifth each in Hindi
+// and English, the rest Telugu) in batches of a quarter million rows, and
+// opts every optOutEvery-th out of proactive messages (0: none).
+func (s *Store) SynthesiseSubscribers(ctx context.Context, topic string, n int64, optOutEvery int64) error {
+	const chunk = 250_000
+	for from := int64(1); from <= n; from += chunk {
+		to := min(n, from+chunk-1)
+		if _, err := s.pool.Exec(ctx, `INSERT INTO alert_subscriptions (wa_id, topic, channel, district, lang)
+			SELECT '91' || lpad((7000000000 + g)::text, 10, '0'), $3, 'whatsapp', ($4::text[])[1 + g % cardinality($4::text[])],
+			       (ARRAY['te', 'te', 'te', 'hi', 'en'])[1 + g % 5]
+			FROM generate_series($1::bigint, $2::bigint) g ON CONFLICT DO NOTHING`, from, to, topic, application.Districts); err != nil {
+			return fmt.Errorf("synthesise subscribers: %w", err)
+		}
+		if optOutEvery > 0 {
+			if _, err := s.pool.Exec(ctx, `INSERT INTO contacts (wa_id, opted_out_at)
+				SELECT '91' || lpad((7000000000 + g)::text, 10, '0'), now() FROM generate_series($1::bigint, $2::bigint) g
+				WHERE g % $3 = 0 ON CONFLICT (wa_id) DO UPDATE SET opted_out_at = now()`, from, to, optOutEvery); err != nil {
+				return fmt.Errorf("synthesise opt-outs: %w", err)
+			}
+		}
+	}
+	_, err := s.pool.Exec(ctx, "ANALYZE alert_subscriptions; ANALYZE contacts")
+	return err
+}
+
+// DatabaseSize is the size of the database on disk, in bytes.
+func (s *Store) DatabaseSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&n)
+	return n, err
+}

@@ -282,39 +282,43 @@ func isTemplatesPath(p string) bool { return strings.HasSuffix(p, "/message_temp
 
 func isTemplateID(p string) bool { _, ok := templateIDPath(p); return ok }
 
-// StatusWebhook is the webhook body Meta would post for a status of a
-// message the fake accepted: with the pricing of a template (its
-// category, billable) or of a free service reply, and the
-// biz_opaque_callback_data it was sent with.
-func (f *FakeGraph) StatusWebhook(phoneNumberID string, c Captured, status string) ([]byte, error) {
-	var sent struct {
-		Callback string `json:"biz_opaque_callback_data"`
-		Template *struct {
-			Name     string `json:"name"`
-			Language struct {
-				Code string `json:"code"`
-			} `json:"language"`
-		} `json:"template"`
-	}
-	if err := json.Unmarshal(c.Payload, &sent); err != nil {
-		return nil, err
-	}
-	pricing := map[string]any{"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"}
-	if sent.Template != nil {
-		f.mu.Lock()
-		t := f.templates[templateKey(sent.Template.Name, sent.Template.Language.Code)]
-		f.mu.Unlock()
-		category := "utility"
-		if t != nil {
-			category = strings.ToLower(t.Category)
+// StatusWebhook is the webhook body Meta would post for a status of
+// messages the fake accepted (Meta may batch several in one delivery):
+// each with the pricing of a template (its category, billable) or of a
+// free service reply, and the biz_opaque_callback_data it was sent with.
+func (f *FakeGraph) StatusWebhook(phoneNumberID, status string, cs ...Captured) ([]byte, error) {
+	var statuses []any
+	for _, c := range cs {
+		var sent struct {
+			Callback string `json:"biz_opaque_callback_data"`
+			Template *struct {
+				Name     string `json:"name"`
+				Language struct {
+					Code string `json:"code"`
+				} `json:"language"`
+			} `json:"template"`
 		}
-		pricing = map[string]any{"billable": true, "pricing_model": "PMP", "type": "regular", "category": category}
-	}
-	st := map[string]any{"id": c.ID, "status": status, "timestamp": strconv.FormatInt(c.At.Unix(), 10), "recipient_id": c.To, "pricing": pricing}
-	if sent.Callback != "" {
-		st["biz_opaque_callback_data"] = sent.Callback
+		if err := json.Unmarshal(c.Payload, &sent); err != nil {
+			return nil, err
+		}
+		pricing := map[string]any{"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"}
+		if sent.Template != nil {
+			f.mu.Lock()
+			t := f.templates[templateKey(sent.Template.Name, sent.Template.Language.Code)]
+			f.mu.Unlock()
+			category := "utility"
+			if t != nil {
+				category = strings.ToLower(t.Category)
+			}
+			pricing = map[string]any{"billable": true, "pricing_model": "PMP", "type": "regular", "category": category}
+		}
+		st := map[string]any{"id": c.ID, "status": status, "timestamp": strconv.FormatInt(c.At.Unix(), 10), "recipient_id": c.To, "pricing": pricing}
+		if sent.Callback != "" {
+			st["biz_opaque_callback_data"] = sent.Callback
+		}
+		statuses = append(statuses, st)
 	}
 	return json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{"id": "0", "changes": []any{
 		map[string]any{"field": "messages", "value": map[string]any{"messaging_product": "whatsapp",
-			"metadata": map[string]any{"display_phone_number": "0", "phone_number_id": phoneNumberID}, "statuses": []any{st}}}}}}})
+			"metadata": map[string]any{"display_phone_number": "0", "phone_number_id": phoneNumberID}, "statuses": statuses}}}}}})
 }

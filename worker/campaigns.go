@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -145,6 +146,8 @@ type campaignSend struct {
 	t        *catalog.Template
 	approved map[string]bool
 	results  chan store.SendResult
+	// fannedOut is set once the whole audience is in campaign_messages.
+	fannedOut atomic.Bool
 }
 
 // run sends until the slice ends, the campaign is paused or cancelled, or
@@ -166,12 +169,21 @@ func (s *campaignSend) run(ctx context.Context) (finished bool, err error) {
 	}
 	recorded := make(chan error, 1)
 	go func() { recorded <- s.record(ctx) }()
+	// The fan-out runs beside the sending, so that adding the next
+	// recipients never holds up the pace of sending to the last ones.
+	fanned := make(chan error, 1)
+	s.fannedOut.Store(s.c.FannedOut)
+	go func() { fanned <- s.fanOut(slice) }()
 	finished, err = s.dispatch(slice, work)
+	cancel()
 	close(work)
 	senders.Wait()
 	close(s.results)
 	if rerr := <-recorded; err == nil {
 		err = rerr
+	}
+	if ferr := <-fanned; err == nil && !errors.Is(ferr, context.Canceled) && !errors.Is(ferr, context.DeadlineExceeded) {
+		err = ferr
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		err = nil // the slice's end, not a failure
@@ -186,7 +198,6 @@ func (s *campaignSend) dispatch(ctx context.Context, work chan<- store.Recipient
 	cfg, st := s.w.deps.Campaigns, s.w.deps.Store
 	batch := max(1, min(500, int(cfg.Rate/5)))
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
-	fannedOut := s.c.FannedOut
 	lastCheck := time.Now()
 	limit := store.Limit{Rate: cfg.Rate, Burst: float64(batch)}
 	for ctx.Err() == nil {
@@ -196,12 +207,7 @@ func (s *campaignSend) dispatch(ctx context.Context, work chan<- store.Recipient
 				return false, err
 			}
 		}
-		if !fannedOut {
-			var err error
-			if _, fannedOut, err = st.FanOut(ctx, s.c, cfg.FanOutBatch); err != nil {
-				return false, err
-			}
-		}
+		fannedOut := s.fannedOut.Load()
 		n, err := st.TakeQuota(ctx, cfg.Tier, batch)
 		if err != nil {
 			return false, err
@@ -217,6 +223,10 @@ func (s *campaignSend) dispatch(ctx context.Context, work chan<- store.Recipient
 		}
 		if len(claimed) == 0 {
 			if !fannedOut {
+				// The fan-out has not caught up yet.
+				if err := sleep(ctx, 50*time.Millisecond); err != nil {
+					return false, err
+				}
 				continue
 			}
 			queued, sending, err := st.CampaignPending(ctx, s.c.ID)
@@ -249,6 +259,19 @@ func (s *campaignSend) dispatch(ctx context.Context, work chan<- store.Recipient
 		}
 	}
 	return false, ctx.Err()
+}
+
+// fanOut adds the audience batch by batch until it is all in or the
+// slice ends.
+func (s *campaignSend) fanOut(ctx context.Context) error {
+	for !s.fannedOut.Load() {
+		_, done, err := s.w.deps.Store.FanOut(ctx, s.c, s.w.deps.Campaigns.FanOutBatch)
+		if err != nil {
+			return err
+		}
+		s.fannedOut.Store(done)
+	}
+	return nil
 }
 
 // giveBack returns claimed messages to the queue.

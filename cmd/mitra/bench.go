@@ -48,6 +48,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "dashboard" {
 		return runDashboardBench(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "broadcast" {
+		return runBroadcastBench(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "attack" {
 		return runAttackBench(ctx, args[1:], stdout, stderr)
 	}

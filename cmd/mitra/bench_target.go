@@ -72,25 +72,11 @@ func startTarget(ctx context.Context, c *serveConfig, failRate float64, twoProce
 		}
 	}
 	for i := range 2 {
-		port, err := freePort()
+		url, cmd, err := startServeProcess(ctx, exe, c, t.secret, seed, graph.URL)
+		if cmd != nil {
+			procs = append(procs, cmd)
+		}
 		if err != nil {
-			t.close()
-			return nil, err
-		}
-		cmd := exec.CommandContext(ctx, exe, "serve", "-addr", "127.0.0.1:"+port, "-ops-addr", "127.0.0.1:0",
-			"-send-rate", fmt.Sprint(c.sendRate), "-citizen-rate", fmt.Sprint(c.citizenRate), "-citizen-burst", fmt.Sprint(c.citizenBurst),
-			"-process-workers", fmt.Sprint(c.processWorkers), "-send-workers", fmt.Sprint(c.sendWorkers), "-tts", "none")
-		cmd.Env = append(os.Environ(), "MITRA_DATABASE_URL="+c.dbURL, "WHATSAPP_APP_SECRET="+t.secret, "WHATSAPP_VERIFY_TOKEN=bench",
-			"WHATSAPP_TOKEN=bench-token", "WHATSAPP_PHONE_NUMBER_ID="+c.phoneNumberID, "WHATSAPP_BUSINESS_ACCOUNT_ID=102290129340398", "WHATSAPP_API_BASE="+graph.URL+"/v24.0",
-			"MITRA_PUBLIC_URL=https://verify.example.gov.in", "MITRA_SIGNING_KEY="+base64.StdEncoding.EncodeToString(seed))
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		if err := cmd.Start(); err != nil {
-			t.close()
-			return nil, fmt.Errorf("start server %d: %w", i+1, err)
-		}
-		procs = append(procs, cmd)
-		url := "http://127.0.0.1:" + port
-		if err := waitHealthy(ctx, url+"/healthz", 60*time.Second); err != nil {
 			t.close()
 			return nil, fmt.Errorf("server %d: %w", i+1, err)
 		}
@@ -101,6 +87,32 @@ func startTarget(ctx context.Context, c *serveConfig, failRate float64, twoProce
 		return nil, err
 	}
 	return t, nil
+}
+
+// startServeProcess starts `mitra serve` in production mode on a free
+// port, with Meta's side at graphURL (a fake in the bench's process), and
+// waits until it answers; extra flags follow c's.
+func startServeProcess(ctx context.Context, exe string, c *serveConfig, secret string, seed []byte, graphURL string, extra ...string) (string, *exec.Cmd, error) {
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	args := append([]string{"serve", "-addr", "127.0.0.1:" + port, "-ops-addr", "127.0.0.1:0",
+		"-send-rate", fmt.Sprint(c.sendRate), "-citizen-rate", fmt.Sprint(c.citizenRate), "-citizen-burst", fmt.Sprint(c.citizenBurst),
+		"-process-workers", fmt.Sprint(c.processWorkers), "-send-workers", fmt.Sprint(c.sendWorkers), "-tts", "none"}, extra...)
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), "MITRA_DATABASE_URL="+c.dbURL, "WHATSAPP_APP_SECRET="+secret, "WHATSAPP_VERIFY_TOKEN=bench",
+		"WHATSAPP_TOKEN=bench-token", "WHATSAPP_PHONE_NUMBER_ID="+c.phoneNumberID, "WHATSAPP_BUSINESS_ACCOUNT_ID=102290129340398", "WHATSAPP_API_BASE="+graphURL+"/v24.0",
+		"MITRA_PUBLIC_URL=https://verify.example.gov.in", "MITRA_SIGNING_KEY="+base64.StdEncoding.EncodeToString(seed))
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start: %w", err)
+	}
+	url := "http://127.0.0.1:" + port
+	if err := waitHealthy(ctx, url+"/healthz", 60*time.Second); err != nil {
+		return "", cmd, err
+	}
+	return url, cmd, nil
 }
 
 func freePort() (string, error) {

@@ -340,6 +340,12 @@ type webhookPoster struct {
 func (p *webhookPoster) deliver(ctx context.Context, m whatsapp.SimulatedMessage, deadline time.Time) (time.Duration, int) {
 	m.PhoneNumberID, m.Time = p.phoneNumberID, time.Now()
 	body, _ := whatsapp.SimulatedWebhook(m)
+	return p.deliverBody(ctx, body, deadline)
+}
+
+// deliverBody posts a webhook body, signed, until it is acknowledged or
+// the deadline passes.
+func (p *webhookPoster) deliverBody(ctx context.Context, body []byte, deadline time.Time) (time.Duration, int) {
 	sig := whatsapp.Sign(p.secret, body)
 	backoff := 50 * time.Millisecond
 	for tries := 1; ; tries++ {

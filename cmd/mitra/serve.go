@@ -104,6 +104,7 @@ type serveConfig struct {
 	// campaignRate and messagingTier pace campaigns; prices are Meta's
 	// rates in rupees by pricing category, for their cost.
 	campaignRate  float64
+	campaignGrace time.Duration
 	messagingTier int64
 	prices        map[string]float64
 }
@@ -195,6 +196,7 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.DurationVar(&c.sweepEvery, "sweep-every", time.Minute, "how often overdue grievances, resolved ones and idle drafts are swept")
 	fl.StringVar(&c.grievanceContact, "grievance-contact", envOr("MITRA_GRIEVANCE_CONTACT", dialog.DefaultGrievanceContact), "the grievance officer named in the privacy notice (a phone number or an address)")
 	fl.Float64Var(&c.campaignRate, "campaign-rate", 0, "campaign messages a second across every process (default: four fifths of -send-rate, leaving the rest to replies)")
+	fl.DurationVar(&c.campaignGrace, "campaign-grace", 10*time.Minute, "how long a campaign message claimed by a process that died waits for its status before it is sent again")
 	fl.Int64Var(&c.messagingTier, "messaging-tier", int64(envInt("MITRA_MESSAGING_TIER", 0)), "the portfolio's daily limit of business-initiated recipients: 250, 2000, 10000, 100000 or 0 (unlimited)")
 	c.prices = map[string]float64{}
 	for _, category := range []string{"utility", "marketing", "authentication"} {
@@ -341,7 +343,7 @@ func (m *Main) Run(ctx context.Context) error {
 		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
 		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
 		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL, Retention: c.retain.periods(),
-		Campaigns: worker.CampaignConfig{Rate: c.campaignRate, Tier: c.messagingTier}})
+		Campaigns: worker.CampaignConfig{Rate: c.campaignRate, Tier: c.messagingTier, Grace: c.campaignGrace}})
 	// The registry is synced before any job runs, so that a notice due at
 	// start finds its template's verdict; Meta being away only delays it
 	// to the hourly sync, with the verdicts already stored.
