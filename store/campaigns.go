@@ -100,6 +100,9 @@ type Campaign struct {
 	Service     string
 	Status      string
 	ScheduledAt time.Time
+	// FanCursor is the last citizen fanned out (they are added in order of
+	// their number), FannedOut whether the audience is all in.
+	FanCursor   string
 	FannedOut   bool
 	CreatedBy   string
 	CreatedAt   time.Time
@@ -107,14 +110,14 @@ type Campaign struct {
 	FinishedAt  *time.Time
 }
 
-const campaignColumns = `id, name, template, params, topic, districts, langs, service, status, scheduled_at, fanned_out,
+const campaignColumns = `id, name, template, params, topic, districts, langs, service, status, scheduled_at, fan_cursor, fanned_out,
 	created_by, created_at, started_at, finished_at`
 
 func scanCampaign(row pgx.Row) (Campaign, error) {
 	var c Campaign
 	var params []byte
 	err := row.Scan(&c.ID, &c.Name, &c.Template, &params, &c.Topic, &c.Districts, &c.Langs, &c.Service, &c.Status, &c.ScheduledAt,
-		&c.FannedOut, &c.CreatedBy, &c.CreatedAt, &c.StartedAt, &c.FinishedAt)
+		&c.FanCursor, &c.FannedOut, &c.CreatedBy, &c.CreatedAt, &c.StartedAt, &c.FinishedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, ErrNotFound
 	}
@@ -223,6 +226,15 @@ func (s *Store) FanOut(ctx context.Context, c Campaign, batch int) (added int64,
 		return 0, false, fmt.Errorf("fan out campaign %d: %w", c.ID, err)
 	}
 	return added, done, nil
+}
+
+// QueuedAtLeast counts a campaign's queued messages, stopping at limit
+// (an index range of at most limit rows, however large the campaign).
+func (s *Store) QueuedAtLeast(ctx context.Context, campaignID int64, limit int) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM campaign_messages WHERE campaign_id = $1 AND status = 'queued' LIMIT $2) q`,
+		campaignID, limit).Scan(&n)
+	return n, err
 }
 
 // Recipient is one campaign message claimed to send.

@@ -27,6 +27,11 @@ type CampaignConfig struct {
 	Tier int64
 	// FanOutBatch is the recipients added a transaction (default 5,000).
 	FanOutBatch int
+	// Ahead is how far the fan-out runs ahead of the sending, in time at
+	// Rate (default two minutes): far enough never to hold it up, near
+	// enough that a crore of inserts does not take the cores from the
+	// sends and replies in the first minutes.
+	Ahead time.Duration
 	// InFlight is how many sends may wait on the Graph API at once
 	// (default 64: at 1,000/s, room for answers of up to 64 ms on
 	// average; raise it for a slower API).
@@ -45,6 +50,9 @@ func (c CampaignConfig) withDefaults(sendRate float64) CampaignConfig {
 	}
 	if c.FanOutBatch <= 0 {
 		c.FanOutBatch = 5000
+	}
+	if c.Ahead <= 0 {
+		c.Ahead = 2 * time.Minute
 	}
 	if c.InFlight <= 0 {
 		c.InFlight = 64
@@ -261,11 +269,23 @@ func (s *campaignSend) dispatch(ctx context.Context, work chan<- store.Recipient
 	return false, ctx.Err()
 }
 
-// fanOut adds the audience batch by batch until it is all in or the
-// slice ends.
+// fanOut adds the audience batch by batch, keeping Ahead of the sending,
+// until it is all in or the slice ends.
 func (s *campaignSend) fanOut(ctx context.Context) error {
+	cfg, st := s.w.deps.Campaigns, s.w.deps.Store
+	ahead := max(cfg.FanOutBatch, int(cfg.Rate*cfg.Ahead.Seconds()))
 	for !s.fannedOut.Load() {
-		_, done, err := s.w.deps.Store.FanOut(ctx, s.c, s.w.deps.Campaigns.FanOutBatch)
+		queued, err := st.QueuedAtLeast(ctx, s.c.ID, ahead)
+		if err != nil {
+			return err
+		}
+		if queued >= ahead {
+			if err := sleep(ctx, time.Second); err != nil {
+				return err
+			}
+			continue
+		}
+		_, done, err := st.FanOut(ctx, s.c, cfg.FanOutBatch)
 		if err != nil {
 			return err
 		}
