@@ -12,38 +12,52 @@ import (
 
 // The notice comes once the citizen's language is known, in it, before
 // the answer; agreeing records a consent to processing and keeps their
-// words, refusing still shows the menus and forgets what they type.
+// words, refusing still shows the menus and forgets what they type; in
+// each language, both ways.
 func TestNoticeOnFirstContact(t *testing.T) {
 	t.Parallel()
-	for _, agree := range []bool{true, false} {
-		c := newFormChat(t, "")
-		c.state = dialog.State{}
-		first := c.say("hi")
-		if strings.Contains(first[0].Text, "1902") || !c.effects.Forget {
-			t.Fatalf("notice before the language, or words kept: %+v", first)
-		}
-		replies := c.tap("lang:te")
-		if len(replies) < 2 || !strings.Contains(replies[0].Text, "ఫిర్యాదుల అధికారి: 1902") || replies[0].Options[0].ID != "privacy:yes" {
-			t.Fatalf("Telugu notice: %+v", replies)
-		}
-		answer := "privacy:yes"
-		if !agree {
-			answer = "privacy:no"
-		}
-		replies = c.tap(answer)
-		con := c.effects.Consent
-		if con == nil || con.Service != application.ProcessingConsent || con.Agreed != agree || con.NoticeVersion != c.bot.NoticeVersion() {
-			t.Fatalf("consent recorded: %+v", con)
-		}
-		if !strings.Contains(replies[len(replies)-1].Text, "శాఖను ఎంచుకోండి") {
-			t.Errorf("no menu after the answer: %+v", replies)
-		}
-		replies = c.say("income certificate")
-		if strings.Contains(replies[0].Text, "1902") {
-			t.Errorf("asked again after an answer: %+v", replies[0])
-		}
-		if c.effects.Forget == agree {
-			t.Errorf("agreed %v, forget %v", agree, c.effects.Forget)
+	langs := []struct {
+		tap, officer, menu, refused string
+	}{
+		{"lang:te", "ఫిర్యాదుల అధికారి: 1902", "శాఖను ఎంచుకోండి", "దాచుకోము"},
+		{"lang:hi", "शिकायत अधिकारी: 1902", "विभाग चुनें", "रखा नहीं जाएगा"},
+		{"lang:en", "Grievance officer: 1902", "Choose a department", "not kept"},
+	}
+	for _, l := range langs {
+		for _, agree := range []bool{true, false} {
+			c := newFormChat(t, "")
+			c.state = dialog.State{}
+			first := c.say("hi")
+			if strings.Contains(first[0].Text, "1902") || !c.effects.Forget {
+				t.Fatalf("notice before the language, or words kept: %+v", first)
+			}
+			replies := c.tap(l.tap)
+			if len(replies) < 2 || !strings.Contains(replies[0].Text, l.officer) || replies[0].Options[0].ID != "privacy:yes" {
+				t.Fatalf("%s notice: %+v", l.tap, replies)
+			}
+			answer := "privacy:yes"
+			if !agree {
+				answer = "privacy:no"
+			}
+			replies = c.tap(answer)
+			con := c.effects.Consent
+			if con == nil || con.Service != application.ProcessingConsent || con.Agreed != agree || con.NoticeVersion != c.bot.NoticeVersion() {
+				t.Fatalf("%s: consent recorded: %+v", l.tap, con)
+			}
+			all := ""
+			for _, r := range replies {
+				all += r.Text + "\n"
+			}
+			if !strings.Contains(all, l.menu) || !agree && !strings.Contains(all, l.refused) {
+				t.Errorf("%s agree=%v: after the answer: %s", l.tap, agree, all)
+			}
+			replies = c.say("income certificate")
+			if strings.Contains(replies[0].Text, "1902") {
+				t.Errorf("%s: asked again after an answer: %+v", l.tap, replies[0])
+			}
+			if c.effects.Forget == agree {
+				t.Errorf("%s: agreed %v, forget %v", l.tap, agree, c.effects.Forget)
+			}
 		}
 	}
 }

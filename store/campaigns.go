@@ -102,12 +102,12 @@ type Campaign struct {
 	ScheduledAt time.Time
 	// FanCursor is the last citizen fanned out (they are added in order of
 	// their number), FannedOut whether the audience is all in.
-	FanCursor   string
-	FannedOut   bool
-	CreatedBy   string
-	CreatedAt   time.Time
-	StartedAt   *time.Time
-	FinishedAt  *time.Time
+	FanCursor  string
+	FannedOut  bool
+	CreatedBy  string
+	CreatedAt  time.Time
+	StartedAt  *time.Time
+	FinishedAt *time.Time
 }
 
 const campaignColumns = `id, name, template, params, topic, districts, langs, service, status, scheduled_at, fan_cursor, fanned_out,

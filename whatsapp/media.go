@@ -205,15 +205,22 @@ func TemplateMessage(to, name, langCode string, bodyParams ...string) (Outbound,
 const maxCallback = 512
 
 // WithQuickReplies sets the payloads of a template's quick-reply buttons,
-// in their order: a tap comes back with the payload as its option id.
+// in their order (after any set already): a tap comes back with the
+// payload as its option id.
 func (m Outbound) WithQuickReplies(payloads ...string) Outbound {
 	if m.Template == nil {
 		return m
 	}
 	t := *m.Template
 	t.Components = append([]outComponent(nil), t.Components...)
+	first := 0
+	for _, c := range t.Components {
+		if c.Type == "button" {
+			first++
+		}
+	}
 	for i, p := range payloads {
-		t.Components = append(t.Components, outComponent{Type: "button", SubType: "quick_reply", Index: fmt.Sprint(i),
+		t.Components = append(t.Components, outComponent{Type: "button", SubType: "quick_reply", Index: fmt.Sprint(first + i),
 			Parameters: []outParameter{{Type: "payload", Payload: p}}})
 	}
 	m.Template = &t

@@ -26,41 +26,41 @@ import (
 )
 
 type broadcastReport struct {
-	Recipients     int64   `json:"recipients"`
-	OptedOut       int64   `json:"opted_out"`
-	SynthesiseS    float64 `json:"synthesise_s"`
-	Rate           float64 `json:"campaign_rate"`
-	FanOutS        float64 `json:"fan_out_s"`
-	FanOutPerS     float64 `json:"fan_out_per_s"`
+	Recipients  int64   `json:"recipients"`
+	OptedOut    int64   `json:"opted_out"`
+	SynthesiseS float64 `json:"synthesise_s"`
+	Rate        float64 `json:"campaign_rate"`
+	FanOutS     float64 `json:"fan_out_s"`
+	FanOutPerS  float64 `json:"fan_out_per_s"`
 	// FanOutBurstPerS is the fastest five seconds of the fan-out: what it
 	// does when nothing holds it back (it keeps only a few minutes ahead
 	// of the sending, so over a whole campaign it goes at that pace).
 	FanOutBurstPerS float64 `json:"fan_out_burst_per_s"`
-	FannedOut      bool    `json:"fanned_out"`
-	FannedIn       int64   `json:"fanned_in"`
-	WindowS        float64 `json:"send_window_s"`
-	SentInWindow   int     `json:"sent_in_window"`
-	SendPerS       float64 `json:"send_per_s"`
-	PacingErrorPct float64 `json:"pacing_error_pct"`
+	FannedOut       bool    `json:"fanned_out"`
+	FannedIn        int64   `json:"fanned_in"`
+	WindowS         float64 `json:"send_window_s"`
+	SentInWindow    int     `json:"sent_in_window"`
+	SendPerS        float64 `json:"send_per_s"`
+	PacingErrorPct  float64 `json:"pacing_error_pct"`
 	// AfterFanOutPerS is the send rate once the fan-out is done (the
 	// fan-out competes for the same two cores while it runs).
 	AfterFanOutPerS float64 `json:"send_per_s_after_fan_out,omitempty"`
-	SecondP10      int     `json:"per_second_p10"`
-	SecondP90      int     `json:"per_second_p90"`
-	DBBeforeMB     float64 `json:"db_before_mb"`
-	DBEndMB        float64 `json:"db_end_mb"`
-	GrowthPerMMB   float64 `json:"db_growth_per_million_mb"`
-	CitizenMsgs    int64   `json:"citizen_messages"`
-	ReplyP50MS     float64 `json:"reply_p50_ms"`
-	ReplyP99MS     float64 `json:"reply_p99_ms"`
-	StatusPosts    int64   `json:"status_webhooks"`
-	Crash          bool    `json:"crash"`
-	KilledAtS      float64 `json:"killed_at_s,omitempty"`
-	Completed      bool    `json:"completed"`
-	SentTwice      int     `json:"sent_twice"`
-	Skipped        int64   `json:"skipped"`
-	SentToOptedOut int     `json:"sent_to_opted_out"`
-	DatabaseDrop   bool    `json:"database_dropped"`
+	SecondP10       int     `json:"per_second_p10"`
+	SecondP90       int     `json:"per_second_p90"`
+	DBBeforeMB      float64 `json:"db_before_mb"`
+	DBEndMB         float64 `json:"db_end_mb"`
+	GrowthPerMMB    float64 `json:"db_growth_per_million_mb"`
+	CitizenMsgs     int64   `json:"citizen_messages"`
+	ReplyP50MS      float64 `json:"reply_p50_ms"`
+	ReplyP99MS      float64 `json:"reply_p99_ms"`
+	StatusPosts     int64   `json:"status_webhooks"`
+	Crash           bool    `json:"crash"`
+	KilledAtS       float64 `json:"killed_at_s,omitempty"`
+	Completed       bool    `json:"completed"`
+	SentTwice       int     `json:"sent_twice"`
+	Skipped         int64   `json:"skipped"`
+	SentToOptedOut  int     `json:"sent_to_opted_out"`
+	DatabaseDrop    bool    `json:"database_dropped"`
 }
 
 // runBroadcastBench sends a campaign to synthesised recipients from a
