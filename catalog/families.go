@@ -104,15 +104,12 @@ func (c *Catalog) loadFamilies(fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		items := mapValue(doc, "families")
+		lines := itemLines(doc, "families", len(ff.Families))
 		for i, f := range ff.Families {
 			if f == nil {
 				return fmt.Errorf("%s: families item %d is empty", name, i+1)
 			}
-			f.pos = position{name, doc.Line}
-			if items != nil && i < len(items.Content) {
-				f.pos.line = items.Content[i].Line
-			}
+			f.pos = position{name, lines[i]}
 			c.Families = append(c.Families, f)
 			seen := map[string]bool{}
 			for _, in := range Intents {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TemplateUse says who may send a message template.
@@ -124,30 +126,38 @@ func (c *Catalog) loadTemplates(fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		items := mapValue(doc, "templates")
+		lines := itemLines(doc, "templates", len(tf.Templates))
 		for i, t := range tf.Templates {
 			if t == nil {
 				return fmt.Errorf("%s: templates item %d is empty", name, i+1)
 			}
-			t.pos = position{name, doc.Line}
-			if items != nil && i < len(items.Content) {
-				t.pos.line = items.Content[i].Line
-			}
+			t.pos = position{name, lines[i]}
 			c.Templates = append(c.Templates, t)
 		}
-		topics := mapValue(doc, "topics")
+		lines = itemLines(doc, "topics", len(tf.Topics))
 		for i, t := range tf.Topics {
 			if t == nil {
 				return fmt.Errorf("%s: topics item %d is empty", name, i+1)
 			}
-			t.pos = position{name, doc.Line}
-			if topics != nil && i < len(topics.Content) {
-				t.pos.line = topics.Content[i].Line
-			}
+			t.pos = position{name, lines[i]}
 			c.Topics = append(c.Topics, t)
 		}
 	}
 	return nil
+}
+
+// itemLines are the lines of a top-level list's n items (the document's
+// first line for any the YAML tree lacks), for messages that name them.
+func itemLines(doc *yaml.Node, key string, n int) []int {
+	lines := make([]int, n)
+	items := mapValue(doc, key)
+	for i := range lines {
+		lines[i] = doc.Line
+		if items != nil && i < len(items.Content) {
+			lines[i] = items.Content[i].Line
+		}
+	}
+	return lines
 }
 
 // Meta's limits: names of lower-case letters, digits and underscores up to

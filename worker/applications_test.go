@@ -80,6 +80,18 @@ func expectIn(t *testing.T, got []string, want string) {
 	}
 }
 
+// move has revenue move a record and returns the event's id.
+func (f *fixture) move(ref application.Ref, to application.Status) int64 {
+	f.t.Helper()
+	ctx := context.Background()
+	if _, err := f.store.Move(ctx, store.Change{Ref: ref, To: to, Department: "revenue", By: application.ByDepartment}); err != nil {
+		f.t.Fatal(err)
+	}
+	var id int64
+	storetest.Conn(f.t, f.dbURL).QueryRow(ctx, "SELECT max(id) FROM application_events").Scan(&id)
+	return id
+}
+
 // A status change reaches the citizen in their language; outside the
 // 24-hour window it goes as the application_update template with the
 // service, the reference and the status as its parameters.
@@ -101,16 +113,9 @@ func TestStatusNoticeInsideAndOutsideTheWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	notify := &NotifyWorker{deps: f.process.deps}
-	move := func(to application.Status, note string) int64 {
-		if _, err := f.store.Move(ctx, store.Change{Ref: rec.Ref, To: to, Department: "revenue", By: application.ByDepartment, Note: note}); err != nil {
-			t.Fatal(err)
-		}
-		var id int64
-		storetest.Conn(t, f.dbURL).QueryRow(ctx, "SELECT max(id) FROM application_events").Scan(&id)
-		return id
-	}
+	move := func(to application.Status) int64 { return f.move(rec.Ref, to) }
 	before := len(f.graph.payloads())
-	if err := notify.Work(ctx, job(store.NotifyArgs{EventID: move(application.Accepted, "")})); err != nil {
+	if err := notify.Work(ctx, job(store.NotifyArgs{EventID: move(application.Accepted)})); err != nil {
 		t.Fatal(err)
 	}
 	expectIn(t, f.graph.payloads()[before:], "పరిశీలనలో ఉంది")
@@ -118,7 +123,7 @@ func TestStatusNoticeInsideAndOutsideTheWindow(t *testing.T) {
 	f.graph.outsideWindow = true
 	f.graph.mu.Unlock()
 	before = len(f.graph.payloads())
-	event := move(application.Approved, "")
+	event := move(application.Approved)
 	if err := notify.Work(ctx, job(store.NotifyArgs{EventID: event})); err != nil {
 		t.Fatal(err)
 	}

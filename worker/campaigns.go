@@ -225,7 +225,11 @@ func (s *campaignSend) dispatch(ctx context.Context, work chan<- store.Recipient
 			// the 24 hours to fall out of it.
 			return false, sleep(ctx, time.Minute)
 		}
-		claimed, _, err := st.ClaimRecipients(ctx, s.c.ID, n)
+		// The claim and the reservation are not cut short by the slice's
+		// end: a claim whose answer was lost would leave its rows waiting
+		// for the grace.
+		whole := context.WithoutCancel(ctx)
+		claimed, _, err := st.ClaimRecipients(whole, s.c.ID, n)
 		if err != nil {
 			return false, err
 		}
@@ -250,8 +254,9 @@ func (s *campaignSend) dispatch(ctx context.Context, work chan<- store.Recipient
 			}
 			continue
 		}
-		wait, err := st.ReserveSends(ctx, "campaign:"+s.w.deps.SenderKey, limit, len(claimed))
+		wait, err := st.ReserveSends(whole, "campaign:"+s.w.deps.SenderKey, limit, len(claimed))
 		if err != nil {
+			s.giveBack(claimed)
 			return false, err
 		}
 		next := time.Now().Add(wait - time.Duration(len(claimed)-1)*interval)

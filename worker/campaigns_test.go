@@ -24,7 +24,7 @@ func snoozed(err error) bool {
 // short slice, as the queue would run it).
 func runCampaign(t *testing.T, w *CampaignWorker, id int64, between func(run int)) {
 	t.Helper()
-	for run := range 50 {
+	for run := range 200 {
 		if between != nil {
 			between(run)
 		}

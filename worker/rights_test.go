@@ -43,14 +43,7 @@ func TestStopStopsNoticesAndTemplates(t *testing.T) {
 		t.Fatalf("opted out %v, %v", out, err)
 	}
 	notify := &NotifyWorker{deps: f.process.deps}
-	move := func(to application.Status) int64 {
-		if _, err := f.store.Move(ctx, store.Change{Ref: rec.Ref, To: to, Department: "revenue", By: application.ByDepartment}); err != nil {
-			t.Fatal(err)
-		}
-		var id int64
-		storetest.Conn(t, f.dbURL).QueryRow(ctx, "SELECT max(id) FROM application_events").Scan(&id)
-		return id
-	}
+	move := func(to application.Status) int64 { return f.move(rec.Ref, to) }
 	before := len(f.graph.payloads())
 	if err := notify.Work(ctx, job(store.NotifyArgs{EventID: move(application.Accepted)})); err != nil {
 		t.Fatal(err)

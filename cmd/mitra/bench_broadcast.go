@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -239,11 +236,8 @@ func newBroadcastRun(ctx context.Context, c *serveConfig, recipients int64) (*br
 	if err != nil {
 		return nil, err
 	}
-	secret := make([]byte, 16)
-	rand.Read(secret)
-	seed := make([]byte, ed25519.SeedSize)
-	rand.Read(seed)
-	b := &broadcastRun{c: c, exe: exe, secret: hex.EncodeToString(secret), seed: seed, count: make([]uint8, recipients+1),
+	secret, seed := benchSecrets()
+	b := &broadcastRun{c: c, exe: exe, secret: secret, seed: seed, count: make([]uint8, recipients+1),
 		fake: &whatsapp.FakeGraph{Token: "bench-token", AutoApprove: true}}
 	b.graph = httptest.NewServer(b.fake)
 	b.poster = &webhookPoster{secret: b.secret, phoneNumberID: c.phoneNumberID,

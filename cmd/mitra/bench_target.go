@@ -49,11 +49,8 @@ func startTarget(ctx context.Context, c *serveConfig, failRate float64, twoProce
 	if err != nil {
 		return nil, err
 	}
-	secret := make([]byte, 16)
-	rand.Read(secret)
-	seed := make([]byte, ed25519.SeedSize)
-	rand.Read(seed)
-	t := &benchTarget{fake: &whatsapp.FakeGraph{Token: "bench-token", FailRate: failRate, AutoApprove: true}, secret: hex.EncodeToString(secret)}
+	secret, seed := benchSecrets()
+	t := &benchTarget{fake: &whatsapp.FakeGraph{Token: "bench-token", FailRate: failRate, AutoApprove: true}, secret: secret}
 	graph := httptest.NewServer(t.fake)
 	var procs []*exec.Cmd
 	t.close = func() {
@@ -87,6 +84,16 @@ func startTarget(ctx context.Context, c *serveConfig, failRate float64, twoProce
 		return nil, err
 	}
 	return t, nil
+}
+
+// benchSecrets are a throwaway app secret (hex) and signing seed for the
+// serve processes a bench starts.
+func benchSecrets() (string, []byte) {
+	secret := make([]byte, 16)
+	rand.Read(secret)
+	seed := make([]byte, ed25519.SeedSize)
+	rand.Read(seed)
+	return hex.EncodeToString(secret), seed
 }
 
 // startServeProcess starts `mitra serve` in production mode on a free
