@@ -60,7 +60,14 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	conn, err := pgx.Connect(ctx, url)
+	// The pool's parse first: it takes the pool_* settings out of the
+	// URL, which a plain connection would send to the server as unknown
+	// parameters and fail on.
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
@@ -68,10 +75,6 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	conn.Close(ctx)
 	if err != nil {
 		return nil, err
-	}
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return nil, fmt.Errorf("database url: %w", err)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error { return pgxvec.RegisterTypes(ctx, c) }
 	// The general pool keeps pgx's size (the machine's cores, at least 4;
