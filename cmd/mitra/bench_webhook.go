@@ -120,6 +120,12 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := c.validate(); err != nil {
 		return err
 	}
+	// The floor: bare insert+commit from as many connections as the load
+	// has in flight, on a pool of its own, before the server starts, so
+	// that it shares neither connections nor cores with a backlog.
+	if report.BareInsertPerS, err = bareInsertFloor(ctx, dbURL, *concurrency); err != nil {
+		return err
+	}
 	tg, err := startTarget(ctx, c, *failRate, *killServe, stderr)
 	if err != nil {
 		return err
@@ -254,15 +260,12 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	}
 
-	// Capacity: unpaced ingest against a bare insert+commit loop, same
-	// concurrency, same database.
+	// Capacity: unpaced ingest against the bare insert+commit floor
+	// measured before the load, same concurrency, same database.
 	if report.ReplyMaxMS, err = tg.store.ReplyLatencyMax(ctx); err != nil {
 		return err
 	}
 	report.MaxIngestPerS = maxIngest(ctx, poster, *concurrency, 5*time.Second)
-	if report.BareInsertPerS, err = tg.store.BareInsertRate(ctx, *concurrency, 5*time.Second); err != nil {
-		return err
-	}
 	if report.BareInsertPerS > 0 {
 		report.IngestOverBare = report.MaxIngestPerS / report.BareInsertPerS
 	}
@@ -372,6 +375,21 @@ func (p *webhookPoster) deliverBody(ctx context.Context, body []byte, deadline t
 
 // maxIngest posts as fast as workers allow for d: the server's ingest
 // capacity, unpaced.
+// bareInsertFloor times single-row insert+commit for 5 s from workers
+// connections of a pool of that size (the URL's pool_max_conns).
+func bareInsertFloor(ctx context.Context, dbURL string, workers int) (float64, error) {
+	sep := "?"
+	if strings.Contains(dbURL, "?") {
+		sep = "&"
+	}
+	floor, err := store.Open(ctx, fmt.Sprintf("%s%spool_max_conns=%d", dbURL, sep, workers))
+	if err != nil {
+		return 0, err
+	}
+	defer floor.Close()
+	return floor.BareInsertRate(ctx, workers, 5*time.Second)
+}
+
 func maxIngest(ctx context.Context, p *webhookPoster, workers int, d time.Duration) float64 {
 	end := time.Now().Add(d)
 	rate, _ := loadgen.For(workers, d, func(i int64) error {
