@@ -95,8 +95,8 @@ type WorkConfig struct {
 	// negative: never, for tests that sweep by hand).
 	SweepEvery time.Duration
 	// TemplateSyncEvery is how often the template registry is synced
-	// with Meta (default an hour; negative: never). `mitra serve` syncs
-	// once itself before it starts work.
+	// with Meta (default an hour, and once at start; negative: never).
+	// `mitra serve` also syncs once itself before it starts work.
 	TemplateSyncEvery time.Duration
 	// RetainEvery is how often the retention sweep runs (default a day;
 	// negative: never).
@@ -122,7 +122,7 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	}
 	if cfg.TemplateSyncEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.TemplateSyncEvery, time.Hour)),
-			func() (river.JobArgs, *river.InsertOpts) { return TemplateSyncArgs{}, nil }, nil))
+			func() (river.JobArgs, *river.InsertOpts) { return TemplateSyncArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	if cfg.RetainEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.RetainEvery, 24*time.Hour)),

@@ -346,14 +346,18 @@ func (m *Main) Run(ctx context.Context) error {
 		Campaigns: worker.CampaignConfig{Rate: c.campaignRate, Tier: c.messagingTier, Grace: c.campaignGrace}})
 	// The registry is synced before any job runs, so that a notice due at
 	// start finds its template's verdict; Meta being away only delays it
-	// to the hourly sync, with the verdicts already stored.
-	syncCtx, cancel := context.WithTimeout(ctx, templateSyncWait)
-	if res, err := worker.SyncTemplates(syncCtx, st, cat, graph); err != nil {
-		m.log.Warn("templates not synced at start", "error", err)
-	} else {
-		m.log.Info("templates synced", "submitted", res.Submitted, "failed", res.Failed, "statuses", res.Statuses)
+	// to the hourly sync, with the verdicts already stored. The
+	// simulator's Meta is this server, not listening yet: its sync is the
+	// job that the queue runs at start.
+	if !c.simulator {
+		syncCtx, cancel := context.WithTimeout(ctx, templateSyncWait)
+		if res, err := worker.SyncTemplates(syncCtx, st, cat, graph); err != nil {
+			m.log.Warn("templates not synced at start", "error", err)
+		} else {
+			m.log.Info("templates synced", "submitted", res.Submitted, "failed", res.Failed, "statuses", res.Statuses)
+		}
+		cancel()
 	}
-	cancel()
 	queueLog := io.Discard
 	if m.queueLog != nil {
 		queueLog = m.queueLog
