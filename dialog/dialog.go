@@ -217,6 +217,8 @@ type Bot struct {
 	flows    bool
 	now      func() time.Time
 	privacy  PrivacyConfig
+	// noticeVersion names the privacy notice's words (NoticeVersion).
+	noticeVersion string
 	// pageSize is the rows of one list page, navigation rows included
 	// (WhatsApp lists hold at most 10 rows).
 	pageSize int
@@ -233,8 +235,10 @@ func New(cfg Config) *Bot {
 	if cfg.Privacy.BodyDays <= 0 {
 		cfg.Privacy.BodyDays = DefaultBodyDays
 	}
-	return &Bot{cat: cfg.Catalog, matcher: cfg.Matcher, answerer: cfg.Answerer, certs: cfg.Certificates, apps: cfg.Applications, flows: cfg.Flows, now: cfg.Now,
+	b := &Bot{cat: cfg.Catalog, matcher: cfg.Matcher, answerer: cfg.Answerer, certs: cfg.Certificates, apps: cfg.Applications, flows: cfg.Flows, now: cfg.Now,
 		pageSize: 10, privacy: cfg.Privacy}
+	b.noticeVersion = b.noticeVersionOf()
+	return b
 }
 
 // Step answers one inbound message. st is the citizen's state after their

@@ -122,7 +122,11 @@ func IsRightsCommand(in Inbound) bool {
 // NoticeVersion names the notice's wording: a hash of what it says in
 // every language, so that changing a word, the grievance contact or the
 // retention period is a new version, and every citizen is asked again.
-func (b *Bot) NoticeVersion() string {
+func (b *Bot) NoticeVersion() string { return b.noticeVersion }
+
+// noticeVersionOf hashes the notice's words, once, when the Bot is made:
+// every step compares against it.
+func (b *Bot) noticeVersionOf() string {
 	h := sha256.New()
 	for _, l := range catalog.Langs {
 		h.Write([]byte(b.privacyNotice(l)))

@@ -59,7 +59,7 @@ var retentionSteps = []retentionStep{
 	{"message_bodies", func(r Retention) time.Duration { return r.Bodies }, `UPDATE inbound_messages SET message = ` + redactedMessage + `
 		WHERE wa_message_id IN (SELECT wa_message_id FROM inbound_messages
 		  WHERE received_at < $1 AND NOT (message ? 'redacted') AND processed_at IS NOT NULL LIMIT $2 FOR UPDATE SKIP LOCKED)`},
-	{"reply_bodies", func(r Retention) time.Duration { return r.Bodies }, `UPDATE outbox SET payload = jsonb_build_object('redacted', true), last_error = NULL
+	{"reply_bodies", func(r Retention) time.Duration { return r.Bodies }, `UPDATE outbox SET ` + redactReply + `
 		WHERE id IN (SELECT id FROM outbox
 		  WHERE created_at < $1 AND NOT (payload ? 'redacted') AND status NOT IN ('pending', 'sending') LIMIT $2 FOR UPDATE SKIP LOCKED)`},
 	{"profile_names", func(r Retention) time.Duration { return r.Bodies }, `UPDATE contacts SET name = ''

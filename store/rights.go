@@ -20,6 +20,9 @@ import (
 const redactedMessage = `jsonb_build_object('id', message->'id', 'from', message->'from', 'type', message->'type',
 	'time', message->'time', 'redacted', true)`
 
+// redactReply is what is left of a reply's payload once its words go.
+const redactReply = "payload = jsonb_build_object('redacted', true), last_error = NULL"
+
 // forgetMessage and forgetName are queued in Answer's batch for a
 // citizen who has not agreed to the notice: the words were needed to
 // answer, and are not kept.
@@ -67,7 +70,7 @@ func (t Tx) EraseCitizen(ctx context.Context, waID string) error {
 	b.Queue("UPDATE inbound_messages SET message = "+redactedMessage+" WHERE wa_from = $1 AND NOT message ? 'redacted'", waID)
 	// Replies echo what the citizen wrote (a form's summary); those
 	// still to be sent go out, then the retention sweep takes them.
-	b.Queue(`UPDATE outbox SET payload = jsonb_build_object('redacted', true), last_error = NULL
+	b.Queue(`UPDATE outbox SET `+redactReply+`
 		WHERE wa_to = $1 AND status NOT IN ('pending', 'sending') AND NOT payload ? 'redacted'`, waID)
 	b.Queue("UPDATE contacts SET name = '', district = '', updated_at = now() WHERE wa_id = $1", waID)
 	b.Queue("DELETE FROM conversations WHERE wa_id = $1", waID)

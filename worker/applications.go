@@ -367,12 +367,7 @@ func (d Deps) pace(ctx context.Context) error {
 	if err != nil || wait <= 0 {
 		return err
 	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(wait):
-		return nil
-	}
+	return sleep(ctx, wait)
 }
 
 func (d Deps) hookClient() *http.Client {

@@ -367,6 +367,8 @@ func (s *campaignSend) record(ctx context.Context) error {
 	}
 }
 
+// sleep waits d, or until ctx ends (its error then); a d of zero or less
+// returns at once.
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()

@@ -28,18 +28,14 @@ func (w *RetentionWorker) Work(ctx context.Context, job *river.Job[store.Retenti
 	slice, cancel := context.WithTimeout(ctx, retentionSlice)
 	defer cancel()
 	done, err := w.deps.Store.Retain(slice, w.deps.Now(), w.deps.Retention, w.deps.RetentionBatch)
-	cleared := int64(0)
-	for _, n := range done {
-		cleared += n
-	}
-	if cleared > 0 {
-		args := []any{}
-		for kind, n := range done {
-			if n > 0 {
-				args = append(args, kind, n)
-			}
+	var cleared []any
+	for kind, n := range done {
+		if n > 0 {
+			cleared = append(cleared, kind, n)
 		}
-		w.deps.Log.Info("retention", args...)
+	}
+	if len(cleared) > 0 {
+		w.deps.Log.Info("retention", cleared...)
 	}
 	if err != nil && errors.Is(slice.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		return river.JobSnooze(time.Second)

@@ -344,12 +344,8 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	}
 	// The slot was reserved with the claim; a spoken reply's synthesis
 	// may have used part of the wait already.
-	if wait -= time.Since(reserved); wait > 0 {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
+	if err := sleep(ctx, wait-time.Since(reserved)); err != nil {
+		return err
 	}
 	wamid, err := w.deps.send(ctx, msg)
 	if err == nil {
