@@ -166,3 +166,21 @@ func TestExportAndLookAlikes(t *testing.T) {
 		}
 	}
 }
+
+// Any text, however odd, gives one of the rights or none, and never
+// panics; a right is never read into a long message.
+func FuzzRightsRequest(f *testing.F) {
+	for _, s := range []string{"STOP", "నా డేటా తొలగించండి", "मेरा डेटा हटाओ", "my data in the ration card is wrong please correct it now", "", "\x00\xff", "delete"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		switch r := dialog.RightsRequest(s); r {
+		case "", "stop", "start", "privacy", "erase", "export":
+			if (r == "erase" || r == "export") && len(strings.Fields(s)) > 7 {
+				t.Fatalf("%q read as %s", s, r)
+			}
+		default:
+			t.Fatalf("%q: unknown right %q", s, r)
+		}
+	})
+}

@@ -416,7 +416,8 @@ func parseCampaignCallback(s string) (int64, string, bool) {
 	}
 	idText, waID, ok := strings.Cut(rest, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
-	return id, waID, ok && err == nil && waID != ""
+	// Only what CampaignCallback makes: a positive id written plainly.
+	return id, waID, ok && err == nil && id > 0 && strconv.FormatInt(id, 10) == idText && waID != ""
 }
 
 // applyCampaignStatus moves a campaign message forward by a status, as
