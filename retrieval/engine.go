@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
+	"sync"
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -63,6 +63,10 @@ type Engine struct {
 	// teams set most-used first: among near-equal matches, the service
 	// more citizens need wins.
 	prior []float32
+	// memory is the index when the engine built it itself, in catalogue
+	// order: a service's vector is then found by its position.
+	memory  *MemoryIndex
+	scratch sync.Pool // *matchScratch
 }
 
 // keyEmbedder is implemented by embedders that can take transliteration
@@ -117,8 +121,9 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		if err != nil {
 			return nil, err
 		}
-		e.index = idx
+		e.index, e.memory = idx, idx
 	}
+	e.scratch.New = func() any { return &matchScratch{lexq: e.lex.newQuery()} }
 	return e, nil
 }
 
@@ -207,54 +212,21 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		}
 		qvec = vecs[0]
 	}
-	hits, err := e.index.Search(ctx, qvec, vectorCandidates)
-	if err != nil {
-		return res, fmt.Errorf("search index: %w", err)
-	}
-	lex := make([]float32, len(e.cat.Services))
-	e.lex.score(keys, lex)
-	vec := make(map[int]float32, len(hits))
-	for _, h := range hits {
-		if i, ok := e.byID[h.ID]; ok {
-			vec[i] = h.Score
-		}
-	}
-	lexOnly := e.lexicalOnly(lex, vec)
-	if scorer, ok := e.index.(idScorer); ok && len(lexOnly) > 0 {
-		ids := make([]string, len(lexOnly))
-		for j, i := range lexOnly {
-			ids[j] = e.cat.Services[i].ID
-		}
-		if scores, err := scorer.ScoreIDs(ctx, qvec, ids); err == nil {
-			for j, i := range lexOnly {
-				vec[i] = scores[j]
-			}
-		}
-	}
+	sc := e.scratch.Get().(*matchScratch)
+	defer e.scratch.Put(sc)
+	sc.lexq.start(keys)
 	intent, cued := intentOf(an.Words, an.Keys)
 	res.Intent = intent
-	cands := make([]Candidate, 0, 32)
-	for i, l := range lex {
-		if l > 0 {
-			cands = append(cands, e.candidate(i, l, vec[i], cued))
-			delete(vec, i)
-		}
+	cands, err := e.rank(ctx, sc, qvec, cued)
+	if err != nil {
+		return res, err
 	}
-	for i, v := range vec {
-		cands = append(cands, e.candidate(i, 0, v, cued))
-	}
-	sort.Slice(cands, func(a, b int) bool {
-		if cands[a].Score != cands[b].Score {
-			return cands[a].Score > cands[b].Score
-		}
-		return cands[a].Service.ID < cands[b].Service.ID
-	})
 	if len(cands) > 0 && familyIntent(intent, an.Words, an.Keys) {
-		cands = e.familyFirst(cands, intent)
+		if cands, err = e.familyFirst(ctx, sc, cands, intent, qvec, cued); err != nil {
+			return res, err
+		}
 	}
-	if len(cands) > MaxCandidates {
-		cands = cands[:MaxCandidates]
-	}
+	cands = slices.Clone(cands[:min(len(cands), MaxCandidates)])
 	res.Candidates = cands
 	scores := make([]float32, len(cands))
 	for i, c := range cands {
@@ -319,40 +291,6 @@ func familyIntent(intent catalog.Intent, words, keys []string) bool {
 	return false
 }
 
-// familyFirst puts first the member of the best candidate's family that
-// the message's intent points to: the status check for a follow-up on a
-// rice card application, the member deletion for "remove my late
-// mother's name". Of several such members, the best-ranked candidate is
-// taken; one not among the candidates only when the family has just that
-// one. The application's own words name the application, and only the
-// intent says it is its status the citizen wants.
-func (e *Engine) familyFirst(cands []Candidate, intent catalog.Intent) []Candidate {
-	top := cands[0]
-	families := e.cat.FamiliesOf(top.Service.ID)
-	for _, f := range families {
-		if f.IntentOf(top.Service.ID) == intent {
-			return cands // the best match already does what is asked
-		}
-	}
-	for _, f := range families {
-		members := f.Members(intent)
-		for i, c := range cands[1:] {
-			if slices.Contains(members, c.Service.ID) {
-				c.Score, c.Sibling = top.Score, true
-				out := append([]Candidate{c}, cands[:i+1]...)
-				return append(out, cands[i+2:]...)
-			}
-		}
-		if len(members) == 1 {
-			if s, ok := e.cat.Service(members[0]); ok {
-				c := Candidate{Service: s, Score: top.Score, Lexical: top.Lexical, Sibling: true}
-				return append([]Candidate{c}, cands...)
-			}
-		}
-	}
-	return cands
-}
-
 // priorWeight bounds the menu-order bonus: enough to break near-ties,
 // never enough to outrank a clearly better match.
 const priorWeight = 0.02
@@ -379,23 +317,6 @@ func menuPrior(cat *catalog.Catalog) []float32 {
 // idScorer is implemented by indexes that can score given ids directly.
 type idScorer interface {
 	ScoreIDs(ctx context.Context, q []float32, ids []string) ([]float32, error)
-}
-
-// lexicalOnly lists the services with a lexical score good enough to be a
-// candidate but no vector score yet. Only those near the lexical top are
-// worth a vector lookup.
-func (e *Engine) lexicalOnly(lex []float32, vec map[int]float32) []int {
-	var top float32
-	for _, l := range lex {
-		top = max(top, l)
-	}
-	var out []int
-	for i, l := range lex {
-		if _, has := vec[i]; !has && l > 0 && l >= top*0.5 {
-			out = append(out, i)
-		}
-	}
-	return out
 }
 
 func (e *Engine) candidate(i int, lex, vec float32, cued map[catalog.Kind]bool) Candidate {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // Hit is one search result: a document id and its cosine similarity.
@@ -18,28 +19,71 @@ type Index interface {
 	Search(ctx context.Context, query []float32, k int) ([]Hit, error)
 }
 
-// MemoryIndex is an exact (brute-force) cosine index held in one flat
-// slice, which for a catalogue of a few thousand vectors is faster than any
-// approximate structure and always right.
+// MemoryIndex is an exact (brute-force) cosine index. It keeps the vectors
+// dimension by dimension, so that a query touches only the dimensions in
+// which it is not zero: the built-in embedder's query vectors have a few
+// dozen of 256, and a search costs that share of a full scan. A dense
+// query (a model's embedding) costs what a row-by-row scan would.
 type MemoryIndex struct {
-	dim  int
-	ids  []string
-	pos  map[string]int
-	vecs []float32
+	dim int
+	ids []string
+	pos map[string]int
+	// cols[d][i] is dimension d of the i-th vector added.
+	cols [][]float32
+	// colMax and colMin are each dimension's extremes, which bound any
+	// vector's score for a query (bound).
+	colMax, colMin []float32
+	// scratch holds a search's per-vector scores.
+	scratch sync.Pool
 }
 
 // NewMemoryIndex returns an empty index for vectors of dim dimensions.
-func NewMemoryIndex(dim int) *MemoryIndex { return &MemoryIndex{dim: dim, pos: map[string]int{}} }
+func NewMemoryIndex(dim int) *MemoryIndex {
+	return &MemoryIndex{dim: dim, pos: map[string]int{}, cols: make([][]float32, dim),
+		colMax: make([]float32, dim), colMin: make([]float32, dim)}
+}
 
-// Add stores a vector under id.
+// Add stores a vector under id. It must not run concurrently with a
+// search.
 func (m *MemoryIndex) Add(id string, v []float32) error {
 	if len(v) != m.dim {
 		return fmt.Errorf("index: vector for %s has %d dimensions, want %d", id, len(v), m.dim)
 	}
 	m.pos[id] = len(m.ids)
 	m.ids = append(m.ids, id)
-	m.vecs = append(m.vecs, v...)
+	for d, x := range v {
+		m.cols[d] = append(m.cols[d], x)
+		m.colMax[d], m.colMin[d] = max(m.colMax[d], x), min(m.colMin[d], x)
+	}
 	return nil
+}
+
+// bound is at least the score of every vector for q (nz its nonzero
+// dimensions): each dimension at its extreme, and never above 1.
+func (m *MemoryIndex) bound(q []float32, nz []int32) float32 {
+	var b float32
+	for _, d := range nz {
+		b += max(q[d]*m.colMax[d], q[d]*m.colMin[d])
+	}
+	return min(1, b+vectorEpsilon)
+}
+
+// Len is how many vectors the index holds.
+func (m *MemoryIndex) Len() int { return len(m.ids) }
+
+// nonzero lists the dimensions in which q is not zero.
+func nonzero(q []float32, out []int32) []int32 {
+	for d, x := range q {
+		if x != 0 {
+			out = append(out, int32(d))
+		}
+	}
+	return out
+}
+
+type searchScratch struct {
+	scores []float32
+	nz     []int32
 }
 
 // Search returns the k nearest vectors, best first; ties break by id so
@@ -48,15 +92,40 @@ func (m *MemoryIndex) Search(_ context.Context, q []float32, k int) ([]Hit, erro
 	if len(q) != m.dim {
 		return nil, fmt.Errorf("index: query has %d dimensions, want %d", len(q), m.dim)
 	}
+	n := len(m.ids)
+	sc, _ := m.scratch.Get().(*searchScratch)
+	if sc == nil || len(sc.scores) < n {
+		sc = &searchScratch{scores: make([]float32, n)}
+	}
+	defer m.scratch.Put(sc)
+	scores := sc.scores[:n]
+	clear(scores)
+	sc.nz = nonzero(q, sc.nz[:0])
+	for _, d := range sc.nz {
+		col, qd := m.cols[d][:n], q[d]
+		for i := range scores {
+			scores[i] += qd * col[i]
+		}
+	}
 	hits := make([]Hit, 0, k+1)
-	for i, id := range m.ids {
-		s := Dot(q, m.vecs[i*m.dim:(i+1)*m.dim])
-		if len(hits) == k && !better(Hit{id, s}, hits[k-1]) {
+	for i, s := range scores {
+		if len(hits) == k && !better(Hit{m.ids[i], s}, hits[k-1]) {
 			continue
 		}
-		hits = insertHit(hits, Hit{id, s}, k)
+		hits = insertHit(hits, Hit{m.ids[i], s}, k)
 	}
 	return hits, nil
+}
+
+// scoreAt is the cosine similarity of q with the i-th vector added,
+// summed over q's nonzero dimensions nz in the order Search sums them, so
+// that both give the same score.
+func (m *MemoryIndex) scoreAt(q []float32, nz []int32, i int) float32 {
+	var s float32
+	for _, d := range nz {
+		s += q[d] * m.cols[d][i]
+	}
+	return s
 }
 
 func better(a, b Hit) bool {
@@ -85,10 +154,11 @@ func (m *MemoryIndex) ScoreIDs(_ context.Context, q []float32, ids []string) ([]
 	if len(q) != m.dim {
 		return nil, fmt.Errorf("index: query has %d dimensions, want %d", len(q), m.dim)
 	}
+	nz := nonzero(q, nil)
 	out := make([]float32, len(ids))
 	for i, id := range ids {
 		if p, ok := m.pos[id]; ok {
-			out[i] = Dot(q, m.vecs[p*m.dim:(p+1)*m.dim])
+			out[i] = m.scoreAt(q, nz, p)
 		}
 	}
 	return out, nil

@@ -1,10 +1,11 @@
 package retrieval
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/nlu"
@@ -17,9 +18,15 @@ type lexicon struct {
 	vocab    map[string]int32 // key -> token id
 	idf      []float32        // by token id
 	df       []int32          // by token id: how many services use the token
-	postings [][]int32        // token id -> doc ids
-	docs     []lexDoc
-	services int
+	postings lists            // token id -> doc ids
+	// docs are the distinct token sets of the names and aliases: a phrase
+	// many services share ("income certificate", in every state's copy of
+	// the service) is one doc, scored once per message whatever the
+	// number of services that use it.
+	docWeight   []float32 // by doc: the sum of its tokens' idf
+	docServices lists     // doc -> the services using it, ascending
+	svcDocs     lists     // service -> its docs
+	services    int
 	// deletes maps each single-letter deletion of a vocabulary key (and
 	// the key itself) to the keys it came from: a symmetric-delete index for
 	// edit distance one.
@@ -34,14 +41,26 @@ type lexicon struct {
 	// conceptSpellings lists, for a concept's token ("@pension"), the keys
 	// of its words, which typos and cut-short words are measured against.
 	conceptSpellings map[int32][]string
-	scratch          sync.Pool
 }
 
-type lexDoc struct {
-	service int32
-	tokens  []int32
-	weight  float32 // sum of idf of tokens
+// lists holds a list of int32s for each of n owners in one array: a
+// match reads many of them, and one array keeps them close in memory.
+type lists struct {
+	start []int32 // owner i's list is items[start[i]:start[i+1]]
+	items []int32
 }
+
+func newLists(nested [][]int32) lists {
+	l := lists{start: make([]int32, 1, len(nested)+1)}
+	for _, x := range nested {
+		l.items = append(l.items, x...)
+		l.start = append(l.start, int32(len(l.items)))
+	}
+	l.items = slices.Clip(l.items)
+	return l
+}
+
+func (l *lists) of(i int32) []int32 { return l.items[l.start[i]:l.start[i+1]] }
 
 const prefixLen = 4
 
@@ -49,55 +68,67 @@ const prefixLen = 4
 func newLexicon(services []*catalog.Service) *lexicon {
 	lx := &lexicon{vocab: map[string]int32{}, deletes: map[string][]int32{}, prefixes: map[string][]int32{},
 		skeletons: map[string][]int32{}, services: len(services)}
+	var docTokens, docServices [][]int32
+	svcDocs := make([][]int32, len(services))
 	df := map[int32]map[int32]bool{}
+	docOf := map[string]int32{} // a doc's sorted tokens -> doc id
+	var sig []byte
 	for si, s := range services {
 		texts := []string{s.Name.EN, s.Name.TE, s.Name.HI, s.Short.EN, s.Short.TE, s.Short.HI}
 		texts = append(texts, s.Aliases.All()...)
 		texts = append(texts, s.Situations.All()...)
-		seen := map[string]bool{}
 		for _, t := range texts {
 			keys := contentKeys(nlu.Words(nlu.Normalize(t)))
 			if len(keys) == 0 {
 				continue
 			}
-			var doc lexDoc
-			doc.service = int32(si)
-			sig := ""
-			uniq := map[int32]bool{}
+			var tokens []int32
 			for _, k := range keys {
 				id := lx.token(k)
-				if !uniq[id] {
-					uniq[id] = true
-					doc.tokens = append(doc.tokens, id)
-					sig += k + " "
+				if !slices.Contains(tokens, id) {
+					tokens = append(tokens, id)
 				}
 				if df[id] == nil {
 					df[id] = map[int32]bool{}
 				}
 				df[id][int32(si)] = true
 			}
-			if seen[sig] { // "Income certificate" as name and short name
+			slices.Sort(tokens)
+			sig = sig[:0]
+			for _, id := range tokens {
+				sig = binary.LittleEndian.AppendUint32(sig, uint32(id))
+			}
+			d, ok := docOf[string(sig)]
+			if !ok {
+				d = int32(len(docTokens))
+				docOf[string(sig)] = d
+				docTokens = append(docTokens, tokens)
+				docServices = append(docServices, nil)
+			}
+			if slices.Contains(svcDocs[si], d) { // "Income certificate" as name and short name
 				continue
 			}
-			seen[sig] = true
-			lx.docs = append(lx.docs, doc)
+			svcDocs[si] = append(svcDocs[si], d)
+			docServices[d] = append(docServices[d], int32(si))
 		}
 	}
+	lx.docServices, lx.svcDocs = newLists(docServices), newLists(svcDocs)
 	lx.idf = make([]float32, len(lx.keys))
 	lx.df = make([]int32, len(lx.keys))
-	lx.postings = make([][]int32, len(lx.keys))
+	postings := make([][]int32, len(lx.keys))
 	for id := range lx.keys {
 		n := len(df[int32(id)])
 		lx.df[id] = int32(n)
 		lx.idf[id] = float32(math.Log(1 + float64(lx.services)/float64(n)))
 	}
-	for di := range lx.docs {
-		d := &lx.docs[di]
-		for _, t := range d.tokens {
-			d.weight += lx.idf[t]
-			lx.postings[t] = append(lx.postings[t], int32(di))
+	lx.docWeight = make([]float32, len(docTokens))
+	for d, tokens := range docTokens {
+		for _, t := range tokens {
+			lx.docWeight[d] += lx.idf[t]
+			postings[t] = append(postings[t], int32(d))
 		}
 	}
+	lx.postings = newLists(postings)
 	// A concept's token is written as each of its words: "pention" is a
 	// typo of "pension", and so of the concept.
 	lx.conceptSpellings = map[int32][]string{}
@@ -123,7 +154,6 @@ func newLexicon(services []*catalog.Service) *lexicon {
 			}
 		}
 	}
-	lx.scratch.New = func() any { return newLexScratch(len(lx.docs), lx.services) }
 	return lx
 }
 
@@ -319,32 +349,11 @@ func editDistanceAtMostOne(a, b string) bool {
 	return a[i+1:] == b[i:]
 }
 
-type lexScratch struct {
-	docScore  []float32
-	touched   []int32
-	svcCover  []float32 // per service, per query word: best similarity
-	svcTouch  []int32
-	svcSeen   []bool
-	qWeights  []float32
-	sorted    []float32
-	matchBuf  []tokenMatch
-	maxQWords int
-}
-
 // longMessage is how many of a message's words count at most towards
 // what a service must explain.
 const longMessage = 6
 
 const maxQueryWords = 24
-
-func newLexScratch(docs, services int) *lexScratch {
-	return &lexScratch{
-		docScore:  make([]float32, docs),
-		svcCover:  make([]float32, services*maxQueryWords),
-		svcSeen:   make([]bool, services),
-		maxQWords: maxQueryWords,
-	}
-}
 
 // unknownIDF weighs a message word that matches nothing in the catalogue:
 // as informative as a middling catalogue word, so that "nanna chanipoyaru
@@ -357,104 +366,235 @@ const unknownIDF = 3.0
 // message is about, and that no service explains it.
 const elsewhereIDF = 6.0
 
-// score returns, per service, the lexical score in [0,1]: the geometric
-// mean of how much of the best-matching name or alias the message covers
-// and how much of the message the service's words explain.
-func (lx *lexicon) score(keys []string, out []float32) {
-	for i := range out {
-		out[i] = 0
+// lexQuery scores one message against the lexicon. A service's lexical
+// score, in [0,1], is the geometric mean of how much of its best-matching
+// name or alias the message covers and how much of the message the
+// service's words explain. The docs are scored first, each once; services
+// are then visited doc by doc, best-covered first, so that the caller can
+// stop once no service left can reach its best few (see Engine.rank). A
+// lexQuery is reused across messages, one at a time.
+type lexQuery struct {
+	lx       *lexicon
+	qWeights []float32 // by word
+	qTotal   float32
+	// ratio bounds how far a service's explained weight may exceed
+	// qTotal (a long message's total counts only its weightiest words).
+	ratio    float32
+	docScore []float32 // by doc; zero outside a message
+	cover    []float32 // by doc: the share of the doc the message covers
+	docs     []int32   // the docs with a score
+	order    []int32   // docs by buckets of coverage, the best first
+	next     int       // the next of order to visit
+	// bucketEnd is where each coverage bucket ends in order; bucket is
+	// the one next to visit.
+	bucketEnd [coverBuckets]int32
+	bucket    int
+	seen      []bool // by service: visited
+	visited   []int32
+	// docWords marks, by doc, the message's words that match it, and
+	// docSims holds (docs x maxQueryWords) the best match's quality level.
+	docWords []uint32
+	docSims  []uint8
+	best     []uint8 // by word, score's working row
+	sorted   []float32
+	matchBuf []tokenMatch
+}
+
+// simLevels are the match qualities in increasing order; docSims holds an
+// index into it.
+var simLevels = [...]float32{0, simPrefix, simTypo, simSuffix, simExact}
+
+func simLevel(sim float32) uint8 {
+	for i := len(simLevels) - 1; i > 0; i-- {
+		if sim >= simLevels[i] {
+			return uint8(i)
+		}
 	}
+	return 0
+}
+
+func (lx *lexicon) newQuery() *lexQuery {
+	return &lexQuery{lx: lx, docScore: make([]float32, len(lx.docWeight)), cover: make([]float32, len(lx.docWeight)),
+		seen: make([]bool, lx.services), docWords: make([]uint32, len(lx.docWeight)),
+		docSims: make([]uint8, len(lx.docWeight)*maxQueryWords)}
+}
+
+// start scores the docs for a message's keys, forgetting the last message.
+func (q *lexQuery) start(keys []string) {
+	q.reset()
+	lx := q.lx
 	keys = dedupe(keys)
 	if len(keys) > maxQueryWords {
 		keys = keys[:maxQueryWords]
 	}
-	if len(keys) == 0 {
-		return
-	}
-	sc := lx.scratch.Get().(*lexScratch)
-	defer lx.scratch.Put(sc)
-	sc.qWeights = sc.qWeights[:0]
-	var qTotal float32
-	for qi, q := range keys {
-		sc.matchBuf = lx.matches(q, sc.matchBuf[:0])
-		if len(sc.matchBuf) == 0 && allDigits(q) {
+	for qi, k := range keys {
+		q.matchBuf = lx.matches(k, q.matchBuf[:0])
+		if len(q.matchBuf) == 0 && allDigits(k) {
 			// "survey number 123": a number no service is named by
 			// is a detail of the request, not a sign it is out of scope.
-			sc.qWeights = append(sc.qWeights, 0)
+			q.qWeights = append(q.qWeights, 0)
 			continue
 		}
 		w := float32(unknownIDF)
-		if q == elsewhereKey {
+		if k == elsewhereKey {
 			w = elsewhereIDF
 		}
-		if len(sc.matchBuf) > 0 {
+		if len(q.matchBuf) > 0 {
 			w = 0
-			for _, m := range sc.matchBuf {
-				if lx.idf[m.token] > w {
-					w = lx.idf[m.token]
-				}
+			for _, m := range q.matchBuf {
+				w = max(w, lx.idf[m.token])
 			}
 		}
-		sc.qWeights = append(sc.qWeights, w)
-		qTotal += w
-		for _, m := range sc.matchBuf {
+		q.qWeights = append(q.qWeights, w)
+		q.qTotal += w
+		for _, m := range q.matchBuf {
+			level := simLevel(m.sim)
+			// Two message words matching one token would count it
+			// twice; the keys are deduped and the coverage is capped
+			// at 1 below.
 			contrib := lx.idf[m.token] * m.sim
-			for _, d := range lx.postings[m.token] {
-				if sc.docScore[d] == 0 {
-					sc.touched = append(sc.touched, d)
+			for _, d := range lx.postings.of(m.token) {
+				if q.docScore[d] == 0 {
+					q.docs = append(q.docs, d)
 				}
-				// Two message words matching one token would count it
-				// twice; score() dedupes the keys and the coverage is
-				// capped at 1 below.
-				sc.docScore[d] += contrib
-				s := lx.docs[d].service
-				if !sc.svcSeen[s] {
-					sc.svcSeen[s] = true
-					sc.svcTouch = append(sc.svcTouch, s)
-				}
-				cell := &sc.svcCover[int(s)*maxQueryWords+qi]
-				if m.sim > *cell {
-					*cell = m.sim
-				}
+				q.docScore[d] += contrib
+				q.docWords[d] |= 1 << qi
+				cell := &q.docSims[int(d)*maxQueryWords+qi]
+				*cell = max(*cell, level)
 			}
 		}
 	}
+	all := q.qTotal
 	// A long message is judged by its weightiest words: a citizen who
 	// tells their whole story explains more than any one service needs,
 	// and the rest must not dilute what does match.
 	if len(keys) > longMessage {
-		ws := append(sc.sorted[:0], sc.qWeights...)
+		ws := append(q.sorted[:0], q.qWeights...)
 		slices.Sort(ws)
 		var top float32
 		for _, w := range ws[len(ws)-longMessage:] {
 			top += w
 		}
-		sc.sorted = ws
-		qTotal = min(qTotal, top)
+		q.sorted = ws
+		q.qTotal = min(q.qTotal, top)
 	}
-	for _, d := range sc.touched {
-		doc := &lx.docs[d]
-		cov := sc.docScore[d] / doc.weight
-		if cov > 1 {
-			cov = 1
-		}
-		if cov > out[doc.service] {
-			out[doc.service] = cov
-		}
-		sc.docScore[d] = 0
+	q.ratio = 1
+	if q.qTotal > 0 {
+		q.ratio = max(1, all/q.qTotal)
 	}
-	for _, s := range sc.svcTouch {
-		var explained float32
-		row := sc.svcCover[int(s)*maxQueryWords : int(s)*maxQueryWords+len(keys)]
-		for qi := range row {
-			explained += row[qi] * sc.qWeights[qi]
-			row[qi] = 0
-		}
-		out[s] = float32(math.Sqrt(float64(out[s] * explained / qTotal)))
-		sc.svcSeen[s] = false
+	// Docs in order of coverage, by buckets of it: visiting them best
+	// first needs no more order than that, and a sort of every doc a
+	// common word touches costs more than the rest of the match.
+	var counts [coverBuckets + 1]int32
+	for _, d := range q.docs {
+		c := min(1, q.docScore[d]/lx.docWeight[d])
+		q.cover[d] = c
+		counts[coverBucket(c)]++
 	}
-	sc.touched = sc.touched[:0]
-	sc.svcTouch = sc.svcTouch[:0]
+	var at [coverBuckets]int32 // where each bucket starts, the best bucket first
+	for b, n := coverBuckets-1, int32(0); b >= 0; b-- {
+		at[b] = n
+		n += counts[b]
+	}
+	q.order = slices.Grow(q.order[:0], len(q.docs))[:len(q.docs)]
+	for _, d := range q.docs {
+		b := coverBucket(q.cover[d])
+		q.order[at[b]] = d
+		at[b]++
+	}
+	q.bucketEnd = at // each bucket now ends where it started
+	q.bucket = coverBuckets - 1
+}
+
+// coverBuckets is how finely rank's visit orders docs by coverage.
+const coverBuckets = 32
+
+func coverBucket(cover float32) int {
+	return min(coverBuckets-1, int(cover*coverBuckets))
+}
+
+// reset clears what the last message wrote, and only that.
+func (q *lexQuery) reset() {
+	for _, d := range q.docs {
+		q.docScore[d], q.docWords[d] = 0, 0
+		clear(q.docSims[int(d)*maxQueryWords : int(d+1)*maxQueryWords])
+	}
+	for _, s := range q.visited {
+		q.seen[s] = false
+	}
+	q.docs, q.visited, q.qWeights = q.docs[:0], q.visited[:0], q.qWeights[:0]
+	q.qTotal, q.next = 0, 0
+}
+
+// peek returns the most a doc not yet visited may cover of itself: the
+// top of the best bucket left; ok is false when every doc has been
+// visited.
+func (q *lexQuery) peek() (cover float32, ok bool) {
+	for q.bucket >= 0 && int(q.bucketEnd[q.bucket]) <= q.next {
+		q.bucket--
+	}
+	if q.bucket < 0 {
+		return 0, false
+	}
+	return float32(q.bucket+1) / coverBuckets, true
+}
+
+// bound is the highest lexical score a service not yet visited may have,
+// when the best doc left covers cover of itself.
+func (q *lexQuery) bound(cover float32) float32 {
+	return float32(math.Sqrt(float64(cover * q.ratio)))
+}
+
+// visit gives each service of the next bucket's docs not yet visited its
+// lexical score.
+func (q *lexQuery) visit(yield func(service int32, score float32)) {
+	end := int(q.bucketEnd[q.bucket])
+	for _, d := range q.order[q.next:end] {
+		for _, s := range q.lx.docServices.of(d) {
+			if !q.seen[s] {
+				q.seen[s] = true
+				q.visited = append(q.visited, s)
+				yield(s, q.score(s))
+			}
+		}
+	}
+	q.next = end
+}
+
+// score returns a service's lexical score, 0 when no word of the message
+// matches it: its docs' best coverage, and how much of the message its
+// words explain, each word's weight times its best match's quality in any
+// of the service's docs.
+func (q *lexQuery) score(s int32) float32 {
+	if q.qTotal == 0 {
+		return 0
+	}
+	best := q.best[:0]
+	for range q.qWeights {
+		best = append(best, 0)
+	}
+	q.best = best
+	var cover float32
+	for _, d := range q.lx.svcDocs.of(s) {
+		words := q.docWords[d]
+		if words == 0 {
+			continue
+		}
+		cover = max(cover, q.cover[d])
+		row := q.docSims[int(d)*maxQueryWords:]
+		for ; words != 0; words &= words - 1 {
+			w := bits.TrailingZeros32(words)
+			best[w] = max(best[w], row[w])
+		}
+	}
+	if cover == 0 {
+		return 0
+	}
+	var explained float32
+	for w, level := range best {
+		explained += simLevels[level] * q.qWeights[w]
+	}
+	return float32(math.Sqrt(float64(cover * explained / q.qTotal)))
 }
 
 func dedupe(keys []string) []string {

@@ -11,7 +11,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -105,15 +104,11 @@ func runApplicationsBench(ctx context.Context, args []string, stdout, stderr io.
 		return err
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	report := applicationsBenchReport{Citizens: *citizens, Concurrency: *concurrency, FlowShare: *flowShare, Rate: *rate, Services: len(b.services)}
 	start := time.Now()

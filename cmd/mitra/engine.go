@@ -24,6 +24,10 @@ type engineFlags struct {
 	baseURL    string
 	model      string
 	dim        int
+	// services, when above the catalogue's own count, synthesises a
+	// catalogue of that many services from it (catalog.Synthesize): for
+	// measuring a national catalogue, never for citizens.
+	services int
 }
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
@@ -32,6 +36,7 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.baseURL, "openai-base-url", os.Getenv("OPENAI_BASE_URL"), "base URL of the OpenAI-compatible API")
 	fs.StringVar(&f.model, "embed-model", envOr("MITRA_EMBED_MODEL", "text-embedding-3-small"), "embedding model for -embedder openai")
 	fs.IntVar(&f.dim, "embed-dim", envInt("MITRA_EMBED_DIM", 0), "embedding dimensions (default 256 for hash, 1536 for openai)")
+	fs.IntVar(&f.services, "services", 0, "synthesise a catalogue of this many services from the real one, to measure scale (0: the real one)")
 }
 
 func envOr(key, def string) string {
@@ -56,7 +61,11 @@ func (f *engineFlags) loadCatalog() (*catalog.Catalog, error) {
 		}
 		fsys = os.DirFS(f.catalogDir)
 	}
-	return catalog.Load(fsys)
+	cat, err := catalog.Load(fsys)
+	if err != nil || f.services <= len(cat.Services) {
+		return cat, err
+	}
+	return cat.Synthesize(f.services, 1), nil
 }
 
 func (f *engineFlags) newEmbedder() (retrieval.Embedder, error) {
