@@ -95,11 +95,20 @@ func (a *Analyzer) Analyze(text string, prev catalog.Lang) Analysis {
 	return an
 }
 
-// nativeLang picks Telugu or Hindi for text with Indic letters: lingua-go,
-// restricted to Telugu, Hindi and English, reads the Indic part (it is
-// exact on native script). When lingua-go cannot decide, the script with
-// more letters does.
+// nativeLang picks Telugu or Hindi for text with Indic letters. Text in
+// both scripts goes to lingua-go, restricted to Telugu, Hindi and English,
+// which reads the Indic part; when it cannot decide, the script with more
+// letters does.
 func (a *Analyzer) nativeLang(text string, c ScriptCounts) (catalog.Lang, float64) {
+	// Of mitra's three languages, only Telugu is written in Telugu script
+	// and only Hindi in Devanagari: one script alone decides, as lingua-go
+	// would, at a tenth of a match's time.
+	switch {
+	case c.Devanagari == 0:
+		return catalog.Telugu, 1
+	case c.Telugu == 0:
+		return catalog.Hindi, 1
+	}
 	var indic strings.Builder
 	for _, r := range text {
 		if (r >= 0x0900 && r <= 0x097F) || (r >= 0x0C00 && r <= 0x0C7F) || unicode.IsSpace(r) {

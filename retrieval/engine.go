@@ -63,6 +63,9 @@ type Engine struct {
 	// teams set most-used first: among near-equal matches, the service
 	// more citizens need wins.
 	prior []float32
+	// kinds is each service's kind, by position: a match reads it for
+	// many services, and one array of them is faster than each service.
+	kinds []catalog.Kind
 	// memory is the index when the engine built it itself, in catalogue
 	// order: a service's vector is then found by its position.
 	memory  *MemoryIndex
@@ -114,6 +117,7 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 	e.keyed, _ = cfg.Embedder.(keyEmbedder)
 	for i, s := range cfg.Catalog.Services {
 		e.byID[s.ID] = i
+		e.kinds = append(e.kinds, s.Kind)
 	}
 	e.prior = menuPrior(cfg.Catalog)
 	if e.index == nil {
@@ -323,16 +327,15 @@ func (e *Engine) candidate(i int, lex, vec float32, cued map[catalog.Kind]bool) 
 	if vec < 0 {
 		vec = 0
 	}
-	s := e.cat.Services[i]
 	score := (1-e.vectorWeight)*lex + e.vectorWeight*vec
-	if cued[s.Kind] && lex > 0 {
+	if kind := e.kinds[i]; lex > 0 && cued[kind] {
 		score += cueBoost
-		if s.Kind == "status" {
+		if kind == "status" {
 			score += statusBoost - cueBoost
 		}
 	}
 	if lex > 0 {
 		score = min(1, score+e.prior[i])
 	}
-	return Candidate{Service: s, Score: score, Lexical: lex, Vector: vec}
+	return Candidate{Service: e.cat.Services[i], Score: score, Lexical: lex, Vector: vec}
 }
