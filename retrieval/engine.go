@@ -168,16 +168,21 @@ func EmbedServices(ctx context.Context, emb Embedder, services []*catalog.Servic
 	return out, nil
 }
 
-// BuildMemoryIndex embeds the services into a new in-memory index.
+// BuildMemoryIndex embeds the services into a new in-memory index, a batch
+// at a time, so that a national catalogue's vectors are held once.
 func BuildMemoryIndex(ctx context.Context, emb Embedder, services []*catalog.Service) (*MemoryIndex, error) {
-	vecs, err := EmbedServices(ctx, emb, services)
-	if err != nil {
-		return nil, err
-	}
 	idx := NewMemoryIndex(emb.Dimensions())
-	for i, s := range services {
-		if err := idx.Add(s.ID, vecs[i]); err != nil {
+	idx.Grow(len(services))
+	for start := 0; start < len(services); start += embedBatch {
+		batch := services[start:min(start+embedBatch, len(services))]
+		vecs, err := EmbedServices(ctx, emb, batch)
+		if err != nil {
 			return nil, err
+		}
+		for i, s := range batch {
+			if err := idx.Add(s.ID, vecs[i]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return idx, nil

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -66,6 +67,15 @@ func (m *MemoryIndex) bound(q []float32, nz []int32) float32 {
 		b += max(q[d]*m.colMax[d], q[d]*m.colMin[d])
 	}
 	return min(1, b+vectorEpsilon)
+}
+
+// Grow makes room for n more vectors, so that adding a catalogue's worth
+// does not copy each dimension's array as it doubles.
+func (m *MemoryIndex) Grow(n int) {
+	for d := range m.cols {
+		m.cols[d] = slices.Grow(m.cols[d], n)
+	}
+	m.ids = slices.Grow(m.ids, n)
 }
 
 // Len is how many vectors the index holds.

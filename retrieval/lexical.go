@@ -70,7 +70,9 @@ func newLexicon(services []*catalog.Service) *lexicon {
 		skeletons: map[string][]int32{}, services: len(services)}
 	var docTokens, docServices [][]int32
 	svcDocs := make([][]int32, len(services))
-	df := map[int32]map[int32]bool{}
+	// Services come one at a time: a token's count of services grows
+	// when it is first seen in a new one.
+	var df, lastService []int32
 	docOf := map[string]int32{} // a doc's sorted tokens -> doc id
 	var sig []byte
 	for si, s := range services {
@@ -88,10 +90,13 @@ func newLexicon(services []*catalog.Service) *lexicon {
 				if !slices.Contains(tokens, id) {
 					tokens = append(tokens, id)
 				}
-				if df[id] == nil {
-					df[id] = map[int32]bool{}
+				if int(id) == len(df) {
+					df, lastService = append(df, 0), append(lastService, -1)
 				}
-				df[id][int32(si)] = true
+				if lastService[id] != int32(si) {
+					lastService[id] = int32(si)
+					df[id]++
+				}
 			}
 			slices.Sort(tokens)
 			sig = sig[:0]
@@ -114,11 +119,10 @@ func newLexicon(services []*catalog.Service) *lexicon {
 	}
 	lx.docServices, lx.svcDocs = newLists(docServices), newLists(svcDocs)
 	lx.idf = make([]float32, len(lx.keys))
-	lx.df = make([]int32, len(lx.keys))
+	lx.df = df
 	postings := make([][]int32, len(lx.keys))
 	for id := range lx.keys {
-		n := len(df[int32(id)])
-		lx.df[id] = int32(n)
+		n := df[id]
 		lx.idf[id] = float32(math.Log(1 + float64(lx.services)/float64(n)))
 	}
 	lx.docWeight = make([]float32, len(docTokens))
@@ -546,19 +550,22 @@ func (q *lexQuery) bound(cover float32) float32 {
 }
 
 // visit gives each service of the next bucket's docs not yet visited its
-// lexical score.
-func (q *lexQuery) visit(yield func(service int32, score float32)) {
+// lexical score, until yield returns false.
+func (q *lexQuery) visit(yield func(service int32, score float32) bool) {
 	end := int(q.bucketEnd[q.bucket])
-	for _, d := range q.order[q.next:end] {
-		for _, s := range q.lx.docServices.of(d) {
-			if !q.seen[s] {
-				q.seen[s] = true
-				q.visited = append(q.visited, s)
-				yield(s, q.score(s))
+	for ; q.next < end; q.next++ {
+		for _, s := range q.lx.docServices.of(q.order[q.next]) {
+			if q.seen[s] {
+				continue
+			}
+			q.seen[s] = true
+			q.visited = append(q.visited, s)
+			if !yield(s, q.score(s)) {
+				q.next++ // the doc's other services stay unvisited
+				return
 			}
 		}
 	}
-	q.next = end
 }
 
 // score returns a service's lexical score, 0 when no word of the message

@@ -72,16 +72,16 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 		if !ok || best.full() && ((1-e.vectorWeight)*q.bound(cover)+extra < best.kth() || len(q.visited) >= visitBudget) {
 			break
 		}
-		q.visit(func(s int32, l float32) {
-			if l <= 0 {
-				return
+		q.visit(func(s int32, l float32) bool {
+			if l > 0 {
+				c := e.candidate(int(s), l, 0, cued)
+				if exact && c.Score+e.vectorWeight*vecBound >= best.kth() {
+					c = e.candidate(int(s), l, e.memory.scoreAt(qvec, sc.nz, int(s)), cued)
+				}
+				best.add(c.Score)
+				cands = append(cands, c)
 			}
-			c := e.candidate(int(s), l, 0, cued)
-			if exact && c.Score+e.vectorWeight*vecBound >= best.kth() {
-				c = e.candidate(int(s), l, e.memory.scoreAt(qvec, sc.nz, int(s)), cued)
-			}
-			best.add(c.Score)
-			cands = append(cands, c)
+			return !best.full() || len(q.visited) < visitBudget
 		})
 	}
 	if exact {

@@ -64,6 +64,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	duration := fl.Duration("duration", 3*time.Second, "how long to keep matching")
 	suites := fl.String("suites", "", "folder of .jsonl eval suites whose texts to match (default: the built-in suites)")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the timed matching to this file")
+	memProfile := fl.String("memprofile", "", "write a heap profile, taken after the matching, to this file")
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
 	eng, ef, err := parseAndBuild(ctx, fl, args)
@@ -105,6 +106,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	elapsed := time.Since(start)
 	cpu := processCPU() - cpu0
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if *memProfile != "" {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			return err
+		}
+	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	r := benchReport{
@@ -173,4 +179,18 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// writeHeapProfile writes the live heap, after a collection, to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
