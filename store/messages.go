@@ -360,7 +360,7 @@ func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string,
 	if err != nil {
 		return 0, false, err
 	}
-	err = t.tx.QueryRow(ctx, insertOutbox+" RETURNING id", args...).Scan(&id)
+	err = t.tx.QueryRow(ctx, insertOutbox, args...).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -371,7 +371,7 @@ func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string,
 }
 
 const insertOutbox = `INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload) VALUES ($1, $2, $3, $4, $5)
-	ON CONFLICT (inbound_id, seq) DO NOTHING`
+	ON CONFLICT (inbound_id, seq) DO NOTHING RETURNING id`
 
 func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing) ([]any, error) {
 	kind, payload := kindMessage, any(item.Message)
@@ -393,27 +393,37 @@ func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing) ([
 // that send the replies and deliver any certificates held for this reply
 // (a message from the citizen reopens the 24-hour window).
 //
+// The caller sends the replies itself once the transaction commits
+// (Answered); the send job is a fallback, scheduled SendFallback later, for
+// a caller that dies first. SendsDone removes it when every reply went
+// out, SendNow runs it at once when the caller stopped short.
+//
 // Unless lasting, the commit does not wait for the disk: a database
 // crash in the next fraction of a second can only make the message be
 // processed again from its stored copy (the webhook's commit always
 // waits), and its replies go out twice. A step that stores what a
 // citizen was told is kept (a submission and its reference number, a
 // consent, a file, an answer, a rating, a Flow's token) is lasting.
-func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State, lasting bool) error {
+func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State, lasting bool) (Answered, error) {
 	var b pgx.Batch
 	if !lasting {
 		b.Queue("SET LOCAL synchronous_commit = off")
 	}
+	var answered Answered
 	for seq, item := range items {
 		args, err := outboxArgs(inboundID, seq, user, item)
 		if err != nil {
-			return err
+			return answered, err
 		}
-		b.Queue(insertOutbox, args...)
+		b.Queue(insertOutbox, args...).Query(func(rows pgx.Rows) error {
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			answered.Outbox = append(answered.Outbox, ids...)
+			return err
+		})
 	}
 	sql, args, err := saveConversation(user, st)
 	if err != nil {
-		return err
+		return answered, err
 	}
 	b.Queue(sql, args...)
 	b.Queue(insertAnalysis, analysisArgs(inboundID, st)...)
@@ -429,16 +439,62 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 		return err
 	})
 	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
-		return fmt.Errorf("answer %s: %w", inboundID, err)
+		return answered, fmt.Errorf("answer %s: %w", inboundID, err)
 	}
 	var jobs []river.InsertManyParams
-	if len(items) > 0 {
-		jobs = append(jobs, river.InsertManyParams{Args: SendArgs{InboundID: inboundID}})
+	if len(answered.Outbox) > 0 {
+		opts := SendArgs{}.InsertOpts()
+		opts.ScheduledAt = time.Now().Add(SendFallback)
+		jobs = append(jobs, river.InsertManyParams{Args: SendArgs{InboundID: inboundID}, InsertOpts: &opts})
 	}
 	for _, id := range awaiting {
 		jobs = append(jobs, river.InsertManyParams{Args: DeliverArgs{CertID: id}})
 	}
-	return t.s.enqueueMany(ctx, t.tx, jobs)
+	inserted, err := t.s.enqueueMany(ctx, t.tx, jobs)
+	if err != nil {
+		return answered, err
+	}
+	if len(answered.Outbox) > 0 {
+		answered.SendJob = inserted[0].Job.ID
+	}
+	return answered, nil
+}
+
+// Answered is what Answer stored: the outbox rows to send, in order, and
+// the fallback job that sends them if the caller does not.
+type Answered struct {
+	Outbox  []int64
+	SendJob int64
+}
+
+// SendFallback is how long after an answer its fallback send job waits.
+// It outlasts the caller's own sending (worker.inlineSendWindow, a Graph
+// API call's timeout, and recording a send while the database restarts),
+// so that the two never send at once.
+const SendFallback = 60 * time.Second
+
+// SendsDone removes an answer's fallback send job: every reply went out.
+// Its commit does not wait for the disk: a removal lost in a crash leaves
+// a job that finds every row sent.
+func (s *Store) SendsDone(ctx context.Context, job int64) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		if _, err := s.queue.Load().JobDeleteTx(ctx, tx, job); err != nil && !errors.Is(err, river.ErrNotFound) {
+			return fmt.Errorf("remove send job %d: %w", job, err)
+		}
+		return nil
+	})
+}
+
+// SendNow runs an answer's fallback send job at once: its caller stopped
+// before every reply went out.
+func (s *Store) SendNow(ctx context.Context, job int64) error {
+	if _, err := s.queue.Load().JobRetry(ctx, job); err != nil && !errors.Is(err, river.ErrNotFound) {
+		return fmt.Errorf("run send job %d now: %w", job, err)
+	}
+	return nil
 }
 
 // statusOrder orders delivery statuses: a late "delivered" never

@@ -177,15 +177,17 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs) erro
 	return nil
 }
 
-// enqueueMany inserts jobs in a transaction in one round trip.
-func (s *Store) enqueueMany(ctx context.Context, tx pgx.Tx, jobs []river.InsertManyParams) error {
+// enqueueMany inserts jobs in a transaction in one round trip, and
+// returns them in the order given.
+func (s *Store) enqueueMany(ctx context.Context, tx pgx.Tx, jobs []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
 	if len(jobs) == 0 {
-		return nil
+		return nil, nil
 	}
-	if _, err := s.queue.Load().InsertManyTx(ctx, tx, jobs); err != nil {
-		return fmt.Errorf("enqueue %d jobs: %w", len(jobs), err)
+	inserted, err := s.queue.Load().InsertManyTx(ctx, tx, jobs)
+	if err != nil {
+		return nil, fmt.Errorf("enqueue %d jobs: %w", len(jobs), err)
 	}
-	return nil
+	return inserted, nil
 }
 
 // EnqueueDelivery queues a certificate's delivery to its holder.

@@ -90,8 +90,9 @@ type Metrics interface {
 func New(d Deps) *river.Workers {
 	d = withDefaults(d)
 	rw := river.NewWorkers()
-	river.AddWorker(rw, &ProcessWorker{deps: d})
-	river.AddWorker(rw, &SendWorker{deps: d, outbox: d.Store})
+	send := &SendWorker{deps: d, outbox: d.Store}
+	river.AddWorker(rw, &ProcessWorker{deps: d, send: send})
+	river.AddWorker(rw, send)
 	river.AddWorker(rw, &DeliverWorker{deps: d})
 	river.AddWorker(rw, &NotifyWorker{deps: d})
 	river.AddWorker(rw, &HookWorker{deps: d})
@@ -149,13 +150,15 @@ var DefaultCitizenLimit = store.Limit{Rate: 20.0 / 60, Burst: 10}
 type ProcessWorker struct {
 	river.WorkerDefaults[store.ProcessArgs]
 	deps Deps
+	send *SendWorker // sends the replies once they are stored
 }
 
 // Work runs the dialog on one stored message. In one transaction it locks
 // the message and the citizen's conversation, takes the dialog's step,
 // writes the rendered replies to the outbox with the new state, queues
-// their sending and marks the message processed; a crash before the
-// commit leaves nothing behind, and the retried job starts afresh.
+// their fallback send job and marks the message processed; a crash before
+// the commit leaves nothing behind, and the retried job starts afresh.
+// After the commit it sends the replies itself (sendInline).
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessArgs]) error {
 	id := job.Args.WAMessageID
 	start := time.Now()
@@ -170,7 +173,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		silent = dialog.Silent(in)
 	}
 	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
-	replies := 0
+	var answered store.Answered
 	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		locked, err := tx.Lock(ctx, id, from, !silent, w.deps.CitizenLimit, w.deps.NoticeWindow)
 		if errors.Is(err, store.ErrNotFound) {
@@ -219,10 +222,10 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 			return fmt.Errorf("render replies: %w", err)
 		}
 		items = append(extra, items...)
-		replies = len(items)
 		ef := next.Effects
 		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil || ef.Subscribe != nil
-		return tx.Answer(ctx, id, msg.From, items, next, lasting)
+		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("process %s: %w", id, err)
@@ -230,13 +233,49 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 	// Blue ticks and a typing indicator while the reply goes out; a
 	// failure here costs nothing but the ticks. A message left without a
 	// reply (a reaction) gets no typing indicator.
+	replies := len(answered.Outbox)
 	if replies > 0 {
 		if err := w.deps.Sender.MarkRead(ctx, id, true); err != nil {
 			w.deps.Log.Debug("mark read failed", "wa_message_id", id, "error", err)
 		}
+		w.sendInline(ctx, answered)
 	}
 	w.deps.Log.Info("inbound processed", "wa_message_id", id, "replies", replies, "duration", time.Since(start))
 	return nil
+}
+
+// inlineSendWindow is how long after its commit a message's replies are
+// sent by the job that made them. Sending them here, rather than through
+// a job of their own, saves a job's fetch, bookkeeping and wait for each
+// message; the fallback job (store.SendFallback, far enough beyond this
+// window that the two never overlap) sends whatever is left if this
+// process dies first.
+const inlineSendWindow = 15 * time.Second
+
+// sendInline sends an answer's replies in order. When all went out (or
+// failed for good) the fallback job is removed; when a send must be
+// retried, or the rate would hold a reply past the window, the fallback
+// job runs at once and takes over from the first reply not sent.
+func (w *ProcessWorker) sendInline(ctx context.Context, a store.Answered) {
+	deadline := time.Now().Add(inlineSendWindow)
+	if d, ok := ctx.Deadline(); ok {
+		// Within the job's own timeout too, with room for the last send.
+		if limit := d.Add(-recordWindow / 2); limit.Before(deadline) {
+			deadline = limit
+		}
+	}
+	for _, row := range a.Outbox {
+		if err := w.send.sendRow(ctx, row, deadline); err != nil {
+			if err := w.deps.Store.SendNow(context.WithoutCancel(ctx), a.SendJob); err != nil {
+				// The fallback job still runs at its time.
+				w.deps.Log.Warn("send job not woken", "job", a.SendJob, "error", err)
+			}
+			return
+		}
+	}
+	if err := w.deps.Store.SendsDone(context.WithoutCancel(ctx), a.SendJob); err != nil {
+		w.deps.Log.Debug("send job not removed", "job", a.SendJob, "error", err)
+	}
 }
 
 // prepare reads a message that carries something to fetch first, outside
@@ -306,14 +345,19 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[store.SendArgs]) e
 		return err
 	}
 	for _, id := range ids {
-		if err := w.sendRow(ctx, id); err != nil {
+		if err := w.sendRow(ctx, id, time.Time{}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
+// errPastDeadline stops an inline send that the rate would hold too long.
+var errPastDeadline = errors.New("the send rate holds this reply past the inline window")
+
+// sendRow sends one outbox row. A row whose turn in the send rate comes
+// after deadline (if one is given) is left to the send job.
+func (w *SendWorker) sendRow(ctx context.Context, id int64, deadline time.Time) error {
 	reserved := time.Now()
 	row, wait, err := w.outbox.ClaimToSend(ctx, id, w.deps.SenderKey, w.deps.SendLimit)
 	if errors.Is(err, store.ErrNotFound) {
@@ -344,6 +388,9 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	}
 	// The slot was reserved with the claim; a spoken reply's synthesis
 	// may have used part of the wait already.
+	if !deadline.IsZero() && reserved.Add(wait).After(deadline) {
+		return errPastDeadline
+	}
 	if err := sleep(ctx, wait-time.Since(reserved)); err != nil {
 		return err
 	}

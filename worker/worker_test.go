@@ -37,11 +37,17 @@ type fakeGraph struct {
 	// outsideWindow refuses every message but a template, as Meta does
 	// 24 hours after the citizen last wrote.
 	outsideWindow bool
+	// failNext fails that many sends as a dropped connection does.
+	failNext int
 }
 
 func (f *fakeGraph) Send(_ context.Context, m whatsapp.Outbound) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failNext > 0 {
+		f.failNext--
+		return "", errors.New("connection reset by peer")
+	}
 	if f.outsideWindow && m.Type != "template" {
 		return "", &whatsapp.SendError{HTTPStatus: 400, Code: 131047, Message: "Re-engagement message"}
 	}
@@ -140,7 +146,8 @@ func newFixture(t *testing.T, m dialog.Matcher, v *Voice) *fixture {
 	d := Deps{Store: st, Bot: dialog.New(dialog.Config{Catalog: e.Catalog(), Matcher: m}), Catalog: e.Catalog(), Sender: g,
 		Log: slog.New(slog.DiscardHandler), SenderKey: "106540352242922", SendLimit: store.Limit{Rate: 1000, Burst: 1000}, Voice: v, Media: g}
 	d = withDefaults(d)
-	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d}, send: &SendWorker{deps: d, outbox: st}, dbURL: dbURL}
+	send := &SendWorker{deps: d, outbox: st}
+	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d, send: send}, send: send, dbURL: dbURL}
 }
 
 func job[T river.JobArgs](args T) *river.Job[T] {
@@ -316,6 +323,56 @@ func TestSentIsRecordedNotSentAgain(t *testing.T) {
 	}
 	if all := f.graph.payloads(); len(sent) != 2 || len(all) != 2 {
 		t.Errorf("sent %d in the first run, %d in all; want the welcome and the language buttons once", len(sent), len(all))
+	}
+}
+
+// Replies go out from the job that made them; their send job is only a
+// fallback: removed once every reply went out, and run at once when a send
+// must be retried, from the reply that failed, each reply once.
+func TestRepliesSentInlineFallbackOnFailure(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	ctx := context.Background()
+	conn := storetest.Conn(t, f.dbURL)
+	const from = "919000000109"
+	ingest := func(id, text string) {
+		m := whatsapp.Message{ID: id, From: from, Type: "text", Text: text, Time: time.Now()}
+		if _, err := f.store.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{m}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.process.Work(ctx, job(store.ProcessArgs{WAMessageID: id})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingest("wamid.IN1", "hi")
+	if n := len(f.graph.payloads()); n != 2 {
+		t.Fatalf("sent %d replies inline, want the welcome and the language buttons", n)
+	}
+	if n := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox'"); n != 0 {
+		t.Errorf("%d send jobs left after every reply went out, want none", n)
+	}
+	f.graph.mu.Lock()
+	f.graph.failNext = 1
+	f.graph.mu.Unlock()
+	ingest("wamid.IN2", "income certificate")
+	if n := len(f.graph.payloads()); n != 2 {
+		t.Fatalf("%d sends reached the Graph API, want the first two only", n)
+	}
+	due := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND state = 'available' AND scheduled_at <= now()")
+	if due != 1 {
+		t.Fatalf("%d send jobs due now after a failed send, want 1", due)
+	}
+	if err := f.send.Work(ctx, job(store.SendArgs{InboundID: "wamid.IN2"})); err != nil {
+		t.Fatal(err)
+	}
+	// The failed reply was the privacy notice, which comes before the
+	// first answer in a language; the answer follows it, in order.
+	sent := f.graph.payloads()
+	if len(sent) != 4 || !strings.Contains(sent[2], `"privacy:yes"`) || !strings.Contains(sent[3], "Documents needed") {
+		t.Fatalf("the job sent %d replies after the failure, want the notice then the answer: %v", len(sent)-2, sent[2:])
+	}
+	if unsent := storetest.Int(t, conn, "SELECT count(*) FROM outbox WHERE status NOT IN ('sent', 'delivered', 'read')"); unsent != 0 {
+		t.Errorf("%d replies unsent", unsent)
 	}
 }
 

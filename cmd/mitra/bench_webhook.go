@@ -78,6 +78,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	flooders := fl.Int("flooders", 0, "numbers that flood the server besides the citizens (their replies are throttled)")
 	floodRate := fl.Float64("flood-rate", 33, "messages a second each flooding number sends")
 	asJSON := fl.Bool("json", false, "print one JSON object")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the load (server and load generator, one process) to this file")
 	probeConsole := fl.Bool("console", false, "sign an operator in to the console and time its dashboard's live figures every 250 ms during the load")
 	admin := os.Getenv("MITRA_DATABASE_URL")
 	// Throughput, not throttling, is measured: the bench's citizens write
@@ -196,6 +197,13 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 			return err
 		}
 		go probe.run(probeCtx, 250*time.Millisecond)
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	start := time.Now()
 	var floodSent atomic.Int64
