@@ -29,44 +29,6 @@ func (s *Store) InTx(ctx context.Context, fn func(Tx) error) error {
 // exist.
 var ErrNotFound = errors.New("store: not found")
 
-// IngestWebhook stores what one webhook delivery carries, in one
-// transaction: each message not seen before with the job that will answer
-// it, and every delivery status. It returns how many messages were new; a
-// retried delivery stores and queues nothing twice.
-func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh int, err error) {
-	err = pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
-		tx := Tx{s, ptx}
-		fresh = 0
-		for _, m := range ev.Messages {
-			inserted, err := tx.insertInbound(ctx, m)
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				continue // a retried delivery: already stored and queued
-			}
-			fresh++
-			plain := m.Media == nil && m.FlowResponse == "" && m.Type != "audio" && m.Type != "image" && m.Type != "document"
-			args := ProcessArgs{WAMessageID: m.ID, Plain: plain, From: m.From, Silent: dialog.Silent(whatsapp.ToInbound(m))}
-			if err := s.enqueue(ctx, tx.tx, args); err != nil {
-				return err
-			}
-		}
-		for _, st := range ev.Statuses {
-			if err := tx.applyStatus(ctx, st); err != nil {
-				return err
-			}
-		}
-		for _, te := range ev.Templates {
-			if _, err := applyTemplate(ctx, ptx, te); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return fresh, err
-}
-
 // inboundRecord is how an inbound message is kept: its own JSON names, so
 // that renaming a field of whatsapp.Message never breaks stored rows.
 type inboundRecord struct {
@@ -120,35 +82,6 @@ func (r inboundRecord) message() whatsapp.Message {
 		m.Location = &whatsapp.Location{Latitude: l.Latitude, Longitude: l.Longitude, Name: l.Name, Address: l.Address}
 	}
 	return m
-}
-
-// insertInbound stores a message once and keeps the sender's profile name.
-// It reports false when the message was already stored: a duplicate
-// delivery.
-func (t Tx) insertInbound(ctx context.Context, m whatsapp.Message) (bool, error) {
-	raw, err := json.Marshal(recordOf(m))
-	if err != nil {
-		return false, fmt.Errorf("encode inbound %s: %w", m.ID, err)
-	}
-	var sent *time.Time
-	if !m.Time.IsZero() {
-		sent = &m.Time
-	}
-	tag, err := t.tx.Exec(ctx, `INSERT INTO inbound_messages (wa_message_id, wa_from, phone_number_id, type, message, sent_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (wa_message_id) DO NOTHING`, m.ID, m.From, m.PhoneNumberID, m.Type, raw, sent)
-	if err != nil {
-		return false, fmt.Errorf("insert inbound %s: %w", m.ID, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return false, nil
-	}
-	_, err = t.tx.Exec(ctx, `INSERT INTO contacts (wa_id, name) VALUES ($1, $2)
-		ON CONFLICT (wa_id) DO UPDATE SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END, updated_at = now()`,
-		m.From, m.Name)
-	if err != nil {
-		return false, fmt.Errorf("contact of inbound %s: %w", m.ID, err)
-	}
-	return true, nil
 }
 
 // querier is a pool or a transaction.

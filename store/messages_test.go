@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,54 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 func text(id, from, body string) whatsapp.Message {
 	return whatsapp.Message{ID: id, From: from, Name: "Ravi", Type: "text", Text: body, Time: time.Unix(1744344496, 0).UTC()}
+}
+
+// Deliveries that arrive together are committed together: each message
+// is stored and queued once however many deliveries carry it, a sender's
+// latest name is kept, and a delivery the database refuses fails alone.
+func TestIngestWebhookBatchesConcurrentDeliveries(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.New(t)
+	ctx := context.Background()
+	const n = 40
+	errs := make([]error, n+1)
+	fresh := make([]int, n+1)
+	var wg sync.WaitGroup
+	for i := range n + 1 {
+		wg.Go(func() {
+			m := text(fmt.Sprintf("wamid.BAT%d", i%(n/2)), fmt.Sprintf("9190000003%02d", i%5), "hi")
+			m.Name = fmt.Sprintf("Citizen %d", i%5)
+			if i == n {
+				// PostgreSQL's jsonb refuses a NUL character.
+				m = text("wamid.BATBAD", "919000000399", "a\x00b")
+			}
+			fresh[i], errs[i] = s.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{m}})
+		})
+	}
+	wg.Wait()
+	total := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("delivery %d: %v", i, errs[i])
+		}
+		total += fresh[i]
+	}
+	if errs[n] == nil {
+		t.Error("a message the database cannot store was acknowledged")
+	}
+	if total != n/2 {
+		t.Errorf("%d messages counted new, want %d", total, n/2)
+	}
+	conn := storetest.Conn(t, url)
+	if got := storetest.Int(t, conn, "SELECT count(*) FROM inbound_messages"); got != n/2 {
+		t.Errorf("%d messages stored, want %d", got, n/2)
+	}
+	if got := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'process_inbound'"); got != n/2 {
+		t.Errorf("%d process jobs, want %d", got, n/2)
+	}
+	if got := storetest.Int(t, conn, "SELECT count(*) FROM contacts WHERE name LIKE 'Citizen %'"); got != 5 {
+		t.Errorf("%d named contacts, want 5", got)
+	}
 }
 
 // One webhook delivery: new messages stored with their jobs, a retried

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,11 @@ type Store struct {
 	// swaps in the one that also runs them.
 	queue   atomic.Pointer[river.Client[pgx.Tx]]
 	working *river.Client[pgx.Tx]
+	// ingestQueue takes webhook deliveries to the batchers (ingest.go).
+	ingestQueue chan *ingestCall
+	closing     chan struct{}
+	ingestDone  sync.WaitGroup
+	stopOnce    sync.Once
 }
 
 // Option tunes Open.
@@ -107,6 +113,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	s.queue.Store(inserter)
+	s.startIngest()
 	return s, nil
 }
 
@@ -116,6 +123,7 @@ func (s *Store) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	s.stopWork(ctx)
+	s.stopIngest()
 	s.closePools()
 }
 

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/mitra-gov/mitra/dialog"
+	"github.com/mitra-gov/mitra/whatsapp"
+)
+
+// IngestWebhook stores what one webhook delivery carries: each message
+// not seen before with the job that will answer it, and every delivery
+// status, committed before it returns. It returns how many messages were
+// new; a retried delivery stores and queues nothing twice.
+//
+// Deliveries that arrive together share one transaction (ingestBatcher):
+// at a thousand messages a second, one commit for each would be most of
+// the database's work.
+func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh int, err error) {
+	call := &ingestCall{ev: ev, done: make(chan struct{})}
+	select {
+	case s.ingestQueue <- call:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-s.closing:
+		return 0, errClosed
+	}
+	select {
+	case <-call.done:
+		return call.fresh, call.err
+	case <-ctx.Done():
+		// The batch may still commit it: Meta's retry then finds it stored.
+		return 0, ctx.Err()
+	}
+}
+
+var errClosed = fmt.Errorf("store: closed")
+
+// ingestCall is one delivery waiting for its batch's commit.
+type ingestCall struct {
+	ev    whatsapp.Events
+	fresh int
+	err   error
+	done  chan struct{}
+}
+
+// ingestBatchers is how many batches may be committing at once, and
+// maxIngestBatch how many deliveries one holds: while one batch commits,
+// the deliveries that arrive meanwhile gather into the next.
+const (
+	ingestBatchers = 4
+	maxIngestBatch = 128
+)
+
+// startIngest starts the goroutines that commit deliveries in batches.
+func (s *Store) startIngest() {
+	s.ingestQueue = make(chan *ingestCall)
+	s.closing = make(chan struct{})
+	for range ingestBatchers {
+		s.ingestDone.Add(1)
+		go s.ingestBatcher()
+	}
+}
+
+// stopIngest ends the batchers once the batches under way are committed.
+func (s *Store) stopIngest() {
+	s.stopOnce.Do(func() { close(s.closing) })
+	s.ingestDone.Wait()
+}
+
+func (s *Store) ingestBatcher() {
+	defer s.ingestDone.Done()
+	batch := make([]*ingestCall, 0, maxIngestBatch)
+	for {
+		select {
+		case <-s.closing:
+			return
+		case call := <-s.ingestQueue:
+			batch = append(batch[:0], call)
+		}
+	gather:
+		for len(batch) < maxIngestBatch {
+			select {
+			case call := <-s.ingestQueue:
+				batch = append(batch, call)
+			default:
+				break gather
+			}
+		}
+		s.ingestBatch(batch)
+	}
+}
+
+// ingestBatch commits a batch of deliveries in one transaction. If it
+// fails, each delivery is tried alone, so that one bad delivery answers
+// its own error and never takes the others down.
+func (s *Store) ingestBatch(batch []*ingestCall) {
+	// The webhook's request may be gone; the batch is still committed
+	// (within a bound), since other requests wait on it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := s.ingestTx(ctx, batch)
+	if err != nil && len(batch) > 1 {
+		for _, call := range batch {
+			call.err = s.ingestTx(ctx, []*ingestCall{call})
+			close(call.done)
+		}
+		return
+	}
+	for _, call := range batch {
+		call.err = err
+		close(call.done)
+	}
+}
+
+// ingestTx stores the batch's messages with one statement, their senders'
+// contacts with another and their jobs with a third, then each status and
+// template verdict, and commits.
+func (s *Store) ingestTx(ctx context.Context, batch []*ingestCall) error {
+	return pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
+		tx := Tx{s, ptx}
+		var in inboundRows
+		for _, call := range batch {
+			call.fresh = 0
+			for _, m := range call.ev.Messages {
+				if err := in.add(m); err != nil {
+					return err
+				}
+			}
+		}
+		fresh, err := tx.insertInbound(ctx, &in)
+		if err != nil {
+			return err
+		}
+		var jobs []river.InsertManyParams
+		for _, call := range batch {
+			for _, m := range call.ev.Messages {
+				if !fresh[m.ID] {
+					continue // a retried delivery: already stored and queued
+				}
+				delete(fresh, m.ID) // the same message twice in a batch is queued once
+				call.fresh++
+				plain := m.Media == nil && m.FlowResponse == "" && m.Type != "audio" && m.Type != "image" && m.Type != "document"
+				jobs = append(jobs, river.InsertManyParams{Args: ProcessArgs{WAMessageID: m.ID, Plain: plain, From: m.From,
+					Silent: dialog.Silent(whatsapp.ToInbound(m))}})
+			}
+		}
+		if _, err := s.enqueueMany(ctx, ptx, jobs); err != nil {
+			return err
+		}
+		for _, call := range batch {
+			for _, st := range call.ev.Statuses {
+				if err := tx.applyStatus(ctx, st); err != nil {
+					return err
+				}
+			}
+			for _, te := range call.ev.Templates {
+				if _, err := applyTemplate(ctx, ptx, te); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// inboundRows are messages as columns, for one INSERT of them all.
+type inboundRows struct {
+	ids, from, phoneNumberIDs, types, names []string
+	records                                 []string
+	sent                                    []*time.Time
+}
+
+func (r *inboundRows) add(m whatsapp.Message) error {
+	raw, err := json.Marshal(recordOf(m))
+	if err != nil {
+		return fmt.Errorf("encode inbound %s: %w", m.ID, err)
+	}
+	var sent *time.Time
+	if !m.Time.IsZero() {
+		sent = &m.Time
+	}
+	r.ids, r.from, r.phoneNumberIDs, r.types = append(r.ids, m.ID), append(r.from, m.From), append(r.phoneNumberIDs, m.PhoneNumberID), append(r.types, m.Type)
+	r.names, r.records, r.sent = append(r.names, m.Name), append(r.records, string(raw)), append(r.sent, sent)
+	return nil
+}
+
+// insertInbound stores each message once and keeps its sender's profile
+// name (the latest one given, of the messages not seen before); it
+// returns the ids it stored.
+func (t Tx) insertInbound(ctx context.Context, r *inboundRows) (map[string]bool, error) {
+	fresh := map[string]bool{}
+	if len(r.ids) == 0 {
+		return fresh, nil
+	}
+	rows, err := t.tx.Query(ctx, `INSERT INTO inbound_messages (wa_message_id, wa_from, phone_number_id, type, message, sent_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::jsonb[], $6::timestamptz[])
+		ON CONFLICT (wa_message_id) DO NOTHING RETURNING wa_message_id`,
+		r.ids, r.from, r.phoneNumberIDs, r.types, r.records, r.sent)
+	if err != nil {
+		return nil, fmt.Errorf("insert %d inbound: %w", len(r.ids), err)
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("insert %d inbound: %w", len(r.ids), err)
+	}
+	var from, names []string
+	var order []int32
+	for _, id := range stored {
+		fresh[id] = true
+	}
+	for i, id := range r.ids {
+		if fresh[id] {
+			from, names, order = append(from, r.from[i]), append(names, r.names[i]), append(order, int32(i))
+		}
+	}
+	if len(from) == 0 {
+		return fresh, nil
+	}
+	// One row a sender: ON CONFLICT cannot touch a row twice in one
+	// statement. Its latest non-empty name wins, as one message at a time
+	// would have left it.
+	_, err = t.tx.Exec(ctx, `INSERT INTO contacts (wa_id, name)
+		SELECT DISTINCT ON (wa_id) wa_id, name FROM unnest($1::text[], $2::text[], $3::int[]) AS c(wa_id, name, ord)
+		ORDER BY wa_id, name <> '' DESC, ord DESC
+		ON CONFLICT (wa_id) DO UPDATE SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END, updated_at = now()`,
+		from, names, order)
+	if err != nil {
+		return nil, fmt.Errorf("contacts of %d inbound: %w", len(from), err)
+	}
+	return fresh, nil
+}
