@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,8 +9,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sort"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -55,6 +52,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(args) > 0 && args[0] == "broadcast" {
 		return runBroadcastBench(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "memory" {
+		return runMemoryBench(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "attack" {
 		return runAttackBench(ctx, args[1:], stdout, stderr)
@@ -139,20 +139,14 @@ func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 
 // peakRSSMB reads the process's peak resident set (VmHWM) from /proc; 0
 // where /proc is missing.
-func peakRSSMB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
+func peakRSSMB() float64 { return procStatusMB("VmHWM:") }
+
+// residentMB reads the process's resident set now (VmRSS).
+func residentMB() float64 { return procStatusMB("VmRSS:") }
+
+func procStatusMB(field string) float64 {
+	mb, _ := childStatusMB(os.Getpid(), field)
+	return mb
 }
 
 // startCPUProfile writes a CPU profile to path until the returned stop is

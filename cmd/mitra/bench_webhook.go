@@ -58,8 +58,14 @@ type webhookBenchReport struct {
 	ReplyMaxMS      float64 `json:"reply_max_ms"`
 	ConsoleProbes   int     `json:"console_probes,omitempty"`
 	ConsoleP50MS    float64 `json:"console_p50_ms,omitempty"`
-	ConsoleP99MS    float64 `json:"console_p99_ms,omitempty"`
-	ConsoleFailed   int     `json:"console_failed,omitempty"`
+	// Services is the catalogue's size (-services synthesises one), and
+	// RSSMB the peak resident memory of this process: the server, its
+	// engine and the load generator, which is a few MB of it.
+	Services      int     `json:"services"`
+	RSSMB         float64 `json:"rss_mb"`
+	RSSNowMB      float64 `json:"rss_after_mb"`
+	ConsoleP99MS  float64 `json:"console_p99_ms,omitempty"`
+	ConsoleFailed int     `json:"console_failed,omitempty"`
 }
 
 // runWebhookBench drives a whole server on loopback with signed webhooks
@@ -79,6 +85,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	floodRate := fl.Float64("flood-rate", 33, "messages a second each flooding number sends")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the load (server and load generator, one process) to this file")
+	memProfile := fl.String("memprofile", "", "write a heap profile, taken after the load, to this file")
 	probeConsole := fl.Bool("console", false, "sign an operator in to the console and time its dashboard's live figures every 250 ms during the load")
 	admin := os.Getenv("MITRA_DATABASE_URL")
 	// Throughput, not throttling, is measured: the bench's citizens write
@@ -277,6 +284,12 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	if report.BareInsertPerS > 0 {
 		report.IngestOverBare = report.MaxIngestPerS / report.BareInsertPerS
 	}
+	report.Services, report.RSSMB, report.RSSNowMB = len(cat.Services), peakRSSMB(), residentMB()
+	if *memProfile != "" {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			return err
+		}
+	}
 	// The report says whether the database was dropped, so drop it first.
 	tg.close()
 	report.DatabaseCleaned = drop() == nil
@@ -298,6 +311,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 			report.Flooders, report.FloodSent, report.FloodReplies, report.NormalP50MS, report.NormalP99MS)
 	}
 	fmt.Fprintf(stdout, "capacity: ingest %.0f/s, bare insert+commit %.0f/s, ratio %.2f (concurrency %d)\n", report.MaxIngestPerS, report.BareInsertPerS, report.IngestOverBare, *concurrency)
+	fmt.Fprintf(stdout, "%d services; RSS of server and load generator: peak %.0f MB, after the load %.0f MB\n", report.Services, report.RSSMB, report.RSSNowMB)
 	if report.Lost != 0 || report.Unprocessed != 0 || report.DuplicateSends != 0 || report.OutboxUnsent != 0 {
 		return fmt.Errorf("bench webhook: lost %d, unprocessed %d, unsent %d, duplicate sends %d", report.Lost, report.Unprocessed, report.OutboxUnsent, report.DuplicateSends)
 	}

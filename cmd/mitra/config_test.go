@@ -51,6 +51,11 @@ func TestServeConfigRefusesDevelopmentOverProduction(t *testing.T) {
 		{"a negative retention", func(c *serveConfig) { c.retain = defaultRetentionDays(); c.retain.statuses = -1 }, "negative"},
 		{"audit kept a month", func(c *serveConfig) { c.retain = defaultRetentionDays(); c.retain.audit = 30 }, "-retain-audit-days"},
 		{"media kept for ever, audit for ever", func(c *serveConfig) { c.retain = defaultRetentionDays(); c.retain.media, c.retain.audit = 0, 0 }, ""},
+		{"production on a synthesised catalogue", func(c *serveConfig) { c.engine.services = 26568 }, "-services"},
+		{"simulator on a synthesised catalogue", func(c *serveConfig) {
+			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0"}
+			c.engine.services = 26568
+		}, ""},
 		{"simulator on loopback", func(c *serveConfig) {
 			*c = serveConfig{dbURL: "x", index: "memory", simulator: true, addr: "127.0.0.1:0"}
 		}, ""},
