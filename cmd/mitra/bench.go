@@ -51,6 +51,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "broadcast" {
 		return runBroadcastBench(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "vectors" {
+		return runVectorBench(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "attack" {
 		return runAttackBench(ctx, args[1:], stdout, stderr)
 	}
