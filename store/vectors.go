@@ -59,6 +59,7 @@ type VectorIndex struct {
 	store  *Store
 	model  string
 	dims   int
+	index  string
 	search HNSWSearch
 }
 
@@ -145,7 +146,7 @@ func (s *Store) SyncVectorsWith(ctx context.Context, b HNSWBuild, model string, 
 		if err != nil {
 			return err
 		}
-		changed, err := replaceRows(ctx, tx, model, rows)
+		changed, err := replaceRows(ctx, tx, model, dims, rows)
 		if err != nil {
 			return err
 		}
@@ -170,23 +171,27 @@ func (s *Store) SyncVectorsWith(ctx context.Context, b HNSWBuild, model string, 
 		// A plain CREATE INDEX: an index of another model that happens to
 		// have this name is an error to see, not one to skip.
 		_, err = tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s ON catalogue_vectors
-			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = %d, ef_construction = %d) WHERE model = %s`,
-			pgx.Identifier{name}.Sanitize(), dims, b.M, b.EfConstruction, quoteLiteral(model)))
+			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = %d, ef_construction = %d) WHERE %s`,
+			pgx.Identifier{name}.Sanitize(), dims, b.M, b.EfConstruction, modelRows(model, dims)))
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sync vectors for %s: %w", model, err)
 	}
-	return &VectorIndex{store: s, model: model, dims: dims, search: DefaultHNSWSearch()}, nil
+	return &VectorIndex{store: s, model: model, dims: dims, index: name, search: DefaultHNSWSearch()}, nil
 }
 
 // dropStaleIndexes drops the model's indexes other than the one named
-// want (found by their predicate, whatever their names: an index made
-// before the parameters were part of the name too), and says whether want
-// exists.
+// want (found by their predicates, whatever their names: an index made
+// before the parameters were part of the name too, or for another
+// dimension), and says whether want exists.
 func dropStaleIndexes(ctx context.Context, tx pgx.Tx, model, want string) (bool, error) {
-	rows, err := tx.Query(ctx, `SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-		WHERE i.indrelid = 'catalogue_vectors'::regclass AND pg_get_expr(i.indpred, i.indrelid) = format('(model = %L::text)', $1::text)`, model)
+	// The predicate as PostgreSQL prints it back: modelRows', or that of
+	// an index made before the dimension was part of it.
+	rows, err := tx.Query(ctx, `SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid,
+		LATERAL pg_get_expr(i.indpred, i.indrelid) AS pred
+		WHERE i.indrelid = 'catalogue_vectors'::regclass
+		AND (pred = format('(model = %L::text)', $1::text) OR starts_with(pred, format('((model = %L::text) AND (vector_dims(embedding) = ', $1::text)))`, model)
 	if err != nil {
 		return false, err
 	}
@@ -205,13 +210,18 @@ func dropStaleIndexes(ctx context.Context, tx pgx.Tx, model, want string) (bool,
 	return slices.Contains(names, want), nil
 }
 
-// replaceRows makes the model's rows exactly rows (service id, vector),
-// touching only those that changed, and says whether any did.
-func replaceRows(ctx context.Context, tx pgx.Tx, model string, rows [][]any) (bool, error) {
+// replaceRows makes the model's rows exactly rows (service id, vector of
+// dims), touching only those that changed, and says whether any did.
+func replaceRows(ctx context.Context, tx pgx.Tx, model string, dims int, rows [][]any) (bool, error) {
 	if _, err := tx.Exec(ctx, "CREATE TEMP TABLE incoming_vectors (service_id text PRIMARY KEY, embedding vector NOT NULL) ON COMMIT DROP"); err != nil {
 		return false, err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incoming_vectors"}, []string{"service_id", "embedding"}, pgx.CopyFromRows(rows)); err != nil {
+		return false, err
+	}
+	// Vectors of another dimension first: comparing them would fail.
+	resized, err := tx.Exec(ctx, "DELETE FROM catalogue_vectors WHERE model = $1 AND vector_dims(embedding) <> $2", model, dims)
+	if err != nil {
 		return false, err
 	}
 	deleted, err := tx.Exec(ctx, `DELETE FROM catalogue_vectors c WHERE c.model = $1 AND NOT EXISTS
@@ -225,36 +235,26 @@ func replaceRows(ctx context.Context, tx pgx.Tx, model string, rows [][]any) (bo
 	if err != nil {
 		return false, err
 	}
-	return deleted.RowsAffected()+inserted.RowsAffected() > 0, nil
+	return resized.RowsAffected()+deleted.RowsAffected()+inserted.RowsAffected() > 0, nil
 }
 
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// modelRows is the predicate of a model's partial index, and the filter of
+// its searches, which must say the same for the planner to use the index.
+// The dimension is part of it: a model whose vectors change dimension
+// leaves rows of the old one in the table until they are vacuumed, and
+// casting those to the new dimension, as building or inserting into the
+// index would, fails.
+func modelRows(model string, dims int) string {
+	return fmt.Sprintf("model = %s AND vector_dims(embedding) = %d", quoteLiteral(model), dims)
+}
+
 // Search returns the k services nearest to q by cosine similarity, in
 // one round trip.
 func (v *VectorIndex) Search(ctx context.Context, q []float32, k int) ([]retrieval.Hit, error) {
-	if len(q) != v.dims {
-		return nil, fmt.Errorf("pgvector index: query has %d dimensions, want %d", len(q), v.dims)
-	}
-	if !slices.Contains([]string{"off", "strict_order", "relaxed_order"}, v.search.IterativeScan) {
-		// pgvector would only warn and search without it.
-		return nil, fmt.Errorf("pgvector index: iterative scan %q: want off, strict_order or relaxed_order", v.search.IterativeScan)
-	}
-	// The HNSW index orders by distance alone: ordering by anything more
-	// (the service id, for ties) in the same query makes the planner sort
-	// every row instead, so ties are broken outside. The expression and
-	// the model, as literals, match the partial index's, so a cached
-	// generic plan uses it too.
-	sql := fmt.Sprintf(`WITH nearest AS MATERIALIZED (
-		SELECT service_id, embedding::vector(%d) <=> $1 AS distance FROM catalogue_vectors
-		WHERE model = %s ORDER BY distance LIMIT %d)
-		SELECT service_id, 1 - distance FROM nearest ORDER BY distance, service_id`, v.dims, quoteLiteral(v.model), k)
-	// One batch is one implicit transaction: the settings are local to it.
-	b := &pgx.Batch{}
-	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true),
-		set_config('hnsw.max_scan_tuples', $3, true)`, fmt.Sprint(v.search.EfSearch), v.search.IterativeScan, fmt.Sprint(v.search.MaxScanTuples))
 	var hits []retrieval.Hit
-	b.Queue(sql, pgvector.NewVector(q)).Query(func(rows pgx.Rows) error {
+	err := v.query(ctx, "", q, k, func(rows pgx.Rows) error {
 		for rows.Next() {
 			var h retrieval.Hit
 			var score float64
@@ -266,10 +266,58 @@ func (v *VectorIndex) Search(ctx context.Context, q []float32, k int) ([]retriev
 		}
 		return rows.Err()
 	})
-	if err := v.store.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("pgvector search: %w", err)
 	}
 	return hits, nil
+}
+
+// UsesIndex says whether PostgreSQL answers Search(q, k) from the model's
+// HNSW index rather than by reading every row of the model; over a small
+// catalogue reading them is cheaper, and exact.
+func (v *VectorIndex) UsesIndex(ctx context.Context, q []float32, k int) (bool, error) {
+	var plan strings.Builder
+	err := v.query(ctx, "EXPLAIN ", q, k, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			plan.WriteString(line + "\n")
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return false, fmt.Errorf("pgvector plan: %w", err)
+	}
+	return strings.Contains(plan.String(), "Index Scan using "+v.index+" "), nil
+}
+
+// query runs Search's statement, after prefix (EXPLAIN), under the
+// index's search settings.
+func (v *VectorIndex) query(ctx context.Context, prefix string, q []float32, k int, scan func(pgx.Rows) error) error {
+	if len(q) != v.dims {
+		return fmt.Errorf("query has %d dimensions, want %d", len(q), v.dims)
+	}
+	if !slices.Contains([]string{"off", "strict_order", "relaxed_order"}, v.search.IterativeScan) {
+		// pgvector would only warn and search without it.
+		return fmt.Errorf("iterative scan %q: want off, strict_order or relaxed_order", v.search.IterativeScan)
+	}
+	// The HNSW index orders by distance alone: ordering by anything more
+	// (the service id, for ties) in the same query makes the planner sort
+	// every row instead, so ties are broken outside. The expression and
+	// the filter, as literals, match the partial index's, so that a cached
+	// generic plan can use it too.
+	sql := fmt.Sprintf(`%sWITH nearest AS MATERIALIZED (
+		SELECT service_id, embedding::vector(%d) <=> $1 AS distance FROM catalogue_vectors
+		WHERE %s ORDER BY distance LIMIT %d)
+		SELECT service_id, 1 - distance FROM nearest ORDER BY distance, service_id`, prefix, v.dims, modelRows(v.model, v.dims), k)
+	// A batch is one implicit transaction: the settings are local to it.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true),
+		set_config('hnsw.max_scan_tuples', $3, true)`, fmt.Sprint(v.search.EfSearch), v.search.IterativeScan, fmt.Sprint(v.search.MaxScanTuples))
+	b.Queue(sql, pgvector.NewVector(q)).Query(scan)
+	return v.store.pool.SendBatch(ctx, b).Close()
 }
 
 // ScoreIDs returns the cosine similarity of q with each given service's

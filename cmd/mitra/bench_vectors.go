@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mitra-gov/mitra/retrieval"
 	"github.com/mitra-gov/mitra/store"
 )
 
@@ -40,15 +41,18 @@ type vectorPass struct {
 // vectorSetting is one build and search setting with its passes and
 // their medians.
 type vectorSetting struct {
-	M              int          `json:"m"`
-	EfConstruction int          `json:"ef_construction"`
-	BuildS         float64      `json:"build_s"`
-	EfSearch       int          `json:"ef_search"`
-	IterativeScan  string       `json:"iterative_scan"`
-	RecallAt10     float64      `json:"recall_at_10"`
-	P50MS          float64      `json:"p50_ms"`
-	P99MS          float64      `json:"p99_ms"`
-	Passes         []vectorPass `json:"passes"`
+	M              int     `json:"m"`
+	EfConstruction int     `json:"ef_construction"`
+	BuildS         float64 `json:"build_s"`
+	EfSearch       int     `json:"ef_search"`
+	IterativeScan  string  `json:"iterative_scan"`
+	// IndexScan says whether the planner used the model's HNSW index (a
+	// sequential scan is exact, and slow at this size).
+	IndexScan  bool         `json:"index_scan"`
+	RecallAt10 float64      `json:"recall_at_10"`
+	P50MS      float64      `json:"p50_ms"`
+	P99MS      float64      `json:"p99_ms"`
+	Passes     []vectorPass `json:"passes"`
 }
 
 type vectorBenchReport struct {
@@ -129,10 +133,10 @@ func runVectorBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(r)
 	}
-	fmt.Fprintln(stdout, "   m  ef_c  build_s  ef_search  iterative      recall@10   p50 ms   p99 ms")
+	fmt.Fprintln(stdout, "   m  ef_c  build_s  ef_search  iterative      index  recall@10   p50 ms   p99 ms")
 	for _, s := range r.Settings {
-		fmt.Fprintf(stdout, "%4d  %4d  %7.1f  %9d  %-13s  %9.4f  %7.2f  %7.2f\n",
-			s.M, s.EfConstruction, s.BuildS, s.EfSearch, s.IterativeScan, s.RecallAt10, s.P50MS, s.P99MS)
+		fmt.Fprintf(stdout, "%4d  %4d  %7.1f  %9d  %-13s  %-5v  %9.4f  %7.2f  %7.2f\n",
+			s.M, s.EfConstruction, s.BuildS, s.EfSearch, s.IterativeScan, s.IndexScan, s.RecallAt10, s.P50MS, s.P99MS)
 	}
 	fmt.Fprintf(stdout, "database dropped: %v\n", r.DatabaseDropped)
 	return nil
@@ -181,6 +185,9 @@ func measureVectors(ctx context.Context, dbURL string, r *vectorBenchReport, pro
 					s := vectorSetting{M: m, EfConstruction: efc, BuildS: built, EfSearch: ef, IterativeScan: it}
 					search := store.DefaultHNSWSearch()
 					search.EfSearch, search.IterativeScan = ef, it
+					if s.IndexScan, err = idx.WithSearch(search).UsesIndex(ctx, sw.queries[0], benchK); err != nil {
+						return err
+					}
 					for p := range sw.passes {
 						pass, err := searchPass(ctx, idx.WithSearch(search), sw.queries, sw.exact)
 						if err != nil {
@@ -292,9 +299,13 @@ func nearby(rng *rand.Rand, v []float32, d float64) []float32 {
 	return out
 }
 
-// exactTopK is the ids of the k vectors nearest each query by cosine
-// (a dot product: all are unit vectors), by brute force on every core.
+// exactTopK is the ids of the k vectors nearest each query, from the
+// exact in-memory index, on every core.
 func exactTopK(ids []string, vecs, queries [][]float32, k int) [][]string {
+	mem := retrieval.NewMemoryIndex(len(vecs[0]))
+	for i := range ids {
+		mem.Add(ids[i], vecs[i])
+	}
 	out := make([][]string, len(queries))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -303,25 +314,10 @@ func exactTopK(ids []string, vecs, queries [][]float32, k int) [][]string {
 		go func() {
 			defer wg.Done()
 			for qi := range next {
-				best := make([]int, 0, k+1)
-				scores := make([]float32, 0, k+1)
-				for i, v := range vecs {
-					s := dot(queries[qi], v)
-					if len(best) == k && s <= scores[k-1] {
-						continue
-					}
-					j, _ := slices.BinarySearchFunc(scores, s, func(a, b float32) int { return cmpDesc(a, b) })
-					scores = slices.Insert(scores, j, s)
-					best = slices.Insert(best, j, i)
-					if len(best) > k {
-						scores, best = scores[:k], best[:k]
-					}
+				hits, _ := mem.Search(context.Background(), queries[qi], k)
+				for _, h := range hits {
+					out[qi] = append(out[qi], h.ID)
 				}
-				top := make([]string, len(best))
-				for j, i := range best {
-					top[j] = ids[i]
-				}
-				out[qi] = top
 			}
 		}()
 	}
@@ -331,29 +327,4 @@ func exactTopK(ids []string, vecs, queries [][]float32, k int) [][]string {
 	close(next)
 	wg.Wait()
 	return out
-}
-
-func cmpDesc(a, b float32) int {
-	switch {
-	case a > b:
-		return -1
-	case a < b:
-		return 1
-	}
-	return 0
-}
-
-func dot(a, b []float32) float32 {
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
 }
