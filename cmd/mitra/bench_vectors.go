@@ -66,6 +66,7 @@ type vectorBenchReport struct {
 	Spread          float64         `json:"spread"`
 	QueryNoise      float64         `json:"query_noise"`
 	Seed            uint64          `json:"seed"`
+	BuildWorkers    int             `json:"build_workers"`
 	Cores           int             `json:"cores"`
 	Settings        []vectorSetting `json:"settings"`
 	DatabaseDropped bool            `json:"database_dropped"`
@@ -83,10 +84,10 @@ func runVectorBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	noise := fl.Float64("query-noise", 1.0, "length of a query's offset from the stored vector it is drawn near")
 	seed := fl.Uint64("seed", 1, "random seed of vectors and queries")
 	passes := fl.Int("passes", 3, "timed passes of every query per setting (the figures are their medians)")
-	ms := intList(fl, "m", []int{build.M}, "HNSW m, comma-separated to sweep (each a rebuild)")
-	efcs := intList(fl, "ef-construction", []int{build.EfConstruction}, "HNSW ef_construction, comma-separated to sweep")
+	mSweep := intList(fl, "m", []int{build.M}, "HNSW m, comma-separated to sweep (each a rebuild)")
+	efcSweep := intList(fl, "ef-construction", []int{build.EfConstruction}, "HNSW ef_construction, comma-separated to sweep")
 	workers := fl.Int("build-workers", build.Workers, "parallel workers of the index build beside its own process (0: the server's max_parallel_maintenance_workers)")
-	efs := intList(fl, "ef-search", []int{search.EfSearch}, "hnsw.ef_search, comma-separated to sweep")
+	efSweep := intList(fl, "ef-search", []int{search.EfSearch}, "hnsw.ef_search, comma-separated to sweep")
 	iterative := fl.String("iterative-scan", search.IterativeScan, "hnsw.iterative_scan (off, strict_order, relaxed_order), comma-separated to sweep")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	if err := fl.Parse(args); err != nil {
@@ -100,7 +101,7 @@ func runVectorBench(ctx context.Context, args []string, stdout, stderr io.Writer
 		return usagef("bench vectors needs MITRA_DATABASE_URL (scripts/pg start prints one)")
 	}
 	r := vectorBenchReport{Vectors: *n, OtherVectors: *other, Queries: *nq, Dims: *dims, Clusters: *clusters,
-		Spread: *spread, QueryNoise: *noise, Seed: *seed, Cores: runtime.NumCPU()}
+		Spread: *spread, QueryNoise: *noise, Seed: *seed, BuildWorkers: *workers, Cores: runtime.NumCPU()}
 	rng := rand.New(rand.NewPCG(*seed, 0x6d69747261))
 	ids, vecs := clusteredVectors(rng, "svc", *n, *dims, *clusters, *spread)
 	queries := make([][]float32, *nq)
@@ -120,7 +121,7 @@ func runVectorBench(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	err = measureVectors(ctx, dbURL, &r, progress, vectorSweep{ids: ids, vecs: vecs, queries: queries, exact: exact,
-		ms: *ms, efcs: *efcs, workers: *workers, efs: *efs, iterative: strings.Split(*iterative, ","), passes: *passes, rng: rng})
+		ms: *mSweep, efcs: *efcSweep, workers: *workers, efs: *efSweep, iterative: strings.Split(*iterative, ","), passes: *passes, rng: rng})
 	if derr := drop(); derr != nil {
 		fmt.Fprintln(stderr, "bench vectors:", derr)
 	} else {
