@@ -43,11 +43,11 @@ type HNSWSearch struct {
 // DefaultHNSWBuild and DefaultHNSWSearch are what SyncVectors builds and
 // searches with, chosen with `mitra bench vectors` (figures in the
 // README): over 100,000 clustered 256-dimension vectors on two cores they
-// give recall@10 0.999 with a p50 of 1.5 ms and a p99 of 3.4 ms.
-// pgvector's own build (m 16, ef_construction 64) reached 0.985 there at
-// ef_search 200, and 0.995 only at 300 with a p50 of 2.4 ms: a graph built
-// with more candidates is what raises recall, for a build that takes
-// longer once (47 s rather than 30).
+// give recall@10 of 0.997 to 1 with a p50 near 1.6 ms and a p99 near
+// 3.5 ms. pgvector's own build (m 16, ef_construction 64) reached 0.985
+// there at ef_search 200, and 0.995 only at 300 with a p50 of 2.4 ms: a
+// graph built with more candidates is what raises recall, for a build that
+// takes longer once (35 to 57 s rather than 25 to 38).
 func DefaultHNSWBuild() HNSWBuild { return HNSWBuild{M: 16, EfConstruction: 128} }
 
 // DefaultHNSWSearch: see DefaultHNSWBuild. The iterative scan costs
