@@ -47,7 +47,7 @@ type HNSWSearch struct {
 // 3.5 ms. pgvector's own build (m 16, ef_construction 64) reached 0.985
 // there at ef_search 200, and 0.995 only at 300 with a p50 of 2.4 ms: a
 // graph built with more candidates is what raises recall, for a build that
-// takes longer once (35 to 57 s rather than 25 to 38).
+// takes longer once (35 to 57 s rather than 24 to 38).
 func DefaultHNSWBuild() HNSWBuild { return HNSWBuild{M: 16, EfConstruction: 128} }
 
 // DefaultHNSWSearch: see DefaultHNSWBuild. The iterative scan costs
