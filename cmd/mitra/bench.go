@@ -56,6 +56,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "memory" {
 		return runMemoryBench(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "vectors" {
+		return runVectorBench(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "attack" {
 		return runAttackBench(ctx, args[1:], stdout, stderr)
 	}

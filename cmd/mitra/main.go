@@ -37,6 +37,7 @@ Usage:
   mitra bench voice [--json]     voice-note pipeline overhead and spoken-reply synthesis time
   mitra bench webhook [flags]    the whole server under signed webhook load, verified afterwards
   mitra bench applications       citizens applying by chat and by Flow at once, verified afterwards
+  mitra bench vectors [flags]    recall@10 and latency of the pgvector index over 100,000 vectors
   mitra keys create|revoke -department D [-label L]   a department's API keys (printed once)
   mitra hooks set -department D -url U                push new records to a department's system
   mitra staff add -username U -name N [-role R]       a console account (password from MITRA_STAFF_PASSWORD or stdin)
