@@ -29,38 +29,21 @@ type benchReport struct {
 	Embedder      string  `json:"embedder"`
 }
 
+// benchCommands are the benches of the whole system, by subcommand.
+var benchCommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
+	"webhook": runWebhookBench, "certs": runCertBench, "voice": runVoiceBench, "log": runLogBench,
+	"applications": runApplicationsBench, "dashboard": runDashboardBench, "broadcast": runBroadcastBench,
+	"memory": runMemoryBench, "vectors": runVectorBench, "attack": runAttackBench,
+}
+
 // runBench measures the engine on the eval suites' texts, on one core:
-// the figures a person compares between versions.
+// the figures a person compares between versions. A subcommand runs one
+// of benchCommands instead.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "webhook" {
-		return runWebhookBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "certs" {
-		return runCertBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "voice" {
-		return runVoiceBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "log" {
-		return runLogBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "applications" {
-		return runApplicationsBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "dashboard" {
-		return runDashboardBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "broadcast" {
-		return runBroadcastBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "memory" {
-		return runMemoryBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "vectors" {
-		return runVectorBench(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "attack" {
-		return runAttackBench(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		if run, ok := benchCommands[args[0]]; ok {
+			return run(ctx, args[1:], stdout, stderr)
+		}
 	}
 	fl := newFlagSet("bench", stderr)
 	asJSON := fl.Bool("json", false, "print one JSON object")
