@@ -407,18 +407,17 @@ type Answered struct {
 const SendFallback = 60 * time.Second
 
 // SendsDone removes an answer's fallback send job: every reply went out.
-// Its commit does not wait for the disk: a removal lost in a crash leaves
-// a job that finds every row sent.
+// One round trip, and its commit does not wait for the disk: a removal
+// lost in a crash leaves a job that finds every row sent. A job already
+// running is left to finish.
 func (s *Store) SendsDone(ctx context.Context, job int64) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return err
-		}
-		if _, err := s.queue.Load().JobDeleteTx(ctx, tx, job); err != nil && !errors.Is(err, river.ErrNotFound) {
-			return fmt.Errorf("remove send job %d: %w", job, err)
-		}
-		return nil
-	})
+	var b pgx.Batch
+	b.Queue(asyncCommit)
+	b.Queue("DELETE FROM river_job WHERE id = $1 AND state <> 'running'", job)
+	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
+		return fmt.Errorf("remove send job %d: %w", job, err)
+	}
+	return nil
 }
 
 // SendNow runs an answer's fallback send job at once: its caller stopped
