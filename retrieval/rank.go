@@ -183,7 +183,9 @@ func (e *Engine) scoreVectors(ctx context.Context, sc *matchScratch, qvec []floa
 	}
 	scores, err := scorer.ScoreIDs(ctx, qvec, sc.ids)
 	if err != nil {
-		return fmt.Errorf("score candidates' vectors: %w", err)
+		// The vector channel is an aid: without it (a remote index that
+		// did not answer) the lexical scores still rank.
+		return nil
 	}
 	for j := range cands {
 		cands[j] = e.candidate(e.byID[cands[j].Service.ID], cands[j].Lexical, scores[j], cued)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -104,6 +106,21 @@ func (s *Store) ingestBatch(batch []*ingestCall) {
 	// (within a bound), since other requests wait on it.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	defer func() {
+		// A panic in one batch fails its deliveries (Meta retries them),
+		// as the HTTP server's recovery did for one request, and the
+		// batcher goes on.
+		if p := recover(); p != nil {
+			for _, call := range batch {
+				select {
+				case <-call.done:
+				default:
+					call.err = fmt.Errorf("ingest: panic: %v", p)
+					close(call.done)
+				}
+			}
+		}
+	}()
 	err := s.ingestTx(ctx, batch)
 	if err != nil && len(batch) > 1 {
 		for _, call := range batch {
@@ -153,12 +170,20 @@ func (s *Store) ingestTx(ctx context.Context, batch []*ingestCall) error {
 		if _, err := s.enqueueMany(ctx, ptx, jobs); err != nil {
 			return err
 		}
+		// Statuses in the order of their messages (each message's in the
+		// order they came), so that two batches moving the same outbox rows
+		// lock them in the same order and never deadlock.
+		var statuses []whatsapp.Status
 		for _, call := range batch {
-			for _, st := range call.ev.Statuses {
-				if err := tx.applyStatus(ctx, st); err != nil {
-					return err
-				}
+			statuses = append(statuses, call.ev.Statuses...)
+		}
+		slices.SortStableFunc(statuses, func(a, b whatsapp.Status) int { return strings.Compare(a.MessageID, b.MessageID) })
+		for _, st := range statuses {
+			if err := tx.applyStatus(ctx, st); err != nil {
+				return err
 			}
+		}
+		for _, call := range batch {
 			for _, te := range call.ev.Templates {
 				if _, err := applyTemplate(ctx, ptx, te); err != nil {
 					return err

@@ -388,7 +388,7 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64, deadline time.Time) 
 	}
 	// The slot was reserved with the claim; a spoken reply's synthesis
 	// may have used part of the wait already.
-	if !deadline.IsZero() && reserved.Add(wait).After(deadline) {
+	if !deadline.IsZero() && time.Now().Add(max(0, wait-time.Since(reserved))).After(deadline) {
 		return errPastDeadline
 	}
 	if err := sleep(ctx, wait-time.Since(reserved)); err != nil {
