@@ -175,7 +175,7 @@ func TestPDFRoundTrip(t *testing.T) {
 		Department: catalog.Localized{EN: "Revenue Department", TE: "రెవెన్యూ శాఖ", HI: "राजस्व विभाग"},
 		CertID:     p.ID, Holder: p.Holder, IssuedOn: p.Issued, Office: "Tahsildar, Guntur", Validity: "One year", QRText: qr,
 		Fields: []Field{{"వార్షిక ఆదాయం / Annual income", "₹1,20,000"}}}
-	pdf, err := Chromium{}.Render(context.Background(), doc)
+	pdf, err := (&Chromium{}).Render(context.Background(), doc)
 	if err != nil {
 		t.Fatal(err)
 	}
