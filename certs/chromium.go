@@ -10,6 +10,11 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -17,6 +22,11 @@ import (
 
 // ErrRendererClosed: the Chromium was closed; it renders no more.
 var ErrRendererClosed = errors.New("certs: renderer closed")
+
+// DefaultTabs is how many certificates a Chromium renders at once unless
+// told otherwise: on two cores, four keep both busy while pages load
+// and print, without the citizens' messages waiting on them.
+const DefaultTabs = 4
 
 // Chromium renders certificates to PDF in headless Chromium: it shapes
 // Telugu and Devanagari correctly (conjuncts, vowel signs) with Debian's
@@ -30,8 +40,8 @@ var ErrRendererClosed = errors.New("certs: renderer closed")
 type Chromium struct {
 	// Path is the browser's executable (default chromium, on PATH).
 	Path string
-	// Tabs bounds the renderings at once (default 4); further callers
-	// wait for a tab. Each tab holds a renderer process.
+	// Tabs bounds the renderings at once (default DefaultTabs); further
+	// callers wait for a tab. Each tab holds a renderer process.
 	Tabs int
 	// Timeout bounds one rendering, a browser start included (default
 	// 30 s).
@@ -62,9 +72,11 @@ type browser struct {
 // tab is a page of a browser, reused from rendering to rendering.
 type tab struct {
 	browser *browser
-	ctx     context.Context
-	close   context.CancelFunc
-	frame   cdp.FrameID
+	// ctx is done when the tab is closed, when its renderer process
+	// crashed, and when the browser died.
+	ctx   context.Context
+	close func()
+	frame cdp.FrameID
 }
 
 // Render makes the certificate PDF.
@@ -76,7 +88,7 @@ func (c *Chromium) Render(ctx context.Context, d Document) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.slotsOnce.Do(func() { c.slots = make(chan struct{}, positiveOr(c.Tabs, 4)) })
+	c.slotsOnce.Do(func() { c.slots = make(chan struct{}, positiveOr(c.Tabs, DefaultTabs)) })
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -85,8 +97,9 @@ func (c *Chromium) Render(ctx context.Context, d Document) ([]byte, error) {
 	defer func() { <-c.slots }()
 	ctx, cancel := context.WithTimeout(ctx, positiveOr(c.Timeout, 30*time.Second))
 	defer cancel()
-	// A browser that died since the last rendering fails the first try
-	// through no fault of this one; the second try starts a new browser.
+	// A browser that died, or a tab whose renderer crashed, since the last
+	// rendering fails the first try through no fault of this one; the
+	// second goes to a new tab, of a new browser if need be.
 	for try := 1; ; try++ {
 		t, err := c.take(ctx)
 		if err != nil {
@@ -97,19 +110,19 @@ func (c *Chromium) Render(ctx context.Context, d Document) ([]byte, error) {
 			c.give(t)
 			return pdf, nil
 		}
-		died := t.browser.ctx.Err() != nil
-		if !died {
-			// It may be half way through the page: it is not reused.
+		// The tab is not reused: it may be half way through the page.
+		lost := t.ctx.Err() != nil
+		if t.browser.ctx.Err() != nil {
+			// Its tabs went with it.
+			c.retire(t.browser)
+		} else {
 			t.close()
 		}
 		switch {
 		case ctx.Err() != nil:
 			return nil, fmt.Errorf("chromium print to pdf: %w", ctx.Err())
-		case died:
-			c.retire(t.browser)
-			if try < 2 {
-				continue
-			}
+		case lost && try < 2:
+			continue
 		}
 		return nil, fmt.Errorf("chromium print to pdf: %w", err)
 	}
@@ -177,7 +190,6 @@ func (c *Chromium) retire(b *browser) {
 	if current && b.err == nil {
 		c.logger().Warn("chromium died; the next certificate starts it again")
 	}
-	// Its tabs went with it: their contexts are the browser's children.
 	b.close()
 }
 
@@ -199,22 +211,13 @@ func (c *Chromium) launch() *browser {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(cmp.Or(c.Path, "chromium")),
 		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	chatter := func(format string, args ...any) { c.logger().Debug(fmt.Sprintf(format, args...), "component", "chromedp") }
+	chatter := func(format string, args ...any) {
+		c.logger().Debug(fmt.Sprintf(format, args...), "component", "chromedp")
+	}
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithBrowserOption(chromedp.WithBrowserLogf(chatter), chromedp.WithBrowserErrorf(chatter)))
 	b := &browser{ctx: ctx, started: make(chan struct{})}
 	b.close = sync.OnceFunc(func() {
-		select {
-		case <-b.started:
-			if b.err == nil && ctx.Err() == nil {
-				// Asked to close, Chromium ends its renderer processes
-				// too; killed, it would leave them to notice.
-				graceful, cancelGraceful := context.WithTimeout(ctx, 5*time.Second)
-				chromedp.Cancel(graceful)
-				cancelGraceful()
-			}
-		default:
-		}
-		cancel() // kills what is left, and waits for the process
+		cancel() // kills the process, and waits for it
 		<-b.started
 		cancelAlloc()
 	})
@@ -228,12 +231,26 @@ func (c *Chromium) launch() *browser {
 
 // openTab opens a tab, waiting for it as long as ctx allows.
 func (b *browser) openTab(ctx context.Context) (*tab, error) {
-	tctx, closeTab := chromedp.NewContext(b.ctx)
+	tctx, closeTarget := chromedp.NewContext(b.ctx)
+	// A crashed renderer answers nothing more: without this, the
+	// rendering would wait for its timeout.
+	alive, crashed := context.WithCancel(tctx)
+	chromedp.ListenTarget(tctx, func(ev any) {
+		if _, ok := ev.(*inspector.EventTargetCrashed); ok {
+			crashed()
+		}
+	})
+	closeTab := func() { crashed(); closeTarget() }
 	// The tab lives as long as the context of its first Run, so that is
 	// tctx; ctx bounds only the opening.
 	stop := context.AfterFunc(ctx, closeTab)
 	var tree *page.FrameTree
-	err := chromedp.Run(tctx, chromedp.ActionFunc(func(ctx context.Context) error {
+	// chromedp enables the domains its queries need; a certificate needs
+	// none of their events, and on each page DOM's would have chromedp
+	// fetch the whole document back. Inspector stays, for the crash.
+	quiet := chromedp.Tasks{network.Disable(), dom.Disable(), css.Disable(), log.Disable(), page.SetLifecycleEventsEnabled(false),
+		page.Disable(), runtime.Disable()}
+	err := chromedp.Run(tctx, quiet, chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
 		tree, err = page.GetFrameTree().Do(ctx)
 		return err
@@ -246,13 +263,16 @@ func (b *browser) openTab(ctx context.Context) (*tab, error) {
 		closeTab()
 		return nil, fmt.Errorf("open a chromium tab: %w", err)
 	}
-	return &tab{browser: b, ctx: tctx, close: closeTab, frame: tree.Frame.ID}, nil
+	return &tab{browser: b, ctx: alive, close: closeTab, frame: tree.Frame.ID}, nil
 }
 
 // pageReady resolves once the page can be printed: the QR is a data URL
-// that decodes after the document is set, and a page printed before it
-// would lack the QR. A broken image rejects.
-const pageReady = `Promise.all([document.fonts.ready, ...Array.from(document.images, img => img.decode())]).then(() => true)`
+// that loads after the document is set, and a page printed before would
+// lack it; an image that did not load rejects. (img.decode() would wait
+// for a frame, which a tab in the background never draws.)
+const pageReady = `Promise.all(Array.from(document.images, img => img.complete || new Promise(done => { img.onload = img.onerror = done })))
+	.then(() => document.fonts.ready)
+	.then(() => Array.from(document.images).every(img => img.naturalWidth > 0) || Promise.reject(new Error("an image did not load")))`
 
 // print sets the tab's page to html and prints it as the page's CSS
 // says: A4, its own margins, its backgrounds, no header or footer.
