@@ -217,7 +217,18 @@ func (c *Chromium) launch() *browser {
 	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithBrowserOption(chromedp.WithBrowserLogf(chatter), chromedp.WithBrowserErrorf(chatter)))
 	b := &browser{ctx: ctx, started: make(chan struct{})}
 	b.close = sync.OnceFunc(func() {
-		cancel() // kills the process, and waits for it
+		select {
+		case <-b.started:
+			if b.err == nil && ctx.Err() == nil {
+				// Asked, Chromium ends its renderer processes before
+				// itself; killed, it leaves them to notice.
+				asked, cancelAsked := context.WithTimeout(ctx, 2*time.Second)
+				chromedp.Cancel(asked)
+				cancelAsked()
+			}
+		default:
+		}
+		cancel() // kills what is left, and waits for the process
 		<-b.started
 		cancelAlloc()
 	})
@@ -274,8 +285,9 @@ const pageReady = `Promise.all(Array.from(document.images, img => img.complete |
 	.then(() => document.fonts.ready)
 	.then(() => Array.from(document.images).every(img => img.naturalWidth > 0) || Promise.reject(new Error("an image did not load")))`
 
-// print sets the tab's page to html and prints it as the page's CSS
-// says: A4, its own margins, its backgrounds, no header or footer.
+// print sets the tab's page to html and prints it as --print-to-pdf did:
+// as the page's CSS says (A4, its own margins), with backgrounds, no
+// header or footer, tagged for screen readers.
 func (t *tab) print(ctx context.Context, html string) ([]byte, error) {
 	run, cancel := context.WithCancel(t.ctx)
 	defer cancel()
