@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -194,6 +195,25 @@ func TestCertificatesEndToEnd(t *testing.T) {
 	// are not a department's, and are counted, not written.
 	if audits < 6 {
 		t.Errorf("%d audited calls", audits)
+	}
+}
+
+// The server's Close ends its Chromium: a rendering after it is refused
+// rather than starting another browser.
+func TestServeClosesChromium(t *testing.T) {
+	t.Parallel()
+	testenv.NeedTools(t, "chromium")
+	s := newStack(t)
+	ctx := context.Background()
+	key, _ := s.store.CreateAPIKey(ctx, "revenue", "test")
+	code, out := s.api("POST", "/api/v1/certificates", key, map[string]any{"idempotency_key": "c-1", "wa_id": "919000000073",
+		"service_id": "income-certificate", "holder_name": "Ravi Kumar", "lang": "en", "issuing_office": "Tahsildar, Guntur"})
+	if code != http.StatusCreated {
+		t.Fatalf("issue: %d %v", code, out)
+	}
+	s.main.Close()
+	if _, err := s.main.renderer.Render(ctx, certs.Document{Lang: "en", QRText: "after close"}); !errors.Is(err, certs.ErrRendererClosed) {
+		t.Errorf("rendering after the server closed: %v", err)
 	}
 }
 
