@@ -187,8 +187,14 @@ func (c *Chromium) retire(b *browser) {
 		c.browser, c.idle = nil, nil
 	}
 	c.mu.Unlock()
-	if current && b.err == nil {
-		c.logger().Warn("chromium died; the next certificate starts it again")
+	if current {
+		select {
+		case <-b.started:
+			if b.err == nil {
+				c.logger().Warn("chromium died; the next certificate starts it again")
+			}
+		default:
+		}
 	}
 	b.close()
 }
