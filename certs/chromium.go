@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -41,7 +42,8 @@ type Chromium struct {
 	// Path is the browser's executable (default chromium, on PATH).
 	Path string
 	// Tabs bounds the renderings at once (default DefaultTabs); further
-	// callers wait for a tab. Each tab holds a renderer process.
+	// callers wait for a tab. Each tab, in a window of its own, holds a
+	// renderer process.
 	Tabs int
 	// Timeout bounds one rendering, a browser start included (default
 	// 30 s).
@@ -248,7 +250,15 @@ func (c *Chromium) launch() *browser {
 
 // openTab opens a tab, waiting for it as long as ctx allows.
 func (b *browser) openTab(ctx context.Context) (*tab, error) {
-	tctx, closeTarget := chromedp.NewContext(b.ctx)
+	// A tab of its own window is in the foreground: Chromium lowers the
+	// priority of a background tab's renderer process, and on a busy
+	// machine that tab's page would wait behind everything else.
+	browser := chromedp.FromContext(b.ctx).Browser
+	id, err := target.CreateTarget("about:blank").WithNewWindow(true).Do(cdp.WithExecutor(ctx, browser))
+	if err != nil {
+		return nil, fmt.Errorf("open a chromium tab: %w", err)
+	}
+	tctx, closeTarget := chromedp.NewContext(b.ctx, chromedp.WithTargetID(id))
 	// A crashed renderer answers nothing more: without this, the
 	// rendering would wait for its timeout.
 	alive, crashed := context.WithCancel(tctx)
@@ -267,17 +277,20 @@ func (b *browser) openTab(ctx context.Context) (*tab, error) {
 	// fetch the whole document back. Inspector stays, for the crash.
 	quiet := chromedp.Tasks{network.Disable(), dom.Disable(), css.Disable(), log.Disable(), page.SetLifecycleEventsEnabled(false),
 		page.Disable(), runtime.Disable()}
-	err := chromedp.Run(tctx, quiet, chromedp.ActionFunc(func(ctx context.Context) error {
+	err = chromedp.Run(tctx, quiet, chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
 		tree, err = page.GetFrameTree().Do(ctx)
 		return err
 	}))
-	if !stop() {
+	if stopped := stop(); !stopped || err != nil {
 		closeTab()
-		return nil, ctx.Err()
-	}
-	if err != nil {
-		closeTab()
+		// chromedp closes only a tab it attached to.
+		closing, cancel := context.WithTimeout(b.ctx, time.Second)
+		target.CloseTarget(id).Do(cdp.WithExecutor(closing, browser))
+		cancel()
+		if !stopped {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("open a chromium tab: %w", err)
 	}
 	return &tab{browser: b, ctx: alive, close: closeTab, frame: tree.Frame.ID}, nil
