@@ -168,17 +168,37 @@ func TestLogProofs(t *testing.T) {
 func TestPDFRoundTrip(t *testing.T) {
 	t.Parallel()
 	testenv.NeedTools(t, "chromium", "pdftoppm")
-	s := testSigner()
-	p := Payload{ID: "AP-INC-2026-000042", Service: "income-certificate", Holder: "శ్రీనివాస్ రెడ్డి", Issued: "2026-11-25"}
-	qr, _ := s.Sign(p, "https://mitra.example")
-	doc := Document{Lang: catalog.Telugu, Title: catalog.Localized{EN: "Income Certificate", TE: "ఆదాయ ధ్రువీకరణ పత్రం", HI: "आय प्रमाण पत्र"},
-		Department: catalog.Localized{EN: "Revenue Department", TE: "రెవెన్యూ శాఖ", HI: "राजस्व विभाग"},
-		CertID:     p.ID, Holder: p.Holder, IssuedOn: p.Issued, Office: "Tahsildar, Guntur", Validity: "One year", QRText: qr,
-		Fields: []Field{{"వార్షిక ఆదాయం / Annual income", "₹1,20,000"}}}
-	pdf, err := Chromium{}.Render(context.Background(), doc)
+	doc := testDocument(t, catalog.Telugu, "AP-INC-2026-000042", "శ్రీనివాస్ రెడ్డి")
+	c := &Chromium{}
+	t.Cleanup(c.Close)
+	pdf, err := c.Render(context.Background(), doc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	png := checkPDF(t, pdf, doc.QRText)
+	if dir := os.Getenv("MITRA_CERT_PNG"); dir != "" {
+		os.WriteFile(dir, png, 0o644) // to look at the page
+	}
+}
+
+// testDocument is an income certificate whose QR is signed by testSigner.
+func testDocument(t *testing.T, lang catalog.Lang, id, holder string) Document {
+	t.Helper()
+	p := Payload{ID: id, Service: "income-certificate", Holder: holder, Issued: "2026-11-25"}
+	qr, err := testSigner().Sign(p, "https://mitra.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Document{Lang: lang, Title: catalog.Localized{EN: "Income Certificate", TE: "ఆదాయ ధ్రువీకరణ పత్రం", HI: "आय प्रमाण पत्र"},
+		Department: catalog.Localized{EN: "Revenue Department", TE: "రెవెన్యూ శాఖ", HI: "राजस्व विभाग"},
+		CertID:     p.ID, Holder: p.Holder, IssuedOn: p.Issued, Office: "Tahsildar, Guntur", Validity: "One year", QRText: qr,
+		Fields: []Field{{"వార్షిక ఆదాయం / Annual income", "₹1,20,000"}}}
+}
+
+// checkPDF fails unless pdf is a page whose QR reads back as qr and
+// verifies; it returns the page's image.
+func checkPDF(t *testing.T, pdf []byte, qr string) []byte {
+	t.Helper()
 	if !strings.HasPrefix(string(pdf), "%PDF") {
 		t.Fatalf("not a PDF: %.20q", pdf)
 	}
@@ -186,16 +206,15 @@ func TestPDFRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dir := os.Getenv("MITRA_CERT_PNG"); dir != "" {
-		os.WriteFile(dir, png, 0o644) // to look at the page
-	}
 	text, err := DecodeQR(png)
 	if err != nil || text != qr {
 		t.Fatalf("QR from the page: %q, %v", text, err)
 	}
+	s := testSigner()
 	if _, err := ParseQR(text, map[string]ed25519.PublicKey{s.KeyID: s.Public()}); err != nil {
 		t.Error(err)
 	}
+	return png
 }
 
 func BenchmarkVerifyQR(b *testing.B) {

@@ -24,7 +24,7 @@ import (
 	"github.com/mitra-gov/mitra/catalog"
 )
 
-// Renderer makes a certificate's PDF; Chromium is one.
+// Renderer makes a certificate's PDF; *Chromium is one.
 type Renderer interface {
 	Render(ctx context.Context, d Document) ([]byte, error)
 }
@@ -83,9 +83,10 @@ type Issuer struct {
 	// BaseURL is the public verification site, e.g. https://verify.ap.gov.in.
 	BaseURL string
 	Now     func() time.Time
-	// MaxConcurrent bounds the renderings at once (default 2): each is a
-	// Chromium process, and a burst of issuance must not take the machine
-	// from the citizens' messages.
+	// MaxConcurrent bounds the renderings at once (default DefaultTabs):
+	// a burst of issuance must not take the machine from the citizens'
+	// messages. Set it to the renderer's tabs: beyond them an issuance
+	// would wait inside the renderer, where no ErrBusy ends its wait.
 	MaxConcurrent int
 	// SlotWait is how long an issuance waits for a rendering slot before
 	// ErrBusy (default 10 s).
@@ -213,11 +214,7 @@ func replay(prev Certificate, hash string) (Certificate, bool, []FieldError, err
 // slot waits for a rendering slot; release gives it back.
 func (i *Issuer) slot(ctx context.Context) (release func(), err error) {
 	i.slotsOnce.Do(func() {
-		n := i.MaxConcurrent
-		if n <= 0 {
-			n = 2
-		}
-		i.slots = make(chan struct{}, n)
+		i.slots = make(chan struct{}, positiveOr(i.MaxConcurrent, DefaultTabs))
 	})
 	wait := i.SlotWait
 	if wait <= 0 {
@@ -246,9 +243,9 @@ func newCertID(now time.Time) string {
 
 // Issue validates, renders and signs a certificate, then stores and logs
 // it and queues its delivery in one transaction. A repeated idempotency key
-// returns the first certificate (replayed = true). Rendering takes seconds
-// and happens before the transaction, so that no database connection
-// waits on Chromium.
+// returns the first certificate (replayed = true). Rendering happens
+// before the transaction, and outside any other, so that no database
+// connection waits on Chromium.
 func (i *Issuer) Issue(ctx context.Context, dept string, r Request) (Certificate, bool, []FieldError, error) {
 	if errs := i.validate(dept, r); len(errs) > 0 {
 		return Certificate{}, false, errs, nil

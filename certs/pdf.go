@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"time"
+	"strings"
 
 	"github.com/mitra-gov/mitra/catalog"
 )
@@ -38,7 +38,7 @@ var labels = map[catalog.Lang]map[string]string{
 	catalog.English: {"state": "Government of Andhra Pradesh", "no": "Certificate No.", "holder": "Issued to", "issued": "Date of issue", "office": "Issuing office", "valid": "Validity", "scan": "Scan the QR code to verify"},
 }
 
-var page = template.Must(template.New("cert").Parse(`<!doctype html>
+var certPage = template.Must(template.New("cert").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 18mm; }
 body { font-family: "Noto Sans", "Noto Sans Telugu", "Noto Sans Devanagari", sans-serif; color: #111; }
@@ -69,56 +69,24 @@ td.l { width: 42%; color: #333; }
 <div class="small">{{.D.QRText}}</div></div></div>
 </body></html>`))
 
-// Chromium renders HTML to PDF: it shapes Telugu and Devanagari correctly
-// (conjuncts, vowel signs) with Debian's Noto fonts, which PDF libraries
-// that lay out glyphs themselves do not.
-type Chromium struct {
-	Path string // default /usr/bin/chromium
-}
-
-// Render makes the certificate PDF.
-func (c Chromium) Render(ctx context.Context, d Document) ([]byte, error) {
+// html is the certificate page: the QR is a data URL, so the page needs
+// nothing from outside.
+func (d Document) html() (string, error) {
 	qr, err := QRPNG(d.QRText, 512)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	lang := d.Lang
 	if labels[lang] == nil {
 		lang = catalog.English
 	}
-	var html bytes.Buffer
-	err = page.Execute(&html, map[string]any{
+	var html strings.Builder
+	err = certPage.Execute(&html, map[string]any{
 		"Lang": string(lang), "L": labels[lang], "E": labels[catalog.English], "D": d,
 		"Title": d.Title.In(lang), "TitleEN": d.Title.EN, "Dept": d.Department.In(lang), "DeptEN": d.Department.EN,
 		"QR": base64.StdEncoding.EncodeToString(qr),
 	})
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "mitra-cert-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	in, out := filepath.Join(dir, "cert.html"), filepath.Join(dir, "cert.pdf")
-	if err := os.WriteFile(in, html.Bytes(), 0o600); err != nil {
-		return nil, err
-	}
-	exe := c.Path
-	if exe == "" {
-		exe = "chromium"
-	}
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--no-pdf-header-footer", "--print-to-pdf="+out, "file://"+in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("chromium print to pdf: %w: %.300s", err, stderr.String())
-	}
-	return os.ReadFile(out)
+	return html.String(), err
 }
 
 // RenderPNG rasterises the first page of a PDF (pdftoppm, from Debian's

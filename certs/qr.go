@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	_ "image/png" // decode rendered pages
+	"image/png"
 
 	"github.com/makiuchi-d/gozxing"
 	gzqr "github.com/makiuchi-d/gozxing/qrcode"
@@ -14,7 +14,16 @@ import (
 // QRPNG encodes text as a QR code image, with medium error correction so
 // a crease or a cheap phone camera still reads it.
 func QRPNG(text string, size int) ([]byte, error) {
-	return qrcode.Encode(text, qrcode.Medium, size)
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	// The library's own PNG is compressed hardest, which took most of the
+	// Go time of a certificate; the image only goes into a page, which
+	// Chromium decodes to the same pixels.
+	err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, q.Image(size))
+	return b.Bytes(), err
 }
 
 // DecodeQR finds and reads a QR code in an image (PNG or JPEG bytes).

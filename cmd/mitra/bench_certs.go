@@ -5,9 +5,11 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -16,33 +18,66 @@ import (
 )
 
 // runCertBench measures issuance (render the PDF, sign, store, append to
-// the log) and verification (status, inclusion proof against the signed
-// head) per second, on a fresh database next to MITRA_DATABASE_URL.
+// the log) with -concurrency requests at once, and verification (status,
+// inclusion proof against the signed head), per second, on a fresh
+// database next to MITRA_DATABASE_URL.
 func runCertBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fl := newFlagSet("bench certs", stderr)
 	n := fl.Int("issue", 20, "certificates to issue")
+	concurrency := fl.Int("concurrency", 8, "issuance requests at once")
+	tabs := fl.Int("tabs", certs.DefaultTabs, "certificates rendered at once, in tabs of one Chromium")
 	m := fl.Int("verify", 500, "verifications")
 	asJSON := fl.Bool("json", false, "print one JSON object")
 	if err := fl.Parse(args); err != nil {
 		return usagef("%v", err)
+	}
+	if *n < 1 || *concurrency < 1 || *tabs < 1 {
+		return usagef("-issue, -concurrency and -tabs must be at least 1")
 	}
 	is, _, cleanup, err := benchIssuer(ctx, "bench certs")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	is.Renderer = certs.Chromium{}
-	start := time.Now()
-	var ids []string
-	for i := 0; i < *n; i++ {
+	renderer := &certs.Chromium{Tabs: *tabs}
+	defer renderer.Close()
+	is.Renderer, is.MaxConcurrent = renderer, *tabs
+	issue := func(i int) (string, error) {
 		c, _, ferr, err := is.Issue(ctx, "revenue", certs.Request{IdempotencyKey: fmt.Sprint("bench-", i), WAID: "919000000099",
 			ServiceID: "income-certificate", Holder: "ఆదిలక్ష్మి", Lang: "te", Office: "Tahsildar, Guntur"})
 		if err != nil || len(ferr) > 0 {
-			return fmt.Errorf("issue: %v %v", err, ferr)
+			return "", fmt.Errorf("issue: %v %v", err, ferr)
 		}
-		ids = append(ids, c.ID)
+		return c.ID, nil
 	}
+	// A server starts Chromium once, not per certificate: the start is
+	// not what is measured.
+	first, err := issue(-1)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, *n)
+	errs := make([]error, *n)
+	todo := make(chan int, *n)
+	for i := range *n {
+		todo <- i
+	}
+	close(todo)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range *concurrency {
+		wg.Go(func() {
+			for i := range todo {
+				ids[i], errs[i] = issue(i)
+			}
+		})
+	}
+	wg.Wait()
 	issueRate := float64(*n) / time.Since(start).Seconds()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	ids = append(ids, first)
 	if _, err := is.SignHead(ctx); err != nil {
 		return err
 	}
@@ -55,9 +90,10 @@ func runCertBench(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	verifyRate := float64(*m) / time.Since(start).Seconds()
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(map[string]float64{"issuances_per_sec": issueRate, "verifications_per_sec": verifyRate})
+		return json.NewEncoder(stdout).Encode(map[string]float64{"issuances_per_sec": issueRate, "verifications_per_sec": verifyRate,
+			"concurrency": float64(*concurrency), "tabs": float64(*tabs)})
 	}
-	fmt.Fprintf(stdout, "issuance (Chromium PDF + Ed25519 + store + log append): %.2f/s over %d\n", issueRate, *n)
+	fmt.Fprintf(stdout, "issuance (Chromium PDF + Ed25519 + store + log append): %.2f/s over %d, %d at once, %d Chromium tabs\n", issueRate, *n, *concurrency, *tabs)
 	fmt.Fprintf(stdout, "verification (record, signed head, inclusion proof): %.0f/s over %d\n", verifyRate, *m)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,7 +60,7 @@ func (s *stack) verifyJSON(id string) certs.Status {
 // A department issues a certificate: precise validation errors, an
 // idempotent replay, no cross-department issuance; the citizen receives the
 // PDF on WhatsApp; the public page and log verify it; revocation shows;
-// and a rewritten record is detected.
+// a rewritten record is detected; and the server's Close ends Chromium.
 func TestCertificatesEndToEnd(t *testing.T) {
 	t.Parallel()
 	testenv.NeedTools(t, "chromium")
@@ -194,6 +195,13 @@ func TestCertificatesEndToEnd(t *testing.T) {
 	// are not a department's, and are counted, not written.
 	if audits < 6 {
 		t.Errorf("%d audited calls", audits)
+	}
+
+	// The server's Close ends its Chromium: a rendering after it is
+	// refused rather than starting another browser.
+	s.main.Close()
+	if _, err := s.main.renderer.Render(ctx, certs.Document{Lang: "en", QRText: "after close"}); !errors.Is(err, certs.ErrRendererClosed) {
+		t.Errorf("rendering after the server closed: %v", err)
 	}
 }
 

@@ -42,6 +42,7 @@ type stack struct {
 	issuer *certs.Issuer
 	secret string // the app secret webhooks are signed with
 	ops    string // the operators' address
+	main   *Main
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -114,7 +115,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return &stack{t: t, store: m.store, db: storetest.Conn(t, dbURL), fake: fake, url: m.self, ops: m.opsURL, issuer: m.issuer, secret: c.appSecret}
+	return &stack{t: t, store: m.store, db: storetest.Conn(t, dbURL), fake: fake, url: m.self, ops: m.opsURL, issuer: m.issuer, secret: c.appSecret, main: m}
 }
 
 func (s *stack) post(body []byte, signature string) (int, string) {

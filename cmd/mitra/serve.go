@@ -82,6 +82,7 @@ type serveConfig struct {
 	publicURL  string
 	verifyRate float64
 	maxConns   int
+	certTabs   int // certificates rendered at once, each in a tab of one Chromium (0: certs.DefaultTabs)
 	// trustedProxies are the load balancers whose X-Forwarded-For names
 	// the client (MITRA_TRUSTED_PROXIES, comma-separated addresses or
 	// CIDRs); none by default.
@@ -163,6 +164,7 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.StringVar(&c.addr, "addr", envOr("MITRA_ADDR", "127.0.0.1:8080"), "listen address: the webhook, the certificate API and the public pages")
 	fl.StringVar(&c.opsAddr, "ops-addr", envOr("MITRA_OPS_ADDR", "127.0.0.1:9090"), "operators' listen address: /metrics, /readyz, /healthz")
 	fl.Float64Var(&c.verifyRate, "verify-rate", 5, "certificate lookups a second one client may make")
+	fl.IntVar(&c.certTabs, "cert-tabs", certs.DefaultTabs, "certificates rendered at once, each in a tab of one headless Chromium; issuance beyond them waits, then gets 503")
 	fl.IntVar(&c.maxConns, "max-conns", 2000, "connections served at once on -addr")
 	fl.StringVar(&c.dbURL, "database-url", os.Getenv("MITRA_DATABASE_URL"), "PostgreSQL URL (MITRA_DATABASE_URL)")
 	fl.StringVar(&c.index, "index", envOr("MITRA_INDEX", "memory"), "catalogue vector index: memory or pgvector")
@@ -265,6 +267,7 @@ type Main struct {
 	opsURL   string
 	sim      *server.Simulator
 	issuer   *certs.Issuer
+	renderer *certs.Chromium // Chromium starts with the first certificate issued
 	services int
 	errc     chan error
 	stop     context.CancelFunc
@@ -375,7 +378,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.issuer, err = c.issuer(ctx, st, cat, orString(c.publicURL, m.self)); err != nil {
+	m.renderer = &certs.Chromium{Tabs: cmp.Or(c.certTabs, certs.DefaultTabs), Log: m.log}
+	if m.issuer, err = c.issuer(ctx, st, cat, orString(c.publicURL, m.self), m.renderer); err != nil {
 		return err
 	}
 	go m.issuer.SignHeads(ctx, orDuration(c.headEvery, 5*time.Second), m.log)
@@ -407,8 +411,8 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops HTTP, lets running jobs finish, and closes the database.
-// Closing twice is harmless.
+// Close stops HTTP, lets running jobs finish, ends Chromium, and closes
+// the database. Closing twice is harmless.
 func (m *Main) Close() error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -426,6 +430,10 @@ func (m *Main) Close() error {
 	m.http, m.ln, m.ops, m.opsLn = nil, nil, nil, nil
 	if m.stop != nil {
 		m.stop()
+	}
+	if m.renderer != nil {
+		// After HTTP: the issuances in flight have their PDFs.
+		m.renderer.Close()
 	}
 	if m.store != nil {
 		m.store.Close()
@@ -453,10 +461,11 @@ func (d decisionCounter) Match(ctx context.Context, text string, prev catalog.La
 // have time left to answer when the server does not.
 const speechTimeout = 20 * time.Second
 
-// issuer builds the certificate issuer. The signing key comes from
-// MITRA_SIGNING_KEY (a base64 Ed25519 seed) in production; without it a
-// development key is created once and kept in the database.
-func (c *serveConfig) issuer(ctx context.Context, st *store.Store, cat *catalog.Catalog, baseURL string) (*certs.Issuer, error) {
+// issuer builds the certificate issuer, rendering with r, as many at once
+// as it has tabs. The signing key comes from MITRA_SIGNING_KEY (a base64
+// Ed25519 seed) in production; without it a development key is created
+// once and kept in the database.
+func (c *serveConfig) issuer(ctx context.Context, st *store.Store, cat *catalog.Catalog, baseURL string, r *certs.Chromium) (*certs.Issuer, error) {
 	var seed []byte
 	if c.signingKey != "" {
 		b, err := base64.StdEncoding.DecodeString(c.signingKey)
@@ -475,7 +484,7 @@ func (c *serveConfig) issuer(ctx context.Context, st *store.Store, cat *catalog.
 			return nil, err
 		}
 	}
-	return &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(ed25519.NewKeyFromSeed(seed)), Renderer: certs.Chromium{},
+	return &certs.Issuer{Store: st, Catalog: cat, Signer: certs.NewSigner(ed25519.NewKeyFromSeed(seed)), Renderer: r, MaxConcurrent: r.Tabs,
 		BaseURL: baseURL}, nil
 }
 
@@ -521,6 +530,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.index != "memory" && c.index != "pgvector" {
 		return usagef("-index %q: want memory or pgvector", c.index)
+	}
+	if c.certTabs < 0 {
+		return usagef("-cert-tabs must be at least 1 (0: %d)", certs.DefaultTabs)
 	}
 	if c.citizenBurst != 0 && (c.citizenBurst < 1 || c.citizenRate <= 0) {
 		return usagef("-citizen-burst must be at least 1 and -citizen-rate above 0")
