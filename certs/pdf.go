@@ -39,7 +39,7 @@ var labels = map[catalog.Lang]map[string]string{
 }
 
 var certPage = template.Must(template.New("cert").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><style>
+<html><head><meta charset="utf-8"><title>{{.Title}} {{.D.CertID}}</title><style>
 @page { size: A4; margin: 18mm; }
 body { font-family: "Noto Sans", "Noto Sans Telugu", "Noto Sans Devanagari", sans-serif; color: #111; }
 .head { text-align: center; border-bottom: 3px double #1a3d6d; padding-bottom: 8px; }
