@@ -34,6 +34,7 @@ func (c *Catalog) Synthesize(n int, seed uint64) *Catalog {
 		d := byDept[orig.Department]
 		d.Services = append(d.Services, &s)
 	}
+	out.Services = nil // index fills it anew; c's array must not be written over
 	out.index()
 	return &out
 }
