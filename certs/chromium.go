@@ -95,23 +95,33 @@ func (c *Chromium) Render(ctx context.Context, d Document) ([]byte, error) {
 		return nil, ctx.Err()
 	}
 	defer func() { <-c.slots }()
-	ctx, cancel := context.WithTimeout(ctx, positiveOr(c.Timeout, 30*time.Second))
+	timeout := positiveOr(c.Timeout, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// A browser that died, or a tab whose renderer crashed, since the last
 	// rendering fails the first try through no fault of this one; the
-	// second goes to a new tab, of a new browser if need be.
+	// second goes to a new tab, of a new browser if need be. The first try
+	// has a third of the time: a renderer killed without Chromium telling
+	// of its crash answers nothing, and the second try must not wait for
+	// it for the whole timeout.
 	for try := 1; ; try++ {
 		t, err := c.take(ctx)
 		if err != nil {
 			return nil, err
 		}
-		pdf, err := t.print(ctx, html)
+		tryCtx, cancelTry := ctx, context.CancelFunc(func() {})
+		if try == 1 {
+			tryCtx, cancelTry = context.WithTimeout(ctx, timeout/3)
+		}
+		pdf, err := t.print(tryCtx, html)
+		hung := tryCtx.Err() != nil && ctx.Err() == nil
+		cancelTry()
 		if err == nil {
 			c.give(t)
 			return pdf, nil
 		}
 		// The tab is not reused: it may be half way through the page.
-		lost := t.ctx.Err() != nil
+		lost := t.ctx.Err() != nil || hung
 		if t.browser.ctx.Err() != nil {
 			// Its tabs went with it.
 			c.retire(t.browser)
