@@ -122,8 +122,10 @@ func (c *Chromium) Render(ctx context.Context, d Document) ([]byte, error) {
 		}
 		// The tab is not reused: it may be half way through the page.
 		lost := t.ctx.Err() != nil || hung
-		if t.browser.ctx.Err() != nil {
-			// Its tabs went with it.
+		if t.browser.ctx.Err() != nil || hung {
+			// Its tabs went with it; or the tab answers nothing and no
+			// crash was reported, and a new tab of the same browser may
+			// land on the same dead renderer: a new browser, then.
 			c.retire(t.browser)
 		} else {
 			t.close()
