@@ -24,127 +24,40 @@ import (
 // at a thousand messages a second, one commit for each would be most of
 // the database's work.
 func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh int, err error) {
-	call := &ingestCall{ev: ev, done: make(chan struct{})}
-	select {
-	case s.ingestQueue <- call:
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	case <-s.closing:
-		return 0, errClosed
-	}
-	select {
-	case <-call.done:
-		return call.fresh, call.err
-	case <-ctx.Done():
-		// The batch may still commit it: Meta's retry then finds it stored.
-		return 0, ctx.Err()
-	}
+	done, err := s.ingestQueue.do(ctx, ingestCall{ev: ev})
+	return done.fresh, err
 }
 
-var errClosed = fmt.Errorf("store: closed")
-
-// ingestCall is one delivery waiting for its batch's commit.
+// ingestCall is one delivery, and how many of its messages were new.
 type ingestCall struct {
 	ev    whatsapp.Events
 	fresh int
-	err   error
-	done  chan struct{}
 }
 
 // ingestBatchers is how many batches may be committing at once, and
-// maxIngestBatch how many deliveries one holds: while one batch commits,
-// the deliveries that arrive meanwhile gather into the next.
+// maxIngestBatch how many deliveries one holds.
 const (
 	ingestBatchers = 4
 	maxIngestBatch = 128
 )
 
-// startIngest starts the goroutines that commit deliveries in batches.
-func (s *Store) startIngest() {
-	s.ingestQueue = make(chan *ingestCall)
-	s.closing = make(chan struct{})
-	for range ingestBatchers {
-		s.ingestDone.Add(1)
-		go s.ingestBatcher()
-	}
-}
-
-// stopIngest ends the batchers once the batches under way are committed.
-func (s *Store) stopIngest() {
-	s.stopOnce.Do(func() { close(s.closing) })
-	s.ingestDone.Wait()
-}
-
-func (s *Store) ingestBatcher() {
-	defer s.ingestDone.Done()
-	batch := make([]*ingestCall, 0, maxIngestBatch)
-	for {
-		select {
-		case <-s.closing:
-			return
-		case call := <-s.ingestQueue:
-			batch = append(batch[:0], call)
-		}
-	gather:
-		for len(batch) < maxIngestBatch {
-			select {
-			case call := <-s.ingestQueue:
-				batch = append(batch, call)
-			default:
-				break gather
-			}
-		}
-		s.ingestBatch(batch)
-	}
-}
-
 // ingestBatch commits a batch of deliveries in one transaction. If it
 // fails, each delivery is tried alone, so that one bad delivery answers
 // its own error and never takes the others down.
-func (s *Store) ingestBatch(batch []*ingestCall) {
-	// The webhook's request may be gone; the batch is still committed
-	// (within a bound), since other requests wait on it.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	defer func() {
-		// A panic in one batch fails its deliveries (Meta retries them),
-		// as the HTTP server's recovery did for one request, and the
-		// batcher goes on.
-		if p := recover(); p != nil {
-			for _, call := range batch {
-				select {
-				case <-call.done:
-				default:
-					call.err = fmt.Errorf("ingest: panic: %v", p)
-					close(call.done)
-				}
-			}
-		}
-	}()
-	err := s.ingestTx(ctx, batch)
-	if err != nil && len(batch) > 1 {
-		for _, call := range batch {
-			call.err = s.ingestTx(ctx, []*ingestCall{call})
-			close(call.done)
-		}
-		return
-	}
-	for _, call := range batch {
-		call.err = err
-		close(call.done)
-	}
+func (s *Store) ingestBatch(ctx context.Context, batch []*batchCall[ingestCall]) {
+	allOrEach(ctx, batch, s.ingestTx)
 }
 
 // ingestTx stores the batch's messages with one statement, their senders'
 // contacts with another and their jobs with a third, then each status and
 // template verdict, and commits.
-func (s *Store) ingestTx(ctx context.Context, batch []*ingestCall) error {
+func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) error {
 	return pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
 		tx := Tx{s, ptx}
 		var in inboundRows
 		for _, call := range batch {
-			call.fresh = 0
-			for _, m := range call.ev.Messages {
+			call.arg.fresh = 0
+			for _, m := range call.arg.ev.Messages {
 				if err := in.add(m); err != nil {
 					return err
 				}
@@ -156,12 +69,12 @@ func (s *Store) ingestTx(ctx context.Context, batch []*ingestCall) error {
 		}
 		var jobs []river.InsertManyParams
 		for _, call := range batch {
-			for _, m := range call.ev.Messages {
+			for _, m := range call.arg.ev.Messages {
 				if !fresh[m.ID] {
 					continue // a retried delivery: already stored and queued
 				}
 				delete(fresh, m.ID) // the same message twice in a batch is queued once
-				call.fresh++
+				call.arg.fresh++
 				plain := m.Media == nil && m.FlowResponse == "" && m.Type != "audio" && m.Type != "image" && m.Type != "document"
 				jobs = append(jobs, river.InsertManyParams{Args: ProcessArgs{WAMessageID: m.ID, Plain: plain, From: m.From,
 					Silent: dialog.Silent(whatsapp.ToInbound(m))}})
@@ -175,7 +88,7 @@ func (s *Store) ingestTx(ctx context.Context, batch []*ingestCall) error {
 		// lock them in the same order and never deadlock.
 		var statuses []whatsapp.Status
 		for _, call := range batch {
-			statuses = append(statuses, call.ev.Statuses...)
+			statuses = append(statuses, call.arg.ev.Statuses...)
 		}
 		slices.SortStableFunc(statuses, func(a, b whatsapp.Status) int { return strings.Compare(a.MessageID, b.MessageID) })
 		for _, st := range statuses {
@@ -184,7 +97,7 @@ func (s *Store) ingestTx(ctx context.Context, batch []*ingestCall) error {
 			}
 		}
 		for _, call := range batch {
-			for _, te := range call.ev.Templates {
+			for _, te := range call.arg.ev.Templates {
 				if _, err := applyTemplate(ctx, ptx, te); err != nil {
 					return err
 				}

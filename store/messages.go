@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -128,7 +130,9 @@ func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool,
 // they wrote (the 24-hour window and the idle timeout run from it).
 const noteHeld = "UPDATE handovers SET last_at = now(), citizen_at = now() WHERE wa_id = $1 AND status <> 'closed' RETURNING id"
 
-const markProcessed = "UPDATE inbound_messages SET processed_at = now() WHERE wa_message_id = $1"
+// markProcessed marks a message processed and, with $2, forgets its
+// words in the same write (forgetMessage).
+const markProcessed = "UPDATE inbound_messages SET processed_at = now(), message = CASE WHEN $2 THEN " + redactedMessage + " ELSE message END WHERE wa_message_id = $1"
 
 // Locked is a message ready to be answered: the message, whether it was
 // processed already, the citizen's conversation (locked) and, when a turn
@@ -289,7 +293,7 @@ type speechRecord struct {
 // AddOutbox queues a reply. The (inbound, seq) pair is unique, so queueing
 // the same reply twice is a no-op reported as inserted == false.
 func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string, item whatsapp.Outgoing) (id int64, inserted bool, err error) {
-	args, err := outboxArgs(inboundID, seq, to, item)
+	args, err := outboxArgs(inboundID, seq, to, item, false)
 	if err != nil {
 		return 0, false, err
 	}
@@ -303,10 +307,12 @@ func (t Tx) AddOutbox(ctx context.Context, inboundID string, seq int, to string,
 	return id, true, nil
 }
 
-const insertOutbox = `INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload) VALUES ($1, $2, $3, $4, $5)
+const insertOutbox = `INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload, status, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7)
 	ON CONFLICT (inbound_id, seq) DO NOTHING RETURNING id`
 
-func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing) ([]any, error) {
+// outboxArgs are insertOutbox's arguments. A claimed row is born
+// "sending", its first attempt counted: the caller sends it at once.
+func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing, claimed bool) ([]any, error) {
 	kind, payload := kindMessage, any(item.Message)
 	if item.Speech != nil {
 		kind, payload = kindSpeech, speechRecord{Text: item.Speech.Text, Lang: item.Speech.Lang}
@@ -317,19 +323,25 @@ func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing) ([
 	if err != nil {
 		return nil, fmt.Errorf("encode outbox %s/%d: %w", inboundID, seq, err)
 	}
-	return []any{inboundID, seq, to, kind, raw}, nil
+	status, attempts := "pending", 0
+	if claimed {
+		status, attempts = "sending", 1
+	}
+	return []any{inboundID, seq, to, kind, raw, status, attempts}, nil
 }
 
 // Answer records what processing a message produced, in two round trips
-// rather than one a statement: its replies in the outbox, the citizen's
-// new conversation state, the message marked processed; then the jobs
-// that send the replies and deliver any certificates held for this reply
-// (a message from the citizen reopens the 24-hour window).
+// rather than one a statement: its replies in the outbox, claimed for
+// the caller to send, the citizen's new conversation state, the message marked processed;
+// then the jobs that deliver any certificates held for this reply (a
+// message from the citizen reopens the 24-hour window).
 //
 // The caller sends the replies itself once the transaction commits
-// (Answered); the send job is a fallback, scheduled SendFallback later, for
-// a caller that dies first. SendsDone removes it when every reply went
-// out, SendNow runs it at once when the caller stopped short.
+// (Answered). If it dies first, or gives up (SendLater), a send job
+// takes the rows over: the outbox sweep (SweepOutbox) queues one for
+// replies still unsent SendFallback after they were written. That costs
+// nothing a message, where a fallback job of each answer's own cost an
+// insert and a delete.
 //
 // Unless lasting, the commit does not wait for the disk: a database
 // crash in the next fraction of a second can only make the message be
@@ -344,13 +356,15 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 	}
 	var answered Answered
 	for seq, item := range items {
-		args, err := outboxArgs(inboundID, seq, user, item)
+		args, err := outboxArgs(inboundID, seq, user, item, true)
 		if err != nil {
 			return answered, err
 		}
 		b.Queue(insertOutbox, args...).Query(func(rows pgx.Rows) error {
 			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			answered.Outbox = append(answered.Outbox, ids...)
+			for _, id := range ids {
+				answered.Outbox = append(answered.Outbox, OutboxRow{ID: id, To: user, Item: item, Status: "sending", Attempts: 1})
+			}
 			return err
 		})
 	}
@@ -360,9 +374,8 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 	}
 	b.Queue(sql, args...)
 	b.Queue(insertAnalysis, analysisArgs(inboundID, st)...)
-	b.Queue(markProcessed, inboundID)
+	b.Queue(markProcessed, inboundID, st.Effects.Forget)
 	if st.Effects.Forget {
-		b.Queue(forgetMessage, inboundID)
 		b.Queue(forgetName, user)
 	}
 	var awaiting []string
@@ -374,59 +387,78 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
 		return answered, fmt.Errorf("answer %s: %w", inboundID, err)
 	}
-	var jobs []river.InsertManyParams
-	if len(answered.Outbox) > 0 {
-		opts := SendArgs{}.InsertOpts()
-		opts.ScheduledAt = time.Now().Add(SendFallback)
-		jobs = append(jobs, river.InsertManyParams{Args: SendArgs{InboundID: inboundID}, InsertOpts: &opts})
-	}
+	jobs := make([]river.InsertManyParams, 0, len(awaiting))
 	for _, id := range awaiting {
 		jobs = append(jobs, river.InsertManyParams{Args: DeliverArgs{CertID: id}})
 	}
-	inserted, err := t.s.enqueueMany(ctx, t.tx, jobs)
-	if err != nil {
-		return answered, err
-	}
-	if len(answered.Outbox) > 0 {
-		answered.SendJob = inserted[0].Job.ID
-	}
-	return answered, nil
+	_, err = t.s.enqueueMany(ctx, t.tx, jobs)
+	return answered, err
 }
 
-// Answered is what Answer stored: the outbox rows to send, in order, and
-// the fallback job that sends them if the caller does not.
+// Answered is what Answer stored: the outbox rows to send, in order, each
+// claimed.
 type Answered struct {
-	Outbox  []int64
-	SendJob int64
+	Outbox []OutboxRow
 }
 
-// SendFallback is how long after an answer its fallback send job waits.
-// It outlasts the caller's own sending (worker.inlineSendWindow, a Graph
-// API call's timeout, and recording a send while the database restarts),
-// so that the two never send at once.
+// SendFallback is how long after they were written unsent replies wait
+// for the outbox sweep to queue their send job. It outlasts the caller's
+// own sending (worker.inlineSendWindow, a Graph API call's timeout, and
+// recording a send while the database restarts), so that the two never
+// send at once.
 const SendFallback = 60 * time.Second
 
-// SendsDone removes an answer's fallback send job: every reply went out.
-// One round trip, and its commit does not wait for the disk: a removal
-// lost in a crash leaves a job that finds every row sent. A job already
-// running is left to finish.
-func (s *Store) SendsDone(ctx context.Context, job int64) error {
-	var b pgx.Batch
-	b.Queue(asyncCommit)
-	b.Queue("DELETE FROM river_job WHERE id = $1 AND state <> 'running'", job)
-	if err := s.pool.SendBatch(ctx, &b).Close(); err != nil {
-		return fmt.Errorf("remove send job %d: %w", job, err)
+// SendLater queues the send job of an inbound message's replies at once:
+// the caller stopped before every reply went out. The job is unique to
+// the message while it waits or runs, so that the sweep never doubles it.
+func (s *Store) SendLater(ctx context.Context, inboundID string) error {
+	if _, err := s.queue.Load().Insert(ctx, SendArgs{InboundID: inboundID}, nil); err != nil {
+		return fmt.Errorf("queue the sending of %s: %w", inboundID, err)
 	}
 	return nil
 }
 
-// SendNow runs an answer's fallback send job at once: its caller stopped
-// before every reply went out.
-func (s *Store) SendNow(ctx context.Context, job int64) error {
-	if _, err := s.queue.Load().JobRetry(ctx, job); err != nil && !errors.Is(err, river.ErrNotFound) {
-		return fmt.Errorf("run send job %d now: %w", job, err)
+// SweepOutbox queues a send job for each message whose replies have gone
+// unsent for SendFallback (a process died between its commit and its
+// sends, or gave up on them), and fails the replies still unsent after a
+// day: past WhatsApp's 24-hour window, a reply can no longer be sent. A
+// message whose rows were tried maxSendAttempts times already is left
+// alone, as its discarded job left it. It returns how many jobs it
+// queued.
+func (s *Store) SweepOutbox(ctx context.Context) (int, error) {
+	if _, err := s.pool.Exec(ctx, `UPDATE outbox SET status = 'failed', last_error = 'not sent within 24 hours', updated_at = now()
+		WHERE status IN ('pending', 'sending') AND created_at < now() - interval '24 hours'`); err != nil {
+		return 0, fmt.Errorf("fail stale replies: %w", err)
 	}
-	return nil
+	rows, err := s.pool.Query(ctx, `SELECT inbound_id FROM outbox
+		WHERE status IN ('pending', 'sending') AND created_at < now() - make_interval(secs => $1)
+		GROUP BY inbound_id HAVING max(attempts) < $2 ORDER BY min(created_at) LIMIT 1000`,
+		SendFallback.Seconds(), SendArgs{}.InsertOpts().MaxAttempts)
+	if err != nil {
+		return 0, fmt.Errorf("unsent replies: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("unsent replies: %w", err)
+	}
+	jobs := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		jobs[i] = river.InsertManyParams{Args: SendArgs{InboundID: id}}
+	}
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	inserted, err := s.queue.Load().InsertMany(ctx, jobs)
+	if err != nil {
+		return 0, fmt.Errorf("queue %d send jobs: %w", len(jobs), err)
+	}
+	n := 0
+	for _, r := range inserted {
+		if !r.UniqueSkippedAsDuplicate {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // statusOrder orders delivery statuses: a late "delivered" never
@@ -554,14 +586,49 @@ func scanOutbox(row pgx.Row, id int64) (OutboxRow, error) {
 	return r, nil
 }
 
-// OutboxSent records a successful send.
+// OutboxSent records a successful send. Records that arrive together are
+// written by one statement and one commit (sentQueue): each reply sent
+// would otherwise cost a commit of its own. It returns once its record
+// committed. The time sent is the call's, right after the Graph API
+// accepted the message, not the batch's.
 func (s *Store) OutboxSent(ctx context.Context, id int64, waMessageID string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE outbox SET status = 'sent', wa_message_id = $2, sent_at = now(), last_error = NULL, updated_at = now()
-		WHERE id = $1 AND status IN ('pending', 'sending')`, id, waMessageID)
-	if err != nil {
+	if _, err := s.sentQueue.do(ctx, sentRecord{id: id, waMessageID: waMessageID, at: time.Now()}); err != nil {
 		return fmt.Errorf("record outbox %d sent: %w", id, err)
 	}
 	return nil
+}
+
+// sentRecord is one reply the Graph API accepted.
+type sentRecord struct {
+	id          int64
+	waMessageID string
+	at          time.Time
+}
+
+// sentBatchers and maxSentBatch size the batches of sent records.
+const (
+	sentBatchers = 2
+	maxSentBatch = 256
+)
+
+// recordSentBatch writes a batch of sent records with one statement. If
+// it fails, each record is written alone, so that one bad record fails
+// only its own caller. Rows are locked in id order, so that two batches
+// never wait on each other in turn.
+func (s *Store) recordSentBatch(ctx context.Context, batch []*batchCall[sentRecord]) {
+	slices.SortFunc(batch, func(a, b *batchCall[sentRecord]) int { return cmp.Compare(a.arg.id, b.arg.id) })
+	allOrEach(ctx, batch, s.recordSent)
+}
+
+func (s *Store) recordSent(ctx context.Context, batch []*batchCall[sentRecord]) error {
+	ids, wamids, at := make([]int64, len(batch)), make([]string, len(batch)), make([]time.Time, len(batch))
+	for i, call := range batch {
+		ids[i], wamids[i], at[i] = call.arg.id, call.arg.waMessageID, call.arg.at
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE outbox o SET status = 'sent', wa_message_id = r.wamid, sent_at = r.at, last_error = NULL, updated_at = now()
+		FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, wamid, at)
+		WHERE o.id = r.id AND o.status IN ('pending', 'sending')`, ids, wamids, at)
+	return err
 }
 
 // OutboxError records a failed attempt; a permanent failure ends the row.

@@ -113,25 +113,7 @@ func TestStatusesMoveForwardOnly(t *testing.T) {
 	t.Parallel()
 	s, url := storetest.Shared(t)
 	ctx := context.Background()
-	in := text("wamid.ST1", "919000000211", "hi")
-	if _, err := s.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{in}}); err != nil {
-		t.Fatal(err)
-	}
-	msgs, _ := whatsapp.TextMessages(in.From, "hello")
-	var ids []int64
-	err := s.InTx(ctx, func(tx store.Tx) error {
-		for seq := range 2 {
-			id, _, err := tx.AddOutbox(ctx, in.ID, seq, in.From, whatsapp.Outgoing{Message: &msgs[0]})
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := addReplies(t, s, "wamid.ST1", "919000000211", 2)
 	for i, id := range ids {
 		if _, _, err := s.ClaimToSend(ctx, id, "status-test", store.Limit{Rate: 1000, Burst: 1000}); err != nil {
 			t.Fatal(err)

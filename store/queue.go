@@ -59,8 +59,27 @@ type SendArgs struct {
 
 func (SendArgs) Kind() string { return "send_outbox" }
 
+// InsertOpts: one live job a message, so that the outbox sweep and a
+// sender that gave up never queue a second job that would send the same
+// rows at once. Every key is fresh (an inbound message, a handover's
+// notice), so a finished job never stands in the way of new rows.
 func (SendArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12}
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: liveStates}}
+}
+
+// liveStates are the states of a job waiting or running.
+var liveStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}
+
+// OutboxSweepArgs asks for the outbox sweep (Store.SweepOutbox): replies
+// left unsent get their send job.
+type OutboxSweepArgs struct{}
+
+func (OutboxSweepArgs) Kind() string { return "outbox_sweep" }
+
+// InsertOpts: one sweep at a time, whatever the replicas.
+func (OutboxSweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 10 * time.Second}}
 }
 
 // DeliverArgs asks for a certificate to be sent to its holder.
@@ -92,8 +111,10 @@ type WorkConfig struct {
 	// a citizen).
 	JobTimeout, RescueAfter time.Duration
 	// SweepEvery is how often the periodic sweep runs (default a minute;
-	// negative: never, for tests that sweep by hand).
-	SweepEvery time.Duration
+	// negative: never, for tests that sweep by hand), and
+	// OutboxSweepEvery the outbox's (default 15 s: a reply a crash left
+	// unsent goes out within SendFallback and this).
+	SweepEvery, OutboxSweepEvery time.Duration
 	// TemplateSyncEvery is how often the template registry is synced
 	// with Meta (default an hour, and once at start; negative: never).
 	// `mitra serve` also syncs once itself before it starts work.
@@ -119,6 +140,10 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	if cfg.SweepEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.SweepEvery, time.Minute)),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil))
+	}
+	if cfg.OutboxSweepEvery >= 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.OutboxSweepEvery, 15*time.Second)),
+			func() (river.JobArgs, *river.InsertOpts) { return OutboxSweepArgs{}, nil }, nil))
 	}
 	if cfg.TemplateSyncEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.TemplateSyncEvery, time.Hour)),
@@ -282,8 +307,7 @@ func (CampaignArgs) Kind() string { return "campaign" }
 // campaign's job is not doubled); a finished one does not stand in the way
 // of resuming.
 func (CampaignArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCampaign, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{Queue: QueueCampaign, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: liveStates}}
 }
 
 // RetentionArgs asks for the retention sweep: whatever has outlived its

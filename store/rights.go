@@ -23,13 +23,10 @@ const redactedMessage = `jsonb_build_object('id', message->'id', 'from', message
 // redactReply is what is left of a reply's payload once its words go.
 const redactReply = "payload = jsonb_build_object('redacted', true), last_error = NULL"
 
-// forgetMessage and forgetName are queued in Answer's batch for a
-// citizen who has not agreed to the notice: the words were needed to
-// answer, and are not kept.
-const (
-	forgetMessage = "UPDATE inbound_messages SET message = " + redactedMessage + " WHERE wa_message_id = $1"
-	forgetName    = "UPDATE contacts SET name = '' WHERE wa_id = $1 AND name <> ''"
-)
+// forgetName is queued in Answer's batch, with markProcessed forgetting
+// the message's words, for a citizen who has not agreed to the notice:
+// the words were needed to answer, and are not kept.
+const forgetName = "UPDATE contacts SET name = '' WHERE wa_id = $1 AND name <> ''"
 
 // SetOptOut records STOP (stop true) or START: the contact's flag that
 // every proactive send checks, a line in the consent ledger, and the

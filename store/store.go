@@ -39,10 +39,14 @@ type Store struct {
 	// swaps in the one that also runs them.
 	queue   atomic.Pointer[river.Client[pgx.Tx]]
 	working *river.Client[pgx.Tx]
-	// ingestQueue takes webhook deliveries to the batchers (ingest.go).
-	ingestQueue chan *ingestCall
+	// ingestQueue commits webhook deliveries in batches (ingest.go), and
+	// sentQueue the records of replies the Graph API accepted
+	// (messages.go); both stop, once closing is closed, after the
+	// batches under way.
+	ingestQueue batcher[ingestCall]
+	sentQueue   batcher[sentRecord]
 	closing     chan struct{}
-	ingestDone  sync.WaitGroup
+	batchers    sync.WaitGroup
 	stopOnce    sync.Once
 }
 
@@ -113,7 +117,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	s.queue.Store(inserter)
-	s.startIngest()
+	s.startBatchers()
 	return s, nil
 }
 
@@ -123,8 +127,25 @@ func (s *Store) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	s.stopWork(ctx)
-	s.stopIngest()
+	s.stopBatchers()
 	s.closePools()
+}
+
+// startBatchers starts the goroutines that commit writes in batches.
+func (s *Store) startBatchers() {
+	s.closing = make(chan struct{})
+	s.ingestQueue = batcher[ingestCall]{closing: s.closing, run: s.ingestBatch, max: maxIngestBatch}
+	s.ingestQueue.start(ingestBatchers, &s.batchers)
+	s.sentQueue = batcher[sentRecord]{closing: s.closing, run: s.recordSentBatch, max: maxSentBatch}
+	s.sentQueue.start(sentBatchers, &s.batchers)
+}
+
+// stopBatchers ends the batchers once the batches under way are
+// committed. Jobs stop first (Close), since their sends are recorded
+// through the batchers.
+func (s *Store) stopBatchers() {
+	s.stopOnce.Do(func() { close(s.closing) })
+	s.batchers.Wait()
 }
 
 func (s *Store) closePools() {

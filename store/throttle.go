@@ -69,6 +69,16 @@ const reserveSend = `INSERT INTO send_limits AS l (key, tokens, at) VALUES ($1, 
 			at = clock_timestamp()
 		RETURNING tokens`
 
+// Spread is how long to wait for each of n sends reserved at once
+// (ReserveSends), given the wait for the last: they come a slot apart.
+func (l Limit) Spread(last time.Duration, n int) []time.Duration {
+	waits := make([]time.Duration, n)
+	for i := range waits {
+		waits[i] = max(0, last-time.Duration(float64(n-1-i)/l.Rate*float64(time.Second)))
+	}
+	return waits
+}
+
 // wait is how long to wait for a reserved slot once the bucket holds
 // tokens (negative: owed).
 func (l Limit) wait(tokens float64) time.Duration {

@@ -97,6 +97,7 @@ func New(d Deps) *river.Workers {
 	river.AddWorker(rw, &NotifyWorker{deps: d})
 	river.AddWorker(rw, &HookWorker{deps: d})
 	river.AddWorker(rw, &SweepWorker{deps: d})
+	river.AddWorker(rw, &OutboxSweepWorker{deps: d})
 	river.AddWorker(rw, &TemplateSyncWorker{deps: d})
 	river.AddWorker(rw, &ExportWorker{deps: d})
 	river.AddWorker(rw, &RetentionWorker{deps: d})
@@ -155,10 +156,11 @@ type ProcessWorker struct {
 
 // Work runs the dialog on one stored message. In one transaction it locks
 // the message and the citizen's conversation, takes the dialog's step,
-// writes the rendered replies to the outbox with the new state, queues
-// their fallback send job and marks the message processed; a crash before
-// the commit leaves nothing behind, and the retried job starts afresh.
-// After the commit it sends the replies itself (sendInline).
+// writes the rendered replies to the outbox with the new state, claimed
+// for sending with their places in the send rate, and marks the message
+// processed; a crash before the commit leaves nothing behind, and the
+// retried job starts afresh. After the commit it sends the replies itself
+// (sendInline).
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessArgs]) error {
 	id := job.Args.WAMessageID
 	start := time.Now()
@@ -238,7 +240,7 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 		if err := w.deps.Sender.MarkRead(ctx, id, true); err != nil {
 			w.deps.Log.Debug("mark read failed", "wa_message_id", id, "error", err)
 		}
-		w.sendInline(ctx, answered)
+		w.sendInline(ctx, id, answered)
 	}
 	w.deps.Log.Info("inbound processed", "wa_message_id", id, "replies", replies, "duration", time.Since(start))
 	return nil
@@ -246,35 +248,43 @@ func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessAr
 
 // inlineSendWindow is how long after its commit a message's replies are
 // sent by the job that made them. Sending them here, rather than through
-// a job of their own, saves a job's fetch, bookkeeping and wait for each
-// message; the fallback job (store.SendFallback, far enough beyond this
-// window that the two never overlap) sends whatever is left if this
-// process dies first.
+// a job of their own, saves a job's fetch, bookkeeping and wait, and a
+// claim, for each message; the outbox sweep (store.SendFallback, far
+// enough beyond this window that the two never overlap) queues a send job
+// for whatever is left if this process dies first.
 const inlineSendWindow = 15 * time.Second
 
-// sendInline sends an answer's replies in order. When all went out (or
-// failed for good) the fallback job is removed; when a send must be
-// retried, or the rate would hold a reply past the window, the fallback
-// job runs at once and takes over from the first reply not sent.
-func (w *ProcessWorker) sendInline(ctx context.Context, a store.Answered) {
-	deadline := time.Now().Add(inlineSendWindow)
+// sendInline sends an answer's replies in order, their places in the send
+// rate reserved together (one round trip a message, outside the
+// transaction: the rate is one row that every reply writes, and holding
+// its lock until a commit made every message wait on it). When a send
+// must be retried, or the rate would hold a reply past the window, the
+// message's send job is queued at once and takes over from the first
+// reply not sent.
+func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a store.Answered) {
+	reserved := time.Now()
+	deadline := reserved.Add(inlineSendWindow)
 	if d, ok := ctx.Deadline(); ok {
 		// Within the job's own timeout too, with room for the last send.
 		if limit := d.Add(-recordWindow / 2); limit.Before(deadline) {
 			deadline = limit
 		}
 	}
-	for _, row := range a.Outbox {
-		if err := w.send.sendRow(ctx, row, deadline); err != nil {
-			if err := w.deps.Store.SendNow(context.WithoutCancel(ctx), a.SendJob); err != nil {
-				// The fallback job still runs at its time.
-				w.deps.Log.Warn("send job not woken", "job", a.SendJob, "error", err)
+	last, err := w.deps.Store.ReserveSends(ctx, w.deps.SenderKey, w.deps.SendLimit, len(a.Outbox))
+	if err == nil {
+		waits := w.deps.SendLimit.Spread(last, len(a.Outbox))
+		for i, row := range a.Outbox {
+			if err = w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
+				break
 			}
-			return
 		}
 	}
-	if err := w.deps.Store.SendsDone(context.WithoutCancel(ctx), a.SendJob); err != nil {
-		w.deps.Log.Debug("send job not removed", "job", a.SendJob, "error", err)
+	if err == nil {
+		return
+	}
+	if err := w.deps.Store.SendLater(context.WithoutCancel(ctx), inboundID); err != nil {
+		// The outbox sweep still queues it.
+		w.deps.Log.Warn("send job not queued", "wa_message_id", inboundID, "error", err)
 	}
 }
 
@@ -345,19 +355,33 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[store.SendArgs]) e
 		return err
 	}
 	for _, id := range ids {
-		if err := w.sendRow(ctx, id, time.Time{}); err != nil {
+		if err := w.sendRow(ctx, id); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// OutboxSweepWorker queues the send jobs of replies left unsent.
+type OutboxSweepWorker struct {
+	river.WorkerDefaults[store.OutboxSweepArgs]
+	deps Deps
+}
+
+func (w *OutboxSweepWorker) Work(ctx context.Context, job *river.Job[store.OutboxSweepArgs]) error {
+	n, err := w.deps.Store.SweepOutbox(ctx)
+	if n > 0 {
+		w.deps.Log.Info("unsent replies queued", "messages", n)
+	}
+	return err
+}
+
 // errPastDeadline stops an inline send that the rate would hold too long.
 var errPastDeadline = errors.New("the send rate holds this reply past the inline window")
 
-// sendRow sends one outbox row. A row whose turn in the send rate comes
-// after deadline (if one is given) is left to the send job.
-func (w *SendWorker) sendRow(ctx context.Context, id int64, deadline time.Time) error {
+// sendRow claims one outbox row, with its place in the send rate, and
+// sends it (deliver).
+func (w *SendWorker) sendRow(ctx context.Context, id int64) error {
 	reserved := time.Now()
 	row, wait, err := w.outbox.ClaimToSend(ctx, id, w.deps.SenderKey, w.deps.SendLimit)
 	if errors.Is(err, store.ErrNotFound) {
@@ -369,6 +393,13 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64, deadline time.Time) 
 	if row.Status != "sending" {
 		return nil // sent or failed already
 	}
+	return w.deliver(ctx, row, reserved.Add(wait), time.Time{})
+}
+
+// deliver sends a claimed row once its place in the send rate (due)
+// comes, and records the result. A row due after deadline (if one is
+// given) is left to the send job.
+func (w *SendWorker) deliver(ctx context.Context, row store.OutboxRow, due, deadline time.Time) error {
 	var msg whatsapp.Outbound
 	if row.Item.Speech != nil {
 		spoken, err := w.speak(ctx, row.To, *row.Item.Speech)
@@ -386,12 +417,11 @@ func (w *SendWorker) sendRow(ctx context.Context, id int64, deadline time.Time) 
 	} else {
 		msg = *row.Item.Message
 	}
-	// The slot was reserved with the claim; a spoken reply's synthesis
-	// may have used part of the wait already.
-	if !deadline.IsZero() && time.Now().Add(max(0, wait-time.Since(reserved))).After(deadline) {
+	// A spoken reply's synthesis may have used part of the wait already.
+	if !deadline.IsZero() && due.After(deadline) {
 		return errPastDeadline
 	}
-	if err := sleep(ctx, wait-time.Since(reserved)); err != nil {
+	if err := sleep(ctx, time.Until(due)); err != nil {
 		return err
 	}
 	wamid, err := w.deps.send(ctx, msg)

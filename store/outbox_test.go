@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/mitra-gov/mitra/store"
+	"github.com/mitra-gov/mitra/store/storetest"
+	"github.com/mitra-gov/mitra/whatsapp"
+)
+
+// addReplies stores an inbound message and n replies to it, and returns
+// the replies' outbox ids.
+func addReplies(t *testing.T, s *store.Store, inboundID, from string, n int) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{text(inboundID, from, "hi")}}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := whatsapp.TextMessages(from, "hello")
+	var ids []int64
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		for seq := range n {
+			id, _, err := tx.AddOutbox(ctx, inboundID, seq, from, whatsapp.Outgoing{Message: &msgs[0]})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// Sends recorded at once share a batch, and a record the database
+// refuses (a Graph API message id recorded twice) fails only its own
+// caller.
+func TestOutboxSentBatchesAndFailsAlone(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.Shared(t)
+	ids := addReplies(t, s, "wamid.SENTB", "919000000231", 60)
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wamid := fmt.Sprintf("wamid.SENTB-OUT%d", i)
+		if i == len(ids)-1 {
+			wamid = "wamid.SENTB-OUT0" // the first row's id again
+		}
+		wg.Go(func() { errs[i] = s.OutboxSent(context.Background(), id, wamid) })
+	}
+	wg.Wait()
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	// Which of the two rows with the same id is recorded first is the
+	// batch's choice; exactly one of them must fail.
+	if failed != 1 {
+		t.Fatalf("%d records failed, want only the one that repeats a message id: %v", failed, errs)
+	}
+	conn := storetest.Conn(t, url)
+	if n := storetest.Int(t, conn, "SELECT count(*) FROM outbox WHERE inbound_id = 'wamid.SENTB' AND status = 'sent' AND wa_message_id IS NOT NULL AND sent_at BETWEEN now() - interval '1 minute' AND now()"); n != len(ids)-1 {
+		t.Errorf("%d rows recorded sent, want %d", n, len(ids)-1)
+	}
+}
+
+// The outbox sweep queues one send job for a message whose replies were
+// left unsent past SendFallback, never a second while the first lives,
+// and none for replies still within the sender's window or tried to the
+// end; replies unsent for a day are failed.
+func TestSweepOutbox(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.New(t)
+	ctx := context.Background()
+	conn := storetest.Conn(t, url)
+	addReplies(t, s, "wamid.SWEEP-OLD", "919000000232", 2)
+	addReplies(t, s, "wamid.SWEEP-NEW", "919000000233", 1)
+	addReplies(t, s, "wamid.SWEEP-TRIED", "919000000234", 1)
+	addReplies(t, s, "wamid.SWEEP-DAY", "919000000235", 1)
+	age := func(inbound, by string, attempts int) {
+		t.Helper()
+		if _, err := conn.Exec(ctx, "UPDATE outbox SET created_at = now() - $2::interval, attempts = $3 WHERE inbound_id = $1", inbound, by, attempts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	age("wamid.SWEEP-OLD", "2 minutes", 1)
+	age("wamid.SWEEP-TRIED", "2 minutes", store.SendArgs{}.InsertOpts().MaxAttempts)
+	age("wamid.SWEEP-DAY", "25 hours", 1)
+	for round := range 2 {
+		n, err := s.SweepOutbox(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{1, 0}[round]; n != want {
+			t.Errorf("sweep %d queued %d jobs, want %d", round+1, n, want)
+		}
+	}
+	jobs := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-OLD'")
+	others := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' <> 'wamid.SWEEP-OLD'")
+	if jobs != 1 || others != 0 {
+		t.Errorf("send jobs: %d for the old replies (want 1), %d for others (want 0)", jobs, others)
+	}
+	if st := storetest.Int(t, conn, "SELECT count(*) FROM outbox WHERE inbound_id = 'wamid.SWEEP-DAY' AND status = 'failed'"); st != 1 {
+		t.Errorf("a reply unsent for a day is not failed")
+	}
+	// A sender that gave up queues the same live job, not a second.
+	if err := s.SendLater(ctx, "wamid.SWEEP-OLD"); err != nil {
+		t.Fatal(err)
+	}
+	if n := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-OLD'"); n != 1 {
+		t.Errorf("%d send jobs after SendLater, want the one already queued", n)
+	}
+}
