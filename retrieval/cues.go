@@ -1,9 +1,11 @@
 package retrieval
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/mitra-gov/mitra/catalog"
+	"github.com/mitra-gov/mitra/nlu"
 )
 
 // Cue words say what kind of thing someone wants without naming the
@@ -115,18 +117,25 @@ func cuedKinds(words, keys []string) map[catalog.Kind]bool {
 
 // intentOf reads what the message wants to do from its cue words, and the
 // kinds of service that intent points to. A message with no cue has no
-// intent ("" ); a question with none is IntentInfo.
+// intent ("" ); a question with none is IntentInfo. The kinds are shared:
+// callers only read them.
 func intentOf(words, keys []string) (catalog.Intent, map[catalog.Kind]bool) {
 	words, keys = concepts.unphrased(words, keys)
 	first := len(cueKinds)
 	for i, w := range words {
-		for j, c := range cueKinds {
+		groups := cueIndex.of(w, keys[i])
+		if len(keys[i]) > len(teluguNegative)+1 && strings.HasSuffix(keys[i], teluguNegative) {
+			groups |= 1 // the first group's: not received, still
+		}
+		// The word's first group that counts, if before the best so far.
+		for ; groups != 0; groups &= groups - 1 {
+			j := bits.TrailingZeros16(groups)
 			if j >= first {
 				break
 			}
-			negative := j == 0 && len(keys[i]) > len(teluguNegative)+1 && strings.HasSuffix(keys[i], teluguNegative)
-			if (negative || c.words.stop(w, keys[i])) && (c.with.latin == nil || anyIn(c.with, words, keys)) {
+			if c := cueKinds[j]; c.with.latin == nil || anyIn(c.with, words, keys) {
 				first = j
+				break
 			}
 		}
 	}
@@ -139,16 +148,63 @@ func intentOf(words, keys []string) (catalog.Intent, map[catalog.Kind]bool) {
 		return "", nil
 	}
 	intent := cueKinds[first].intent
-	kinds := map[catalog.Kind]bool{}
-	for _, c := range cueKinds {
-		if c.intent == intent {
-			for _, k := range c.kinds {
-				kinds[k] = true
+	return intent, intentKinds[intent]
+}
+
+// cueIndex maps each cue word to the groups of cueKinds it is in, one bit
+// a group: a message's word is looked up once, not once a group.
+var cueIndex = func() cueWords {
+	if len(cueKinds) > 16 {
+		panic("cueIndex: more than 16 cue groups")
+	}
+	ix := cueWords{latin: map[string]uint16{}, indic: map[scriptKey]uint16{}}
+	for j, c := range cueKinds {
+		for w := range c.words.latin {
+			ix.latin[w] |= 1 << j
+		}
+		for script, keys := range c.words.indic {
+			for k := range keys {
+				ix.indic[scriptKey{script, k}] |= 1 << j
 			}
 		}
 	}
-	return intent, kinds
+	return ix
+}()
+
+// cueWords holds words as stopSet does: Latin ones as typed, Indic ones
+// by their key within their script.
+type cueWords struct {
+	latin map[string]uint16
+	indic map[scriptKey]uint16
 }
+
+type scriptKey struct {
+	script nlu.Script
+	key    string
+}
+
+// of returns the groups a word (normalised) with the given key is in.
+func (c cueWords) of(word, key string) uint16 {
+	if g := c.latin[word]; g != 0 || len(word) == 0 || word[0] < 0x80 {
+		return g
+	}
+	return c.indic[scriptKey{nlu.DetectScript(word), key}]
+}
+
+// intentKinds are the kinds each intent points to: those of every cue
+// group of that intent.
+var intentKinds = func() map[catalog.Intent]map[catalog.Kind]bool {
+	out := map[catalog.Intent]map[catalog.Kind]bool{}
+	for _, c := range cueKinds {
+		if out[c.intent] == nil {
+			out[c.intent] = map[catalog.Kind]bool{}
+		}
+		for _, k := range c.kinds {
+			out[c.intent][k] = true
+		}
+	}
+	return out
+}()
 
 // anyIn reports whether any of the words is in set.
 func anyIn(set stopSet, words, keys []string) bool {
