@@ -2,6 +2,7 @@ package retrieval_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -103,11 +104,7 @@ func TestGenericWordsOfferAChoice(t *testing.T) {
 }
 
 func BenchmarkMatch(b *testing.B) {
-	e := testenv.Engine(b)
-	cases, err := evals.LoadSuites(evals.EmbeddedSuites(), e.Catalog())
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, cases := benchEngine(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -116,6 +113,35 @@ func BenchmarkMatch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkMatchConcurrent matches from 8 goroutines a core, as a
+// server's process workers do: each holds a match's working memory at
+// once, so that memory's size shows here as cache misses.
+func BenchmarkMatchConcurrent(b *testing.B) {
+	e, cases := benchEngine(b)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := e.Match(ctx, cases[int(next.Add(1))%len(cases)].Text, ""); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func benchEngine(b *testing.B) (*retrieval.Engine, []evals.Case) {
+	e := testenv.Engine(b)
+	cases, err := evals.LoadSuites(evals.EmbeddedSuites(), e.Catalog())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e, cases
 }
 
 func FuzzMatch(f *testing.F) {
