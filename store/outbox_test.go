@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/riverqueue/river"
+
 	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/store/storetest"
 	"github.com/mitra-gov/mitra/whatsapp"
@@ -116,5 +118,33 @@ func TestSweepOutbox(t *testing.T) {
 	}
 	if n := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-OLD'"); n != 1 {
 		t.Errorf("%d send jobs after SendLater, want the one already queued", n)
+	}
+}
+
+// A paused queue is paused for every process, and resumes.
+func TestPauseQueue(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.New(t)
+	ctx := context.Background()
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[store.ProcessArgs]) error { return nil }))
+	if err := s.StartWork(ctx, workers, store.WorkConfig{SweepEvery: -1, OutboxSweepEvery: -1, TemplateSyncEvery: -1, RetainEvery: -1}); err != nil {
+		t.Fatal(err)
+	}
+	conn := storetest.Conn(t, url)
+	paused := func() int {
+		return storetest.Int(t, conn, "SELECT count(*) FROM river_queue WHERE name = 'process' AND paused_at IS NOT NULL")
+	}
+	if err := s.PauseQueue(ctx, store.QueueProcess); err != nil {
+		t.Fatal(err)
+	}
+	if paused() != 1 {
+		t.Fatal("the process queue is not paused")
+	}
+	if err := s.ResumeQueue(ctx, store.QueueProcess); err != nil {
+		t.Fatal(err)
+	}
+	if paused() != 0 {
+		t.Fatal("the process queue is still paused")
 	}
 }

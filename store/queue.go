@@ -226,6 +226,23 @@ func (s *Store) enqueueMany(ctx context.Context, tx pgx.Tx, jobs []river.InsertM
 	return inserted, nil
 }
 
+// PauseQueue stops every process from starting jobs of a queue (running
+// ones finish) until ResumeQueue; the bench measures ingest alone with it.
+func (s *Store) PauseQueue(ctx context.Context, queue string) error {
+	if err := s.queue.Load().QueuePause(ctx, queue, nil); err != nil {
+		return fmt.Errorf("pause queue %s: %w", queue, err)
+	}
+	return nil
+}
+
+// ResumeQueue lets a paused queue's jobs start again.
+func (s *Store) ResumeQueue(ctx context.Context, queue string) error {
+	if err := s.queue.Load().QueueResume(ctx, queue, nil); err != nil {
+		return fmt.Errorf("resume queue %s: %w", queue, err)
+	}
+	return nil
+}
+
 // EnqueueDelivery queues a certificate's delivery to its holder.
 func (t Tx) EnqueueDelivery(ctx context.Context, certID string) error {
 	return t.s.enqueue(ctx, t.tx, DeliverArgs{CertID: certID})
