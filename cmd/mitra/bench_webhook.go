@@ -23,26 +23,26 @@ import (
 )
 
 type webhookBenchReport struct {
-	Rate            float64 `json:"rate"`
-	DurationS       float64 `json:"duration_s"`
-	Sent            int     `json:"sent"`
-	Accepted        int     `json:"accepted"`
-	Retries         int     `json:"webhook_retries"`
-	ThroughputPerS  float64 `json:"throughput_per_s"`
-	AckP50MS        float64 `json:"ack_p50_ms"`
-	AckP99MS        float64 `json:"ack_p99_ms"`
-	ReplyP50MS      float64 `json:"reply_p50_ms"`
-	ReplyP99MS      float64 `json:"reply_p99_ms"`
-	Stored          int     `json:"stored"`
-	Unprocessed     int     `json:"unprocessed"`
-	Lost            int     `json:"lost"`
-	OutboxRows      int     `json:"outbox_rows"`
-	OutboxUnsent    int     `json:"outbox_unsent"`
-	GraphSends      int     `json:"graph_sends"`
-	DuplicateSends  int     `json:"duplicate_sends"`
-	GraphFailRate   float64 `json:"graph_fail_rate"`
-	RestartedDB     bool    `json:"restarted_db"`
-	MaxIngestPerS   float64 `json:"max_ingest_per_s"`
+	Rate           float64 `json:"rate"`
+	DurationS      float64 `json:"duration_s"`
+	Sent           int     `json:"sent"`
+	Accepted       int     `json:"accepted"`
+	Retries        int     `json:"webhook_retries"`
+	ThroughputPerS float64 `json:"throughput_per_s"`
+	AckP50MS       float64 `json:"ack_p50_ms"`
+	AckP99MS       float64 `json:"ack_p99_ms"`
+	ReplyP50MS     float64 `json:"reply_p50_ms"`
+	ReplyP99MS     float64 `json:"reply_p99_ms"`
+	Stored         int     `json:"stored"`
+	Unprocessed    int     `json:"unprocessed"`
+	Lost           int     `json:"lost"`
+	OutboxRows     int     `json:"outbox_rows"`
+	OutboxUnsent   int     `json:"outbox_unsent"`
+	GraphSends     int     `json:"graph_sends"`
+	DuplicateSends int     `json:"duplicate_sends"`
+	GraphFailRate  float64 `json:"graph_fail_rate"`
+	RestartedDB    bool    `json:"restarted_db"`
+	MaxIngestPerS  float64 `json:"max_ingest_per_s"`
 	// IngestBusyPerS is unpaced ingest while the jobs it queues are
 	// processed on the same cores, as in service.
 	IngestBusyPerS  float64 `json:"max_ingest_processing_per_s"`
