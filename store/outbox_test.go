@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -146,5 +147,29 @@ func TestPauseQueue(t *testing.T) {
 	}
 	if paused() != 0 {
 		t.Fatal("the process queue is still paused")
+	}
+}
+
+// The replies of one message reserved together wait as they would have
+// one by one: the burst at once, then a slot apart.
+func TestReserveSendsSpread(t *testing.T) {
+	t.Parallel()
+	s, _ := storetest.Shared(t)
+	l := store.Limit{Rate: 10, Burst: 2}
+	last, err := s.ReserveSends(context.Background(), fmt.Sprintf("spread-%d", time.Now().UnixNano()), l, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waits := l.Spread(last, 5)
+	want := []time.Duration{0, 0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}
+	for i, w := range waits {
+		// The bucket refills while the call runs: a wait may be shorter,
+		// never longer.
+		if w > want[i] || w < want[i]-50*time.Millisecond {
+			t.Errorf("reply %d waits %v, want about %v (all: %v)", i+1, w, want[i], waits)
+		}
+	}
+	if got := (store.Limit{}).Spread(time.Second, 3); got[0] != 0 || got[2] != 0 {
+		t.Errorf("with no limit the replies wait %v, want none", got)
 	}
 }

@@ -73,6 +73,9 @@ const reserveSend = `INSERT INTO send_limits AS l (key, tokens, at) VALUES ($1, 
 // (ReserveSends), given the wait for the last: they come a slot apart.
 func (l Limit) Spread(last time.Duration, n int) []time.Duration {
 	waits := make([]time.Duration, n)
+	if l.Rate <= 0 {
+		return waits // no limit: none waits
+	}
 	for i := range waits {
 		waits[i] = max(0, last-time.Duration(float64(n-1-i)/l.Rate*float64(time.Second)))
 	}
