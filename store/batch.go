@@ -16,8 +16,9 @@ import (
 type batcher[T any] struct {
 	queue   chan *batchCall[T]
 	closing <-chan struct{}
-	// run commits a batch and sets each call's err.
-	run func(ctx context.Context, batch []*batchCall[T])
+	// write commits a batch. If it fails, each call is written alone, so
+	// that one bad call fails only its own caller (allOrEach).
+	write func(ctx context.Context, batch []*batchCall[T]) error
 	max int
 }
 
@@ -98,7 +99,7 @@ func (b *batcher[T]) commit(batch []*batchCall[T]) {
 			close(call.done)
 		}
 	}()
-	b.run(ctx, batch)
+	allOrEach(ctx, batch, b.write)
 }
 
 // batchTimeout bounds one batch's transaction.

@@ -20,7 +20,7 @@ import (
 // status, committed before it returns. It returns how many messages were
 // new; a retried delivery stores and queues nothing twice.
 //
-// Deliveries that arrive together share one transaction (ingestBatcher):
+// Deliveries that arrive together share one transaction (a batcher):
 // at a thousand messages a second, one commit for each would be most of
 // the database's work.
 func (s *Store) IngestWebhook(ctx context.Context, ev whatsapp.Events) (fresh int, err error) {
@@ -41,16 +41,11 @@ const (
 	maxIngestBatch = 128
 )
 
-// ingestBatch commits a batch of deliveries in one transaction. If it
-// fails, each delivery is tried alone, so that one bad delivery answers
-// its own error and never takes the others down.
-func (s *Store) ingestBatch(ctx context.Context, batch []*batchCall[ingestCall]) {
-	allOrEach(ctx, batch, s.ingestTx)
-}
-
-// ingestTx stores the batch's messages with one statement, their senders'
-// contacts with another and their jobs with a third, then each status and
-// template verdict, and commits.
+// ingestTx stores a batch of deliveries in one transaction: the
+// messages with one statement, their senders' contacts with another and
+// their jobs with a third, then each status and template verdict. A
+// batch it fails is tried again a delivery at a time, so that one bad
+// delivery answers its own error and never takes the others down.
 func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) error {
 	return pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
 		tx := Tx{s, ptx}

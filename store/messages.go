@@ -1,12 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -131,7 +129,7 @@ func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool,
 const noteHeld = "UPDATE handovers SET last_at = now(), citizen_at = now() WHERE wa_id = $1 AND status <> 'closed' RETURNING id"
 
 // markProcessed marks a message processed and, with $2, forgets its
-// words in the same write (forgetMessage).
+// words in the same write (redactedMessage).
 const markProcessed = "UPDATE inbound_messages SET processed_at = now(), message = CASE WHEN $2 THEN " + redactedMessage + " ELSE message END WHERE wa_message_id = $1"
 
 // Locked is a message ready to be answered: the message, whether it was
@@ -419,21 +417,29 @@ func (s *Store) SendLater(ctx context.Context, inboundID string) error {
 }
 
 // SweepOutbox queues a send job for each message whose replies have gone
-// unsent for SendFallback (a process died between its commit and its
-// sends, or gave up on them), and fails the replies still unsent after a
-// day: past WhatsApp's 24-hour window, a reply can no longer be sent. A
-// message whose rows were tried maxSendAttempts times already is left
-// alone, as its discarded job left it. It returns how many jobs it
-// queued.
+// unsent for SendFallback with no send job waiting or running (a process
+// died between its commit and its sends), and fails the replies still
+// unsent after a day: past WhatsApp's 24-hour window, a reply can no
+// longer be sent. A message whose rows were tried as many times as a send
+// job's attempts is left alone, as its discarded job left it (the send
+// job also fails its rows on its last attempt). It returns how many jobs
+// it queued.
+//
+// Messages with a live job are skipped in the query itself (River's index
+// on job arguments serves it), not only by the job's uniqueness: a send
+// job backing off must not fill the sweep's page, and one queued before
+// jobs were unique has no key to be seen by.
 func (s *Store) SweepOutbox(ctx context.Context) (int, error) {
 	if _, err := s.pool.Exec(ctx, `UPDATE outbox SET status = 'failed', last_error = 'not sent within 24 hours', updated_at = now()
 		WHERE status IN ('pending', 'sending') AND created_at < now() - interval '24 hours'`); err != nil {
 		return 0, fmt.Errorf("fail stale replies: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT inbound_id FROM outbox
-		WHERE status IN ('pending', 'sending') AND created_at < now() - make_interval(secs => $1)
-		GROUP BY inbound_id HAVING max(attempts) < $2 ORDER BY min(created_at) LIMIT 1000`,
-		SendFallback.Seconds(), SendArgs{}.InsertOpts().MaxAttempts)
+	rows, err := s.pool.Query(ctx, `SELECT o.inbound_id FROM outbox o
+		WHERE o.status IN ('pending', 'sending') AND o.created_at < now() - make_interval(secs => $1)
+		AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.kind = $3
+			AND j.args @> jsonb_build_object('inbound_id', o.inbound_id) AND j.state = ANY($4::river_job_state[]))
+		GROUP BY o.inbound_id HAVING max(o.attempts) < $2 ORDER BY min(o.created_at) LIMIT 1000`,
+		SendFallback.Seconds(), SendArgs{}.InsertOpts().MaxAttempts, SendArgs{}.Kind(), liveStateNames())
 	if err != nil {
 		return 0, fmt.Errorf("unsent replies: %w", err)
 	}
@@ -611,15 +617,10 @@ const (
 	maxSentBatch = 256
 )
 
-// recordSentBatch writes a batch of sent records with one statement. If
-// it fails, each record is written alone, so that one bad record fails
-// only its own caller. Rows are locked in id order, so that two batches
-// never wait on each other in turn.
-func (s *Store) recordSentBatch(ctx context.Context, batch []*batchCall[sentRecord]) {
-	slices.SortFunc(batch, func(a, b *batchCall[sentRecord]) int { return cmp.Compare(a.arg.id, b.arg.id) })
-	allOrEach(ctx, batch, s.recordSent)
-}
-
+// recordSent writes a batch of sent records with one statement (a batch
+// it fails is written again a record at a time). It never shares a row
+// with the statuses the webhook applies: those match sends already
+// recorded, and these only rows not recorded yet.
 func (s *Store) recordSent(ctx context.Context, batch []*batchCall[sentRecord]) error {
 	ids, wamids, at := make([]int64, len(batch)), make([]string, len(batch)), make([]time.Time, len(batch))
 	for i, call := range batch {
@@ -629,6 +630,17 @@ func (s *Store) recordSent(ctx context.Context, batch []*batchCall[sentRecord]) 
 		FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, wamid, at)
 		WHERE o.id = r.id AND o.status IN ('pending', 'sending')`, ids, wamids, at)
 	return err
+}
+
+// OutboxGiveUp fails the replies to an inbound message still unsent: its
+// send job's last attempt failed, and the sweep must not start it again.
+func (s *Store) OutboxGiveUp(ctx context.Context, inboundID, reason string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE outbox SET status = 'failed', last_error = $2, updated_at = now()
+		WHERE inbound_id = $1 AND status IN ('pending', 'sending')`, inboundID, reason)
+	if err != nil {
+		return fmt.Errorf("give up on the replies to %s: %w", inboundID, err)
+	}
+	return nil
 }
 
 // OutboxError records a failed attempt; a permanent failure ends the row.

@@ -75,9 +75,10 @@ func TestOutboxSentBatchesAndFailsAlone(t *testing.T) {
 }
 
 // The outbox sweep queues one send job for a message whose replies were
-// left unsent past SendFallback, never a second while the first lives,
-// and none for replies still within the sender's window or tried to the
-// end; replies unsent for a day are failed.
+// left unsent past SendFallback (claimed by a process that died), never
+// a second while one lives (waiting, or backing off), and none for
+// replies still within the sender's window or tried to the end; replies
+// unsent for a day are failed.
 func TestSweepOutbox(t *testing.T) {
 	t.Parallel()
 	s, url := storetest.New(t)
@@ -87,6 +88,7 @@ func TestSweepOutbox(t *testing.T) {
 	addReplies(t, s, "wamid.SWEEP-NEW", "919000000233", 1)
 	addReplies(t, s, "wamid.SWEEP-TRIED", "919000000234", 1)
 	addReplies(t, s, "wamid.SWEEP-DAY", "919000000235", 1)
+	addReplies(t, s, "wamid.SWEEP-RETRY", "919000000236", 1)
 	age := func(inbound, by string, attempts int) {
 		t.Helper()
 		if _, err := conn.Exec(ctx, "UPDATE outbox SET created_at = now() - $2::interval, attempts = $3 WHERE inbound_id = $1", inbound, by, attempts); err != nil {
@@ -94,8 +96,28 @@ func TestSweepOutbox(t *testing.T) {
 		}
 	}
 	age("wamid.SWEEP-OLD", "2 minutes", 1)
+	// What a process that died after its commit leaves: the rows claimed
+	// for its own sending ("sending").
+	if _, err := conn.Exec(ctx, "UPDATE outbox SET status = 'sending' WHERE inbound_id = 'wamid.SWEEP-OLD'"); err != nil {
+		t.Fatal(err)
+	}
+	// A message whose send job is backing off has a live job already.
+	age("wamid.SWEEP-RETRY", "2 minutes", 3)
+	if err := s.SendLater(ctx, "wamid.SWEEP-RETRY"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "UPDATE river_job SET state = 'retryable', scheduled_at = now() + interval '5 minutes' WHERE args->>'inbound_id' = 'wamid.SWEEP-RETRY'"); err != nil {
+		t.Fatal(err)
+	}
 	age("wamid.SWEEP-TRIED", "2 minutes", store.SendArgs{}.InsertOpts().MaxAttempts)
 	age("wamid.SWEEP-DAY", "25 hours", 1)
+	// A send job queued before send jobs were unique has no unique key.
+	addReplies(t, s, "wamid.SWEEP-LEGACY", "919000000237", 1)
+	age("wamid.SWEEP-LEGACY", "2 minutes", 0)
+	if _, err := conn.Exec(ctx, `INSERT INTO river_job (kind, args, queue, state, max_attempts, scheduled_at)
+		VALUES ('send_outbox', '{"inbound_id": "wamid.SWEEP-LEGACY"}', 'send', 'scheduled', 12, now() + interval '1 minute')`); err != nil {
+		t.Fatal(err)
+	}
 	for round := range 2 {
 		n, err := s.SweepOutbox(ctx)
 		if err != nil {
@@ -106,9 +128,12 @@ func TestSweepOutbox(t *testing.T) {
 		}
 	}
 	jobs := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-OLD'")
-	others := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' <> 'wamid.SWEEP-OLD'")
-	if jobs != 1 || others != 0 {
-		t.Errorf("send jobs: %d for the old replies (want 1), %d for others (want 0)", jobs, others)
+	retrying := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-RETRY'")
+	legacy := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-LEGACY'")
+	others := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' NOT IN ('wamid.SWEEP-OLD', 'wamid.SWEEP-RETRY', 'wamid.SWEEP-LEGACY')")
+	if jobs != 1 || retrying != 1 || legacy != 1 || others != 0 {
+		t.Errorf("send jobs: %d for the stranded replies (want 1), %d for the retrying ones and %d for the old-style one (want their own 1 each), %d for others (want 0)",
+			jobs, retrying, legacy, others)
 	}
 	if st := storetest.Int(t, conn, "SELECT count(*) FROM outbox WHERE inbound_id = 'wamid.SWEEP-DAY' AND status = 'failed'"); st != 1 {
 		t.Errorf("a reply unsent for a day is not failed")

@@ -71,6 +71,15 @@ func (SendArgs) InsertOpts() river.InsertOpts {
 var liveStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
 	rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}
 
+// liveStateNames are liveStates as SQL takes them.
+func liveStateNames() []string {
+	names := make([]string, len(liveStates))
+	for i, st := range liveStates {
+		names[i] = string(st)
+	}
+	return names
+}
+
 // OutboxSweepArgs asks for the outbox sweep (Store.SweepOutbox): replies
 // left unsent get their send job.
 type OutboxSweepArgs struct{}
@@ -139,6 +148,12 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, 30*time.Second)
+	// A processing job sends its replies itself, until its timeout and
+	// then for as long as recording a send takes; the outbox sweep must
+	// not take them over before that (SendFallback).
+	if cfg.JobTimeout+stopRecordWindow > SendFallback {
+		return fmt.Errorf("job timeout %v: at most %v, so that the outbox sweep never sends what a job is still sending", cfg.JobTimeout, SendFallback-stopRecordWindow)
+	}
 	cfg.RescueAfter = max(cmp.Or(cfg.RescueAfter, 60*time.Second), cfg.JobTimeout+25*time.Second)
 	var periodic []*river.PeriodicJob
 	if cfg.SweepEvery >= 0 {
@@ -160,13 +175,13 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	rc, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
 		PeriodicJobs: periodic,
 		Queues: map[string]river.QueueConfig{
-			// River fetches when told of new jobs, not when a worker frees
-			// up: jobs that arrived while every worker was busy wait for
-			// the next notice or poll. A citizen waits on each of these,
-			// so their queue is polled four times as often (measured at
-			// 200 messages a second: reply p99 55 ms polled at 100 ms,
-			// 22 ms at 20 ms, medians of 3); an idle poll is one indexed
-			// query.
+			// River sends a notice of new jobs at most once a fetch
+			// cooldown a queue, so jobs inserted just after a notice may
+			// wait for the next one or for the poll. A citizen waits on
+			// each of these, so their queue is polled four times as often
+			// (measured at 200 messages a second: reply p99 55 ms polled
+			// at 100 ms, 15-31 ms at 25 ms, medians of 3); an idle poll
+			// is one indexed query.
 			QueueProcess: {MaxWorkers: max(1, cfg.ProcessWorkers), FetchPollInterval: min(cfg.PollInterval, processPollInterval)},
 			QueueSend:    {MaxWorkers: max(1, cfg.SendWorkers)},
 			// A campaign's job sends many messages at once itself; two
@@ -199,11 +214,23 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 
 // stopWork lets running jobs finish (up to the context's deadline).
 func (s *Store) stopWork(ctx context.Context) {
-	if s.working != nil {
-		s.working.Stop(ctx)
-		s.working = nil
+	if s.working == nil {
+		return
 	}
+	if err := s.working.Stop(ctx); err != nil {
+		// Jobs still running are cancelled; their sends already accepted
+		// are still recorded (worker.recordWindow ignores cancellation),
+		// through the batchers that Close stops only after this.
+		cctx, cancel := context.WithTimeout(context.Background(), stopRecordWindow)
+		defer cancel()
+		_ = s.working.StopAndCancel(cctx)
+	}
+	s.working = nil
 }
+
+// stopRecordWindow is how long cancelled jobs are given to record their
+// sends: worker.recordWindow, and a margin.
+const stopRecordWindow = 25 * time.Second
 
 // enqueue inserts a job in a transaction.
 func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {

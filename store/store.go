@@ -121,8 +121,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// Close lets running jobs finish (for up to 15 seconds) and closes the
-// pool.
+// Close lets running jobs finish (for up to 15 seconds; then they are
+// cancelled, and given as long again as a sender takes to record a send
+// the Graph API accepted) and closes the pool.
 func (s *Store) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -134,9 +135,9 @@ func (s *Store) Close() {
 // startBatchers starts the goroutines that commit writes in batches.
 func (s *Store) startBatchers() {
 	s.closing = make(chan struct{})
-	s.ingestQueue = batcher[ingestCall]{closing: s.closing, run: s.ingestBatch, max: maxIngestBatch}
+	s.ingestQueue = batcher[ingestCall]{closing: s.closing, write: s.ingestTx, max: maxIngestBatch}
 	s.ingestQueue.start(ingestBatchers, &s.batchers)
-	s.sentQueue = batcher[sentRecord]{closing: s.closing, run: s.recordSentBatch, max: maxSentBatch}
+	s.sentQueue = batcher[sentRecord]{closing: s.closing, write: s.recordSent, max: maxSentBatch}
 	s.sentQueue.start(sentBatchers, &s.batchers)
 }
 

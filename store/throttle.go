@@ -47,8 +47,9 @@ func (s *Store) ReserveSend(ctx context.Context, key string, l Limit) (time.Dura
 	return s.ReserveSends(ctx, key, l, 1)
 }
 
-// ReserveSends reserves n sends at once (a campaign's batch) and returns
-// how long to wait until the last of them is due.
+// ReserveSends reserves n sends at once (a campaign's batch, a message's
+// replies) and returns how long to wait until the last of them is due. A
+// negative n gives back places reserved and not used.
 func (s *Store) ReserveSends(ctx context.Context, key string, l Limit, n int) (time.Duration, error) {
 	var tokens float64
 	// The bucket is pacing, not a record: its commit need not wait for the

@@ -157,8 +157,7 @@ type ProcessWorker struct {
 // Work runs the dialog on one stored message. In one transaction it locks
 // the message and the citizen's conversation, takes the dialog's step,
 // writes the rendered replies to the outbox with the new state, claimed
-// for sending with their places in the send rate, and marks the message
-// processed; a crash before the commit leaves nothing behind, and the
+// for this process to send, and marks the message processed; a crash before the commit leaves nothing behind, and the
 // retried job starts afresh. After the commit it sends the replies itself
 // (sendInline).
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessArgs]) error {
@@ -270,13 +269,26 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 			deadline = limit
 		}
 	}
-	last, err := w.deps.Store.ReserveSends(ctx, w.deps.SenderKey, w.deps.SendLimit, len(a.Outbox))
-	if err == nil {
-		waits := w.deps.SendLimit.Spread(last, len(a.Outbox))
-		for i, row := range a.Outbox {
-			if err = w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
-				break
+	n := len(a.Outbox)
+	last, err := w.deps.Store.ReserveSends(ctx, w.deps.SenderKey, w.deps.SendLimit, n)
+	if err != nil {
+		n = 0 // nothing reserved
+	}
+	waits := w.deps.SendLimit.Spread(last, n)
+	for i, row := range a.Outbox[:n] {
+		if err = w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
+			// The places of the replies not sent go back to the rate:
+			// the send job reserves its own.
+			unsent := n - i - 1
+			if errors.Is(err, errPastDeadline) {
+				unsent++
 			}
+			if unsent > 0 {
+				if _, rerr := w.deps.Store.ReserveSends(context.WithoutCancel(ctx), w.deps.SenderKey, w.deps.SendLimit, -unsent); rerr != nil {
+					w.deps.Log.Debug("send rate not refunded", "error", rerr)
+				}
+			}
+			break
 		}
 	}
 	if err == nil {
@@ -344,6 +356,7 @@ type outbox interface {
 	ClaimToSend(ctx context.Context, id int64, key string, l store.Limit) (store.OutboxRow, time.Duration, error)
 	OutboxSent(ctx context.Context, id int64, waMessageID string) error
 	OutboxError(ctx context.Context, id int64, code int, msg string, permanent bool) error
+	OutboxGiveUp(ctx context.Context, inboundID, reason string) error
 }
 
 // Work sends each row not sent yet. A retryable failure stops the job (and
@@ -356,6 +369,14 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[store.SendArgs]) e
 	}
 	for _, id := range ids {
 		if err := w.sendRow(ctx, id); err != nil {
+			if job.Attempt >= job.MaxAttempts {
+				// River discards the job now: the replies left fail, so
+				// that the outbox sweep does not start them again hours
+				// later, out of turn.
+				if gerr := w.outbox.OutboxGiveUp(context.WithoutCancel(ctx), job.Args.InboundID, "gave up: "+err.Error()); gerr != nil {
+					return errors.Join(err, gerr)
+				}
+			}
 			return err
 		}
 	}

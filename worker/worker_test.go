@@ -326,9 +326,10 @@ func TestSentIsRecordedNotSentAgain(t *testing.T) {
 	}
 }
 
-// Replies go out from the job that made them; their send job is only a
-// fallback: removed once every reply went out, and run at once when a send
-// must be retried, from the reply that failed, each reply once.
+// Replies go out from the job that made them, with no send job; one is
+// queued at once when a send must be retried, and sends from the reply
+// that failed, each reply once. The words of a citizen who has not agreed
+// to the notice are forgotten when the message is marked processed.
 func TestRepliesSentInlineFallbackOnFailure(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil, nil)
@@ -349,7 +350,10 @@ func TestRepliesSentInlineFallbackOnFailure(t *testing.T) {
 		t.Fatalf("sent %d replies inline, want the welcome and the language buttons", n)
 	}
 	if n := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox'"); n != 0 {
-		t.Errorf("%d send jobs left after every reply went out, want none", n)
+		t.Errorf("%d send jobs queued although every reply went out, want none", n)
+	}
+	if n := storetest.Int(t, conn, "SELECT count(*) FROM inbound_messages WHERE wa_message_id = 'wamid.IN1' AND processed_at IS NOT NULL AND message ? 'redacted' AND NOT message ? 'text'"); n != 1 {
+		t.Error("the message of a citizen who has not agreed to the notice is kept, or not marked processed")
 	}
 	f.graph.mu.Lock()
 	f.graph.failNext = 1
@@ -409,5 +413,32 @@ func TestCitizenThrottle(t *testing.T) {
 	// Another citizen is not slowed down by the first.
 	if sent, _ := f.deliver(whatsapp.Message{ID: "wamid.CALM", From: "919000000107", Type: "text", Text: "income certificate"}); len(answers(t, sent)) != 1 {
 		t.Errorf("a calm citizen got %d replies", len(sent))
+	}
+}
+
+// A send job's last attempt that fails leaves no reply pending: the
+// outbox sweep must not start them again, hours later and out of turn.
+func TestSendJobGivesUpOnItsLastAttempt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	ctx := context.Background()
+	conn := storetest.Conn(t, f.dbURL)
+	m := whatsapp.Message{ID: "wamid.GIVEUP", From: "919000000119", Type: "text", Text: "hi", Time: time.Now()}
+	if _, err := f.store.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{m}}); err != nil {
+		t.Fatal(err)
+	}
+	f.graph.mu.Lock()
+	f.graph.failNext = 100
+	f.graph.mu.Unlock()
+	if err := f.process.Work(ctx, job(store.ProcessArgs{WAMessageID: m.ID})); err != nil {
+		t.Fatal(err)
+	}
+	last := job(store.SendArgs{InboundID: m.ID})
+	last.Attempt = last.MaxAttempts
+	if err := f.send.Work(ctx, last); err == nil {
+		t.Fatal("the send job succeeded although every send failed")
+	}
+	if n := storetest.Int(t, conn, "SELECT count(*) FROM outbox WHERE inbound_id = 'wamid.GIVEUP' AND status <> 'failed'"); n != 0 {
+		t.Errorf("%d replies left unsent but not failed after the last attempt", n)
 	}
 }
