@@ -19,7 +19,7 @@ type batcher[T any] struct {
 	// write commits a batch. If it fails, each call is written alone, so
 	// that one bad call fails only its own caller (allOrEach).
 	write func(ctx context.Context, batch []*batchCall[T]) error
-	max int
+	max   int
 }
 
 // batchCall is one write waiting for its batch's commit.
