@@ -95,6 +95,10 @@ func TestSweepOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	sendJobs := func(inbound string) int {
+		t.Helper()
+		return storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = '"+inbound+"'")
+	}
 	age("wamid.SWEEP-OLD", "2 minutes", 1)
 	// What a process that died after its commit leaves: the rows claimed
 	// for its own sending ("sending").
@@ -127,9 +131,7 @@ func TestSweepOutbox(t *testing.T) {
 			t.Errorf("sweep %d queued %d jobs, want %d", round+1, n, want)
 		}
 	}
-	jobs := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-OLD'")
-	retrying := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-RETRY'")
-	legacy := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-LEGACY'")
+	jobs, retrying, legacy := sendJobs("wamid.SWEEP-OLD"), sendJobs("wamid.SWEEP-RETRY"), sendJobs("wamid.SWEEP-LEGACY")
 	others := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' NOT IN ('wamid.SWEEP-OLD', 'wamid.SWEEP-RETRY', 'wamid.SWEEP-LEGACY')")
 	if jobs != 1 || retrying != 1 || legacy != 1 || others != 0 {
 		t.Errorf("send jobs: %d for the stranded replies (want 1), %d for the retrying ones and %d for the old-style one (want their own 1 each), %d for others (want 0)",
@@ -142,7 +144,7 @@ func TestSweepOutbox(t *testing.T) {
 	if err := s.SendLater(ctx, "wamid.SWEEP-OLD"); err != nil {
 		t.Fatal(err)
 	}
-	if n := storetest.Int(t, conn, "SELECT count(*) FROM river_job WHERE kind = 'send_outbox' AND args->>'inbound_id' = 'wamid.SWEEP-OLD'"); n != 1 {
+	if n := sendJobs("wamid.SWEEP-OLD"); n != 1 {
 		t.Errorf("%d send jobs after SendLater, want the one already queued", n)
 	}
 }
@@ -194,7 +196,32 @@ func TestReserveSendsSpread(t *testing.T) {
 			t.Errorf("reply %d waits %v, want about %v (all: %v)", i+1, w, want[i], waits)
 		}
 	}
+	// Three of them given back (an inline sender that stopped early):
+	// the next send waits one slot, not four.
+	key := fmt.Sprintf("refund-%d", time.Now().UnixNano())
+	if _, err := s.ReserveSends(context.Background(), key, l, 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReserveSends(context.Background(), key, l, -3); err != nil {
+		t.Fatal(err)
+	}
+	if next, err := s.ReserveSend(context.Background(), key, l); err != nil || next > 150*time.Millisecond {
+		t.Errorf("after a refund of 3 the next send waits %v (%v), want about 100 ms", next, err)
+	}
 	if got := (store.Limit{}).Spread(time.Second, 3); got[0] != 0 || got[2] != 0 {
 		t.Errorf("with no limit the replies wait %v, want none", got)
+	}
+}
+
+// A job timeout that would let the outbox sweep take over replies a job
+// is still sending is refused.
+func TestStartWorkRefusesLongJobTimeout(t *testing.T) {
+	t.Parallel()
+	s, _ := storetest.New(t)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[store.ProcessArgs]) error { return nil }))
+	err := s.StartWork(context.Background(), workers, store.WorkConfig{JobTimeout: 50 * time.Second, SweepEvery: -1, OutboxSweepEvery: -1, TemplateSyncEvery: -1, RetainEvery: -1})
+	if err == nil {
+		t.Fatal("a 50 s job timeout was accepted")
 	}
 }
