@@ -329,10 +329,10 @@ func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing, cl
 }
 
 // Answer records what processing a message produced, in two round trips
-// rather than one a statement: its replies in the outbox, claimed for
-// the caller to send, the citizen's new conversation state, the message marked processed;
-// then the jobs that deliver any certificates held for this reply (a
-// message from the citizen reopens the 24-hour window).
+// rather than one a statement: its replies in the outbox, claimed for the
+// caller to send, the citizen's new conversation state, the message
+// marked processed; then the jobs that deliver any certificates held for
+// this reply (a message from the citizen reopens the 24-hour window).
 //
 // The caller sends the replies itself once the transaction commits
 // (Answered). If it dies first, or gives up (SendLater), a send job
@@ -444,15 +444,12 @@ func (s *Store) SweepOutbox(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("unsent replies: %w", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return 0, fmt.Errorf("unsent replies: %w", err)
+	if err != nil || len(ids) == 0 {
+		return 0, err
 	}
 	jobs := make([]river.InsertManyParams, len(ids))
 	for i, id := range ids {
 		jobs[i] = river.InsertManyParams{Args: SendArgs{InboundID: id}}
-	}
-	if len(jobs) == 0 {
-		return 0, nil
 	}
 	inserted, err := s.queue.Load().InsertMany(ctx, jobs)
 	if err != nil {

@@ -154,7 +154,7 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	if cfg.JobTimeout+stopRecordWindow > SendFallback {
 		return fmt.Errorf("job timeout %v: at most %v, so that the outbox sweep never sends what a job is still sending", cfg.JobTimeout, SendFallback-stopRecordWindow)
 	}
-	cfg.RescueAfter = max(cmp.Or(cfg.RescueAfter, 60*time.Second), cfg.JobTimeout+25*time.Second)
+	cfg.RescueAfter = max(cmp.Or(cfg.RescueAfter, 60*time.Second), cfg.JobTimeout+stopRecordWindow)
 	var periodic []*river.PeriodicJob
 	if cfg.SweepEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.SweepEvery, time.Minute)),
@@ -228,8 +228,10 @@ func (s *Store) stopWork(ctx context.Context) {
 	s.working = nil
 }
 
-// stopRecordWindow is how long cancelled jobs are given to record their
-// sends: worker.recordWindow, and a margin.
+// stopRecordWindow is how long a job may still record its sends past its
+// timeout (worker.recordWindow, and a margin): cancelled jobs are given
+// that long at stop, and a job is rescued no sooner than that after its
+// timeout.
 const stopRecordWindow = 25 * time.Second
 
 // enqueue inserts a job in a transaction.

@@ -157,9 +157,9 @@ type ProcessWorker struct {
 // Work runs the dialog on one stored message. In one transaction it locks
 // the message and the citizen's conversation, takes the dialog's step,
 // writes the rendered replies to the outbox with the new state, claimed
-// for this process to send, and marks the message processed; a crash before the commit leaves nothing behind, and the
-// retried job starts afresh. After the commit it sends the replies itself
-// (sendInline).
+// for this process to send, and marks the message processed; a crash
+// before the commit leaves nothing behind, and the retried job starts
+// afresh. After the commit it sends the replies itself (sendInline).
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessArgs]) error {
 	id := job.Args.WAMessageID
 	start := time.Now()
