@@ -47,7 +47,13 @@ const (
 // batch it fails is tried again a delivery at a time, so that one bad
 // delivery answers its own error and never takes the others down.
 func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) error {
-	return pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
+	// Plain messages go to this process's lane once committed, with no
+	// job (lane.go); the rest, and all of them when no lane runs here,
+	// get their job in the transaction.
+	ln := s.lane.Load()
+	var local []ProcessArgs
+	err := pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
+		local = local[:0]
 		tx := Tx{s, ptx}
 		var in inboundRows
 		for _, call := range batch {
@@ -71,8 +77,12 @@ func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) er
 				delete(fresh, m.ID) // the same message twice in a batch is queued once
 				call.arg.fresh++
 				plain := m.Media == nil && m.FlowResponse == "" && m.Type != "audio" && m.Type != "image" && m.Type != "document"
-				jobs = append(jobs, river.InsertManyParams{Args: ProcessArgs{WAMessageID: m.ID, Plain: plain, From: m.From,
-					Silent: dialog.Silent(whatsapp.ToInbound(m))}})
+				args := ProcessArgs{WAMessageID: m.ID, Plain: plain, From: m.From, Silent: dialog.Silent(whatsapp.ToInbound(m))}
+				if plain && ln != nil {
+					local = append(local, args)
+					continue
+				}
+				jobs = append(jobs, river.InsertManyParams{Args: args})
 			}
 		}
 		if _, err := s.enqueueMany(ctx, ptx, jobs); err != nil {
@@ -100,6 +110,10 @@ func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) er
 		}
 		return nil
 	})
+	if err == nil && len(local) > 0 {
+		ln.queueJobs(context.WithoutCancel(ctx), ln.offer(local), 0)
+	}
+	return err
 }
 
 // inboundRows are messages as columns, for one INSERT of them all.

@@ -464,6 +464,36 @@ func (s *Store) SweepOutbox(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// SweepInbound queues a process job for each message left unanswered for
+// LaneFallback with no job of its own: a process died with it in its
+// lane (lane.go). A message whose job ran out of attempts keeps that job
+// (River keeps a discarded job for days) and is left alone, and so is a
+// message older than a day, past the window in which it could still be
+// answered. It returns how many jobs it queued.
+func (s *Store) SweepInbound(ctx context.Context) (int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT m.wa_message_id, m.wa_from FROM inbound_messages m
+		WHERE m.processed_at IS NULL AND m.received_at < now() - make_interval(secs => $1)
+		AND m.received_at > now() - interval '24 hours'
+		AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.kind = $2
+			AND j.args @> jsonb_build_object('wa_message_id', m.wa_message_id))
+		ORDER BY m.received_at LIMIT 1000`, LaneFallback.Seconds(), ProcessArgs{}.Kind())
+	if err != nil {
+		return 0, fmt.Errorf("unanswered messages: %w", err)
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (river.InsertManyParams, error) {
+		var a ProcessArgs // not Plain: the job reads the message first, whatever it is
+		err := r.Scan(&a.WAMessageID, &a.From)
+		return river.InsertManyParams{Args: a}, err
+	})
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	if _, err := s.queue.Load().InsertMany(ctx, jobs); err != nil {
+		return 0, fmt.Errorf("queue %d process jobs: %w", len(jobs), err)
+	}
+	return len(jobs), nil
+}
+
 // statusOrder orders delivery statuses: a late "delivered" never
 // overwrites "read". "failed" is final and outside the order. It is the
 // one source of the order; the SQL below takes it as a parameter.

@@ -156,7 +156,7 @@ func TestPauseQueue(t *testing.T) {
 	ctx := context.Background()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[store.ProcessArgs]) error { return nil }))
-	if err := s.StartWork(ctx, workers, store.WorkConfig{SweepEvery: -1, OutboxSweepEvery: -1, TemplateSyncEvery: -1, RetainEvery: -1}); err != nil {
+	if err := s.StartWork(ctx, workers, store.WorkConfig{SweepEvery: -1, RecoverySweepEvery: -1, TemplateSyncEvery: -1, RetainEvery: -1}); err != nil {
 		t.Fatal(err)
 	}
 	conn := storetest.Conn(t, url)
@@ -220,7 +220,7 @@ func TestStartWorkRefusesLongJobTimeout(t *testing.T) {
 	s, _ := storetest.New(t)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(context.Context, *river.Job[store.ProcessArgs]) error { return nil }))
-	err := s.StartWork(context.Background(), workers, store.WorkConfig{JobTimeout: 50 * time.Second, SweepEvery: -1, OutboxSweepEvery: -1, TemplateSyncEvery: -1, RetainEvery: -1})
+	err := s.StartWork(context.Background(), workers, store.WorkConfig{JobTimeout: 50 * time.Second, SweepEvery: -1, RecoverySweepEvery: -1, TemplateSyncEvery: -1, RetainEvery: -1})
 	if err == nil {
 		t.Fatal("a 50 s job timeout was accepted")
 	}

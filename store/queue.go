@@ -80,14 +80,15 @@ func liveStateNames() []string {
 	return names
 }
 
-// OutboxSweepArgs asks for the outbox sweep (Store.SweepOutbox): replies
-// left unsent get their send job.
-type OutboxSweepArgs struct{}
+// RecoverySweepArgs asks for the recovery sweep: messages left unanswered
+// get their process job (Store.SweepInbound), replies left unsent their
+// send job (Store.SweepOutbox).
+type RecoverySweepArgs struct{}
 
-func (OutboxSweepArgs) Kind() string { return "outbox_sweep" }
+func (RecoverySweepArgs) Kind() string { return "recovery_sweep" }
 
 // InsertOpts: one sweep at a time, whatever the replicas.
-func (OutboxSweepArgs) InsertOpts() river.InsertOpts {
+func (RecoverySweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueSend, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: 10 * time.Second}}
 }
 
@@ -125,9 +126,9 @@ type WorkConfig struct {
 	JobTimeout, RescueAfter time.Duration
 	// SweepEvery is how often the periodic sweep runs (default a minute;
 	// negative: never, for tests that sweep by hand), and
-	// OutboxSweepEvery the outbox's (default 15 s: a reply a crash left
+	// RecoverySweepEvery the outbox's (default 15 s: a reply a crash left
 	// unsent goes out within SendFallback and this).
-	SweepEvery, OutboxSweepEvery time.Duration
+	SweepEvery, RecoverySweepEvery time.Duration
 	// TemplateSyncEvery is how often the template registry is synced
 	// with Meta (default an hour, and once at start; negative: never).
 	// `mitra serve` also syncs once itself before it starts work.
@@ -135,7 +136,10 @@ type WorkConfig struct {
 	// RetainEvery is how often the retention sweep runs (default a day;
 	// negative: never).
 	RetainEvery time.Duration
-	Log         *slog.Logger
+	// Local answers the plain messages this process ingests, in its own
+	// lane without a job each (lane.go); nil: every message gets a job.
+	Local Processor
+	Log   *slog.Logger
 }
 
 // StartWork starts running jobs with workers (built by package worker)
@@ -160,9 +164,9 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.SweepEvery, time.Minute)),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil))
 	}
-	if cfg.OutboxSweepEvery >= 0 {
-		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.OutboxSweepEvery, 15*time.Second)),
-			func() (river.JobArgs, *river.InsertOpts) { return OutboxSweepArgs{}, nil }, nil))
+	if cfg.RecoverySweepEvery >= 0 {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.RecoverySweepEvery, 15*time.Second)),
+			func() (river.JobArgs, *river.InsertOpts) { return RecoverySweepArgs{}, nil }, nil))
 	}
 	if cfg.TemplateSyncEvery >= 0 {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.TemplateSyncEvery, time.Hour)),
@@ -209,6 +213,14 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	// producers hear of new jobs at once.
 	s.queue.Store(rc)
 	s.working = rc
+	if cfg.Local != nil {
+		l := startLane(s, cfg.Local, max(1, cfg.ProcessWorkers), cfg.JobTimeout, cfg.Log)
+		if err := l.followPause(ctx, rc); err != nil {
+			l.stop(ctx)
+			return err
+		}
+		s.lane.Store(l)
+	}
 	return nil
 }
 
@@ -217,6 +229,16 @@ func (s *Store) stopWork(ctx context.Context) {
 	if s.working == nil {
 		return
 	}
+	// The lane stops beside River's jobs, within the same deadline; what
+	// it still held becomes jobs, through the client still open.
+	laneStopped := make(chan struct{})
+	go func() {
+		defer close(laneStopped)
+		if l := s.lane.Swap(nil); l != nil {
+			l.stop(ctx)
+		}
+	}()
+	defer func() { <-laneStopped }()
 	if err := s.working.Stop(ctx); err != nil {
 		// Jobs still running are cancelled; their sends already accepted
 		// are still recorded (worker.recordWindow ignores cancellation),

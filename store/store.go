@@ -39,6 +39,9 @@ type Store struct {
 	// swaps in the one that also runs them.
 	queue   atomic.Pointer[river.Client[pgx.Tx]]
 	working *river.Client[pgx.Tx]
+	// lane answers plain messages ingested here, from StartWork on
+	// (lane.go).
+	lane atomic.Pointer[lane]
 	// ingestQueue commits webhook deliveries in batches (ingest.go), and
 	// sentQueue the records of replies the Graph API accepted
 	// (messages.go); both stop, once closing is closed, after the
@@ -55,8 +58,9 @@ type Option func(*options)
 
 type options struct{ jobs int }
 
-// ForJobs sizes the general pool for n jobs running at once: a processing
-// job holds a connection for its transaction while the dialog may need a
+// ForJobs sizes the general pool for n processing jobs running at once in
+// each of River's process queue and the lane (lane.go): a processing job
+// holds a connection for its transaction while the dialog may need a
 // second (the pgvector index, "my certificates"), so the pool keeps room
 // for every job and for the queue's own work, and jobs never wait on each
 // other for connections.
@@ -92,7 +96,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	// parallel database work than that only takes the CPU from the
 	// webhook (measured: ingest fell from about 1,400 to 800 a second with
 	// 16 connections on two cores).
-	if need := int32(o.jobs + 4); o.jobs > 0 && !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < need {
+	if need := int32(2*o.jobs + 4); o.jobs > 0 && !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < need {
 		cfg.MaxConns = need
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -42,12 +42,11 @@ var fileTypes = map[string]string{"image/jpeg": "jpg", "image/png": "png", "imag
 // fetchFile downloads a photo or document and checks its size and type.
 // A transient failure retries the job until its last attempt, which tells
 // the citizen to send it again.
-func (w *ProcessWorker) fetchFile(ctx context.Context, job *river.Job[store.ProcessArgs], msg whatsapp.Message) (*dialog.File, []byte, error) {
+func (w *ProcessWorker) fetchFile(ctx context.Context, lastTry bool, msg whatsapp.Message) (*dialog.File, []byte, error) {
 	m := w.deps.Media
 	if m == nil || msg.Media == nil || msg.Media.ID == "" {
 		return &dialog.File{Problem: dialog.ProblemMediaFailed}, nil, nil
 	}
-	lastTry := job.Attempt >= job.MaxAttempts
 	failed := func(err error) (*dialog.File, []byte, error) {
 		if retryable(err) && !lastTry {
 			return nil, nil, err

@@ -7,11 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/dialog"
-	"github.com/mitra-gov/mitra/store"
 	"github.com/mitra-gov/mitra/voice"
 	"github.com/mitra-gov/mitra/whatsapp"
 )
@@ -72,7 +69,7 @@ func vocabularyPrompt(cat *catalog.Catalog, lang catalog.Lang) string {
 // (network, a 5xx, a timeout) is returned as an error so the job retries,
 // until its last attempt, which answers the citizen instead: a job is
 // never stuck and the citizen never left without a reply.
-func (w *ProcessWorker) hear(ctx context.Context, job *river.Job[store.ProcessArgs], msg whatsapp.Message) (dialog.Inbound, error) {
+func (w *ProcessWorker) hear(ctx context.Context, lastTry bool, msg whatsapp.Message) (dialog.Inbound, error) {
 	v := w.deps.Voice
 	if v == nil || v.Transcriber == nil || v.Media == nil {
 		return dialog.Inbound{VoiceProblem: "unavailable"}, nil
@@ -80,7 +77,6 @@ func (w *ProcessWorker) hear(ctx context.Context, job *river.Job[store.ProcessAr
 	if msg.Media == nil || msg.Media.ID == "" {
 		return dialog.Inbound{VoiceProblem: "unreadable"}, nil
 	}
-	lastTry := job.Attempt >= job.MaxAttempts
 	retryOr := func(err error, problem string) (dialog.Inbound, error) {
 		if !lastTry {
 			return dialog.Inbound{}, err

@@ -86,23 +86,25 @@ type Metrics interface {
 }
 
 // New builds the workers and registers them with River, for
-// store.StartWork.
-func New(d Deps) *river.Workers {
+// store.StartWork, with the processing of plain messages that the store
+// runs without a job (WorkConfig.Local).
+func New(d Deps) (*river.Workers, store.Processor) {
 	d = withDefaults(d)
 	rw := river.NewWorkers()
 	send := &SendWorker{deps: d, outbox: d.Store}
-	river.AddWorker(rw, &ProcessWorker{deps: d, send: send})
+	process := &ProcessWorker{deps: d, send: send}
+	river.AddWorker(rw, process)
 	river.AddWorker(rw, send)
 	river.AddWorker(rw, &DeliverWorker{deps: d})
 	river.AddWorker(rw, &NotifyWorker{deps: d})
 	river.AddWorker(rw, &HookWorker{deps: d})
 	river.AddWorker(rw, &SweepWorker{deps: d})
-	river.AddWorker(rw, &OutboxSweepWorker{deps: d})
+	river.AddWorker(rw, &RecoverySweepWorker{deps: d})
 	river.AddWorker(rw, &TemplateSyncWorker{deps: d})
 	river.AddWorker(rw, &ExportWorker{deps: d})
 	river.AddWorker(rw, &RetentionWorker{deps: d})
 	river.AddWorker(rw, &CampaignWorker{deps: d})
-	return rw
+	return rw, process.Process
 }
 
 func withDefaults(d Deps) Deps {
@@ -161,14 +163,27 @@ type ProcessWorker struct {
 // before the commit leaves nothing behind, and the retried job starts
 // afresh. After the commit it sends the replies itself (sendInline).
 func (w *ProcessWorker) Work(ctx context.Context, job *river.Job[store.ProcessArgs]) error {
-	id := job.Args.WAMessageID
+	return w.process(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+}
+
+// Process answers one message, as Work does for its first try; the
+// store's lane calls it for the plain messages it runs without a job.
+func (w *ProcessWorker) Process(ctx context.Context, args store.ProcessArgs) error {
+	return w.process(ctx, args, false)
+}
+
+// process answers one message; on its last try, a voice note that cannot
+// be heard or a file that cannot be fetched is answered with an apology
+// rather than retried.
+func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, lastTry bool) error {
+	id := args.WAMessageID
 	start := time.Now()
 	var in dialog.Inbound
 	var file []byte
 	var err error
-	from, silent := job.Args.From, job.Args.Silent
-	if !job.Args.Plain || from == "" {
-		if in, file, from, err = w.prepare(ctx, job); err != nil || in.MessageID == "" {
+	from, silent := args.From, args.Silent
+	if !args.Plain || from == "" {
+		if in, file, from, err = w.prepare(ctx, id, lastTry); err != nil || in.MessageID == "" {
 			return err
 		}
 		silent = dialog.Silent(in)
@@ -304,8 +319,7 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 // any transaction: a voice note is heard and a photo downloaded before
 // row locks are taken, since either takes seconds. A message already
 // processed (or gone) comes back without its id: nothing to do.
-func (w *ProcessWorker) prepare(ctx context.Context, job *river.Job[store.ProcessArgs]) (in dialog.Inbound, file []byte, from string, err error) {
-	id := job.Args.WAMessageID
+func (w *ProcessWorker) prepare(ctx context.Context, id string, lastTry bool) (in dialog.Inbound, file []byte, from string, err error) {
 	peeked, processed, err := w.deps.Store.Inbound(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		w.deps.Log.Warn("inbound message not found", "wa_message_id", id)
@@ -317,14 +331,14 @@ func (w *ProcessWorker) prepare(ctx context.Context, job *river.Job[store.Proces
 	in = whatsapp.ToInbound(peeked)
 	switch {
 	case peeked.Type == "audio":
-		if in, err = w.hear(ctx, job, peeked); err != nil {
+		if in, err = w.hear(ctx, lastTry, peeked); err != nil {
 			return dialog.Inbound{}, nil, "", fmt.Errorf("hear %s: %w", id, err)
 		}
 		in.SentAt, in.MessageID = peeked.Time, peeked.ID
 	case peeked.Type == "image" || peeked.Type == "document":
 		// Fetched before the transaction, like a voice note; kept only
 		// if the conversation takes it (a form's question).
-		if in.File, file, err = w.fetchFile(ctx, job, peeked); err != nil {
+		if in.File, file, err = w.fetchFile(ctx, lastTry, peeked); err != nil {
 			return dialog.Inbound{}, nil, "", fmt.Errorf("fetch %s: %w", id, err)
 		}
 	case peeked.FlowResponse != "":
@@ -383,18 +397,24 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[store.SendArgs]) e
 	return nil
 }
 
-// OutboxSweepWorker queues the send jobs of replies left unsent.
-type OutboxSweepWorker struct {
-	river.WorkerDefaults[store.OutboxSweepArgs]
+// RecoverySweepWorker finds the work a process that died left behind:
+// messages it had stored but not answered get their process job, and
+// replies it had written but not sent their send job.
+type RecoverySweepWorker struct {
+	river.WorkerDefaults[store.RecoverySweepArgs]
 	deps Deps
 }
 
-func (w *OutboxSweepWorker) Work(ctx context.Context, job *river.Job[store.OutboxSweepArgs]) error {
-	n, err := w.deps.Store.SweepOutbox(ctx)
-	if n > 0 {
-		w.deps.Log.Info("unsent replies queued", "messages", n)
+func (w *RecoverySweepWorker) Work(ctx context.Context, job *river.Job[store.RecoverySweepArgs]) error {
+	in, ierr := w.deps.Store.SweepInbound(ctx)
+	if in > 0 {
+		w.deps.Log.Info("unanswered messages queued", "messages", in)
 	}
-	return err
+	out, oerr := w.deps.Store.SweepOutbox(ctx)
+	if out > 0 {
+		w.deps.Log.Info("unsent replies queued", "messages", out)
+	}
+	return errors.Join(ierr, oerr)
 }
 
 // errPastDeadline stops an inline send that the rate would hold too long.

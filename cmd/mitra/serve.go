@@ -348,7 +348,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bot := dialog.New(dialog.Config{Catalog: cat, Matcher: decisionCounter{matcher, metrics}, Answerer: answerer, Certificates: st,
 		Applications: st, Flows: c.flowKey != nil, Privacy: dialog.PrivacyConfig{Contact: c.grievanceContact, BodyDays: c.retain.messages}})
-	workers := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Templates: graph, Log: m.log,
+	workers, process := worker.New(worker.Deps{Store: st, Bot: bot, Catalog: cat, Sender: graph, Templates: graph, Log: m.log,
 		SenderKey: c.phoneNumberID, SendLimit: store.Limit{Rate: c.sendRate, Burst: max(1, c.sendRate)},
 		CitizenLimit: store.Limit{Rate: c.citizenRate / 60, Burst: c.citizenBurst},
 		Metrics:      metrics, Voice: v, Media: graph, DraftRemindAfter: c.draftRemind, DraftTTL: c.draftTTL, Retention: c.retain.periods(),
@@ -372,7 +372,7 @@ func (m *Main) Run(ctx context.Context) error {
 		queueLog = m.queueLog
 	}
 	err = st.StartWork(ctx, workers, store.WorkConfig{ProcessWorkers: c.processWorkers, SendWorkers: c.sendWorkers, PollInterval: c.pollInterval,
-		SweepEvery: c.sweepEvery,
+		SweepEvery: c.sweepEvery, Local: process,
 		// River's routine producer reports are debug detail for us.
 		Log: slog.New(slog.NewJSONHandler(queueLog, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "river")})
 	if err != nil {
