@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,15 +47,18 @@ type lane struct {
 	stopped bool
 	// paused, while the process queue is paused (PauseQueue), holds the
 	// messages taken until it is closed: nothing is answered.
-	paused   chan struct{}
+	paused chan struct{}
+	// held counts the messages taken and not yet started.
+	held     atomic.Int64
 	left     []ProcessArgs // taken but not started when the lane stopped
 	leftMu   sync.Mutex
 	finished sync.WaitGroup
 }
 
 // laneCapacity is how many messages a lane holds waiting, over all its
-// goroutines: at a thousand messages a second, 16 seconds of backlog.
-// Past it, messages wait as jobs instead, which any process may run.
+// goroutines, unless WorkConfig says: at a thousand messages a second,
+// 16 seconds of backlog. Past it, messages wait as jobs instead, which any
+// process may run.
 const laneCapacity = 16384
 
 // LaneFallback is how old an inbound message still unprocessed must be
@@ -65,11 +69,11 @@ const laneCapacity = 16384
 // died.
 const LaneFallback = time.Minute
 
-func startLane(s *Store, run Processor, goroutines int, timeout time.Duration, log *slog.Logger) *lane {
+func startLane(s *Store, run Processor, goroutines, capacity int, timeout time.Duration, log *slog.Logger) *lane {
 	l := &lane{s: s, run: run, timeout: timeout, log: log, seed: maphash.MakeSeed(), shards: make([]chan ProcessArgs, goroutines)}
 	l.base, l.cancel = context.WithCancel(context.Background())
 	for i := range l.shards {
-		l.shards[i] = make(chan ProcessArgs, max(1, laneCapacity/goroutines))
+		l.shards[i] = make(chan ProcessArgs, max(1, capacity/goroutines))
 		l.finished.Add(1)
 		go l.work(l.shards[i])
 	}
@@ -87,6 +91,7 @@ func (l *lane) offer(args []ProcessArgs) (rest []ProcessArgs) {
 	for _, a := range args {
 		select {
 		case l.shards[maphash.String(l.seed, a.From)%uint64(len(l.shards))] <- a:
+			l.held.Add(1)
 		default:
 			rest = append(rest, a)
 		}
@@ -106,6 +111,7 @@ func (l *lane) work(shard <-chan ProcessArgs) {
 		l.mu.RLock()
 		stopped := l.stopped
 		l.mu.RUnlock()
+		l.held.Add(-1)
 		if stopped {
 			l.leftMu.Lock()
 			l.left = append(l.left, a)
@@ -118,6 +124,9 @@ func (l *lane) work(shard <-chan ProcessArgs) {
 		}
 	}
 }
+
+// waiting counts the messages taken and not yet started.
+func (l *lane) waiting() int { return int(l.held.Load()) }
 
 // process runs one message under the job timeout, a panic counted as a
 // failure, as River would.

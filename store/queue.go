@@ -138,7 +138,10 @@ type WorkConfig struct {
 	RetainEvery time.Duration
 	// Local answers the plain messages this process ingests, in its own
 	// lane without a job each (lane.go); nil: every message gets a job.
-	Local Processor
+	// LaneCapacity is how many the lane holds waiting (default 16,384: at
+	// a thousand messages a second, 16 s); past it they wait as jobs.
+	Local        Processor
+	LaneCapacity int
 	Log   *slog.Logger
 }
 
@@ -214,7 +217,7 @@ func (s *Store) StartWork(ctx context.Context, workers *river.Workers, cfg WorkC
 	s.queue.Store(rc)
 	s.working = rc
 	if cfg.Local != nil {
-		l := startLane(s, cfg.Local, max(1, cfg.ProcessWorkers), cfg.JobTimeout, cfg.Log)
+		l := startLane(s, cfg.Local, max(1, cfg.ProcessWorkers), cmp.Or(cfg.LaneCapacity, laneCapacity), cfg.JobTimeout, cfg.Log)
 		if err := l.followPause(ctx, rc); err != nil {
 			l.stop(ctx)
 			return err
@@ -299,7 +302,9 @@ func (t Tx) EnqueueDelivery(ctx context.Context, certID string) error {
 	return t.s.enqueue(ctx, t.tx, DeliverArgs{CertID: certID})
 }
 
-// QueueDepth counts the jobs waiting or running, by queue and state.
+// QueueDepth counts the jobs waiting or running, by queue and state, and
+// as the process queue's state "lane" the messages waiting in this
+// process's lane (lane.go), which are not jobs.
 func (s *Store) QueueDepth(ctx context.Context) (map[[2]string]float64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT queue, state::text, count(*) FROM river_job
 		WHERE state IN ('available', 'running', 'retryable', 'scheduled') GROUP BY 1, 2`)
@@ -315,6 +320,9 @@ func (s *Store) QueueDepth(ctx context.Context) (map[[2]string]float64, error) {
 			return nil, fmt.Errorf("queue depth: %w", err)
 		}
 		out[[2]string{q, st}] = float64(n)
+	}
+	if l := s.lane.Load(); l != nil {
+		out[[2]string{QueueProcess, "lane"}] = float64(l.waiting())
 	}
 	return out, rows.Err()
 }
