@@ -20,9 +20,10 @@ type Tx struct {
 	tx pgx.Tx
 }
 
-// InTx runs fn in a transaction, committing when it returns nil.
+// InTx runs fn in a transaction, committing when it returns nil. Its
+// BEGIN goes out with its first statement (tx.go).
 func (s *Store) InTx(ctx context.Context, fn func(Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(Tx{s, tx}) })
+	return inTx(ctx, s.pool, func(tx *pipelinedTx) error { return fn(Tx{s, tx}) })
 }
 
 // ErrNotFound means a row that a job or a request refers to does not
@@ -145,6 +146,10 @@ type Locked struct {
 	// Handover is the id of the handover a person holds the conversation
 	// in (0 for none); the message is noted on it.
 	Handover int64
+	// Awaiting are the citizen's certificates held until they write (a
+	// message from them reopens the 24-hour window): Answer queues their
+	// delivery.
+	Awaiting []string
 }
 
 // Lock locks a message and its sender's conversation, notes the message
@@ -174,6 +179,11 @@ func (t Tx) Lock(ctx context.Context, id, from string, turn bool, l Limit, windo
 			}
 		}
 		return rows.Err()
+	})
+	b.Queue(certificatesAwaiting, from).Query(func(rows pgx.Rows) error {
+		var err error
+		out.Awaiting, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
 	})
 	out.Allowed = true
 	if turn {
@@ -328,15 +338,17 @@ func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing, cl
 	return []any{inboundID, seq, to, kind, raw, status, attempts}, nil
 }
 
-// Answer records what processing a message produced, in two round trips
-// rather than one a statement: its replies in the outbox, claimed for the
-// caller to send, the citizen's new conversation state, the message
-// marked processed; then the jobs that deliver any certificates held for
-// this reply (a message from the citizen reopens the 24-hour window).
+// Answer records what processing a message produced and commits, in one
+// round trip rather than one a statement, with the transaction's COMMIT:
+// its replies in the outbox, claimed for the caller to send, the
+// citizen's new conversation state, the message marked processed. It is
+// the transaction's last statement. When certificates were held for this
+// reply (Locked.Awaiting), their delivery jobs are queued after the batch,
+// in the same transaction, which InTx then commits.
 //
 // The caller sends the replies itself once the transaction commits
 // (Answered). If it dies first, or gives up (SendLater), a send job
-// takes the rows over: the outbox sweep (SweepOutbox) queues one for
+// takes the rows over: the recovery sweep (SweepOutbox) queues one for
 // replies still unsent SendFallback after they were written. That costs
 // nothing a message, where a fallback job of each answer's own cost an
 // insert and a delete.
@@ -347,7 +359,7 @@ func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing, cl
 // waits), and its replies go out twice. A step that stores what a
 // citizen was told is kept (a submission and its reference number, a
 // consent, a file, an answer, a rating, a Flow's token) is lasting.
-func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State, lasting bool) (Answered, error) {
+func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State, lasting bool, awaiting []string) (Answered, error) {
 	var b pgx.Batch
 	if !lasting {
 		b.Queue("SET LOCAL synchronous_commit = off")
@@ -376,12 +388,12 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 	if st.Effects.Forget {
 		b.Queue(forgetName, user)
 	}
-	var awaiting []string
-	b.Queue(certificatesAwaiting, user).Query(func(rows pgx.Rows) error {
-		var err error
-		awaiting, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
+	if ptx, ok := t.tx.(*pipelinedTx); ok && len(awaiting) == 0 {
+		if err := ptx.commitWith(ctx, &b); err != nil {
+			return Answered{}, fmt.Errorf("answer %s: %w", inboundID, err)
+		}
+		return answered, nil
+	}
 	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
 		return answered, fmt.Errorf("answer %s: %w", inboundID, err)
 	}

@@ -240,7 +240,7 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 		items = append(extra, items...)
 		ef := next.Effects
 		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil || ef.Subscribe != nil
-		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting)
+		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting, locked.Awaiting)
 		return err
 	})
 	if err != nil {
