@@ -142,7 +142,7 @@ type WorkConfig struct {
 	// a thousand messages a second, 16 s); past it they wait as jobs.
 	Local        Processor
 	LaneCapacity int
-	Log   *slog.Logger
+	Log          *slog.Logger
 }
 
 // StartWork starts running jobs with workers (built by package worker)
