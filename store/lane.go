@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,37 +26,33 @@ type Processor func(ctx context.Context, args ProcessArgs) error
 // loses none of them. A message the lane cannot take (full, stopping), or
 // one that failed, becomes a job at once, and River's retries take over.
 //
-// Messages of one citizen go to one goroutine, so they are answered in
-// the order they came.
+// Messages of one citizen are answered one at a time, in the order they
+// came; any free goroutine takes the next citizen who has one waiting,
+// citizens in turn.
 type lane struct {
 	s       *Store
 	run     Processor
 	timeout time.Duration
 	log     *slog.Logger
-	seed    maphash.Seed
-	shards  []chan ProcessArgs
-
 	// base is every message's context: stop cancels it when its own
 	// deadline passes, as River cancels the jobs still running.
 	base   context.Context
 	cancel context.CancelFunc
 
-	mu      sync.RWMutex // held for reading while offering; stop takes it
-	stopped bool
-	// paused, while the process queue is paused (PauseQueue), holds the
-	// messages taken until it is closed: nothing is answered.
-	paused chan struct{}
-	// held counts the messages taken and not yet started.
-	held     atomic.Int64
-	left     []ProcessArgs // taken but not started when the lane stopped
-	leftMu   sync.Mutex
+	mu       sync.Mutex
+	wake     *sync.Cond // a citizen ready, a resume, or the stop
+	waiting  map[string][]ProcessArgs
+	ready    []string // citizens with a message waiting and none running, in turn
+	held     int      // messages waiting, of all citizens
+	capacity int
+	paused   bool // the process queue is paused (PauseQueue): nothing starts
+	stopped  bool
 	finished sync.WaitGroup
 }
 
-// laneCapacity is how many messages a lane holds waiting, over all its
-// goroutines, unless WorkConfig says: at a thousand messages a second,
-// 16 seconds of backlog. Past it, messages wait as jobs instead, which any
-// process may run.
+// laneCapacity is how many messages a lane holds waiting, unless
+// WorkConfig says: at a thousand messages a second, 16 seconds of backlog.
+// Past it, messages wait as jobs instead, which any process may run.
 const laneCapacity = 16384
 
 // LaneFallback is how old an inbound message still unprocessed must be
@@ -70,63 +64,80 @@ const laneCapacity = 16384
 const LaneFallback = time.Minute
 
 func startLane(s *Store, run Processor, goroutines, capacity int, timeout time.Duration, log *slog.Logger) *lane {
-	l := &lane{s: s, run: run, timeout: timeout, log: log, seed: maphash.MakeSeed(), shards: make([]chan ProcessArgs, goroutines)}
+	l := &lane{s: s, run: run, timeout: timeout, log: log, waiting: map[string][]ProcessArgs{}, capacity: max(1, capacity)}
+	l.wake = sync.NewCond(&l.mu)
 	l.base, l.cancel = context.WithCancel(context.Background())
-	for i := range l.shards {
-		l.shards[i] = make(chan ProcessArgs, max(1, capacity/goroutines))
+	for range goroutines {
 		l.finished.Add(1)
-		go l.work(l.shards[i])
+		go l.work()
 	}
 	return l
 }
 
-// offer hands messages to the lane's goroutines without waiting and
+// offer takes messages for the lane's goroutines without waiting and
 // returns those it could not take.
 func (l *lane) offer(args []ProcessArgs) (rest []ProcessArgs) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.stopped {
-		return args
-	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, a := range args {
-		select {
-		case l.shards[maphash.String(l.seed, a.From)%uint64(len(l.shards))] <- a:
-			l.held.Add(1)
-		default:
+		if l.stopped || l.held >= l.capacity {
 			rest = append(rest, a)
+			continue
 		}
+		q, known := l.waiting[a.From]
+		if !known {
+			// Neither waiting nor running: the citizen's turn comes.
+			l.ready = append(l.ready, a.From)
+			l.wake.Signal()
+		}
+		l.waiting[a.From] = append(q, a)
+		l.held++
 	}
 	return rest
 }
 
-func (l *lane) work(shard <-chan ProcessArgs) {
+func (l *lane) work() {
 	defer l.finished.Done()
-	for a := range shard {
-		l.mu.RLock()
-		paused := l.paused
-		l.mu.RUnlock()
-		if paused != nil {
-			<-paused
+	for {
+		l.mu.Lock()
+		for !l.stopped && (l.paused || len(l.ready) == 0) {
+			l.wake.Wait()
 		}
-		l.mu.RLock()
-		stopped := l.stopped
-		l.mu.RUnlock()
-		l.held.Add(-1)
-		if stopped {
-			l.leftMu.Lock()
-			l.left = append(l.left, a)
-			l.leftMu.Unlock()
-			continue
+		if l.stopped {
+			l.mu.Unlock()
+			return
 		}
+		from := l.ready[0]
+		l.ready = l.ready[1:]
+		a := l.waiting[from][0]
+		// The citizen stays in waiting, with an empty queue while this
+		// runs, so that their next message waits for it.
+		l.waiting[from] = l.waiting[from][1:]
+		l.held--
+		l.mu.Unlock()
+
 		if err := l.process(a); err != nil {
 			l.log.Warn("inbound processing failed, queued as a job", "wa_message_id", a.WAMessageID, "error", err)
 			l.queueJobs(context.WithoutCancel(l.base), []ProcessArgs{a}, time.Second)
 		}
+
+		l.mu.Lock()
+		if len(l.waiting[from]) == 0 {
+			delete(l.waiting, from)
+		} else {
+			l.ready = append(l.ready, from)
+			l.wake.Signal()
+		}
+		l.mu.Unlock()
 	}
 }
 
-// waiting counts the messages taken and not yet started.
-func (l *lane) waiting() int { return int(l.held.Load()) }
+// depth counts the messages taken and not yet started.
+func (l *lane) depth() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held
+}
 
 // process runs one message under the job timeout, a panic counted as a
 // failure, as River would.
@@ -146,13 +157,7 @@ func (l *lane) process(a ProcessArgs) (err error) {
 func (l *lane) stop(ctx context.Context) {
 	l.mu.Lock()
 	l.stopped = true
-	for _, sh := range l.shards {
-		close(sh)
-	}
-	if l.paused != nil {
-		close(l.paused)
-		l.paused = nil
-	}
+	l.wake.Broadcast()
 	l.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
@@ -171,9 +176,12 @@ func (l *lane) stop(ctx context.Context) {
 		}
 	}
 	l.cancel()
-	l.leftMu.Lock()
-	left := l.left
-	l.leftMu.Unlock()
+	l.mu.Lock()
+	var left []ProcessArgs
+	for _, q := range l.waiting {
+		left = append(left, q...)
+	}
+	l.mu.Unlock()
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	l.queueJobs(qctx, left, 0)
@@ -212,14 +220,8 @@ func (l *lane) followPause(ctx context.Context, rc *river.Client[pgx.Tx]) error 
 func (l *lane) pause(on bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	switch {
-	case l.stopped:
-	case on && l.paused == nil:
-		l.paused = make(chan struct{})
-	case !on && l.paused != nil:
-		close(l.paused)
-		l.paused = nil
-	}
+	l.paused = on
+	l.wake.Broadcast()
 }
 
 // queueJobs queues process jobs for messages outside any transaction,

@@ -322,7 +322,7 @@ func (s *Store) QueueDepth(ctx context.Context) (map[[2]string]float64, error) {
 		out[[2]string{q, st}] = float64(n)
 	}
 	if l := s.lane.Load(); l != nil {
-		out[[2]string{QueueProcess, "lane"}] = float64(l.waiting())
+		out[[2]string{QueueProcess, "lane"}] = float64(l.depth())
 	}
 	return out, rows.Err()
 }
