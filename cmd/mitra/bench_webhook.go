@@ -87,7 +87,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	flooders := fl.Int("flooders", 0, "numbers that flood the server besides the citizens (their replies are throttled)")
 	floodRate := fl.Float64("flood-rate", 33, "messages a second each flooding number sends")
 	asJSON := fl.Bool("json", false, "print one JSON object")
-	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the load (server and load generator, one process) to this file")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the paced load and its drain (server and load generator, one process) to this file")
 	memProfile := fl.String("memprofile", "", "write a heap profile, taken after the load, to this file")
 	probeConsole := fl.Bool("console", false, "sign an operator in to the console and time its dashboard's live figures every 250 ms during the load")
 	admin := os.Getenv("MITRA_DATABASE_URL")
@@ -208,12 +208,14 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		go probe.run(probeCtx, 250*time.Millisecond)
 	}
+	// The profile covers the paced load and its drain, not the capacity
+	// runs after it.
+	stopProfile := func() {}
 	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
+		if stopProfile, err = startCPUProfile(*cpuProfile); err != nil {
 			return err
 		}
-		defer stop()
+		defer stopProfile()
 	}
 	start := time.Now()
 	var floodSent atomic.Int64
@@ -258,6 +260,7 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 		time.Sleep(200 * time.Millisecond)
 	}
 	report.DrainS = time.Since(drainStart).Seconds()
+	stopProfile()
 	counts, err := tg.store.Totals(ctx)
 	if err != nil {
 		return err
