@@ -173,7 +173,7 @@ func registerServeFlags(fl *flag.FlagSet) *serveConfig {
 	fl.Float64Var(&c.sendRate, "send-rate", 80, "messages per second per business number, shared by every process")
 	fl.Float64Var(&c.citizenRate, "citizen-rate", 20, "messages a minute one citizen is answered; above it they are stored, with one \"please wait\" a minute")
 	fl.Float64Var(&c.citizenBurst, "citizen-burst", 10, "messages one citizen may send at once before -citizen-rate applies")
-	fl.IntVar(&c.processWorkers, "process-workers", 8, "inbound messages processed at once")
+	fl.IntVar(&c.processWorkers, "process-workers", 8, "inbound messages processed at once, in the lane (texts and taps) and as many again as jobs (voice notes, photos, retries)")
 	fl.IntVar(&c.sendWorkers, "send-workers", 16, "sends in flight at once")
 	fl.StringVar(&c.stt, "stt", envOr("MITRA_STT", "none"), "speech-to-text for voice notes: none, openai (any OpenAI-compatible /v1/audio/transcriptions) or bhashini")
 	fl.StringVar(&c.sttModel, "stt-model", envOr("MITRA_STT_MODEL", "whisper-1"), "transcription model for -stt openai")
