@@ -240,7 +240,7 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 		items = append(extra, items...)
 		ef := next.Effects
 		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil || ef.Subscribe != nil
-		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting, locked.Awaiting)
+		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting, locked.Awaiting, store.SendRate{Key: w.deps.SenderKey, Limit: w.deps.SendLimit})
 		return err
 	})
 	if err != nil {
@@ -268,13 +268,11 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 // for whatever is left if this process dies first.
 const inlineSendWindow = 15 * time.Second
 
-// sendInline sends an answer's replies in order, their places in the send
-// rate reserved together (one round trip a message, outside the
-// transaction: the rate is one row that every reply writes, and holding
-// its lock until a commit made every message wait on it). When a send
-// must be retried, or the rate would hold a reply past the window, the
-// message's send job is queued at once and takes over from the first
-// reply not sent.
+// sendInline sends an answer's replies in order, at the places in the
+// send rate that Answer reserved for them together. When a send must be
+// retried, or the rate would hold a reply past the window, the message's
+// send job is queued at once and takes over from the first reply not
+// sent.
 func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a store.Answered) {
 	reserved := time.Now()
 	deadline := reserved.Add(inlineSendWindow)
@@ -285,12 +283,9 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 		}
 	}
 	n := len(a.Outbox)
-	last, err := w.deps.Store.ReserveSends(ctx, w.deps.SenderKey, w.deps.SendLimit, n)
-	if err != nil {
-		n = 0 // nothing reserved
-	}
-	waits := w.deps.SendLimit.Spread(last, n)
-	for i, row := range a.Outbox[:n] {
+	var err error
+	waits := w.deps.SendLimit.Spread(a.Wait, n)
+	for i, row := range a.Outbox {
 		if err = w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
 			// The places of the replies not sent go back to the rate:
 			// the send job reserves its own.

@@ -380,6 +380,48 @@ func TestRepliesSentInlineFallbackOnFailure(t *testing.T) {
 	}
 }
 
+// A message's replies take their places in the business number's send
+// rate together, in the transaction that wrote them: as many tokens as
+// replies, and none for a message that gets no reply.
+func TestInlineRepliesReserveTheirPlacesInTheRate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	f.process.deps.SendLimit = store.Limit{Rate: 0.001, Burst: 100}
+	f.send.deps.SendLimit = f.process.deps.SendLimit
+	ctx := context.Background()
+	conn := storetest.Conn(t, f.dbURL)
+	tokens := func() float64 {
+		var v float64
+		if err := conn.QueryRow(ctx, "SELECT COALESCE((SELECT tokens FROM send_limits WHERE key = $1), 100)", f.process.deps.SenderKey).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	process := func(m whatsapp.Message) int {
+		t.Helper()
+		m.From, m.Time = "919000000151", time.Now()
+		before := len(f.graph.payloads())
+		if _, err := f.store.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{m}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.process.Work(ctx, job(store.ProcessArgs{WAMessageID: m.ID})); err != nil {
+			t.Fatal(err)
+		}
+		return len(f.graph.payloads()) - before
+	}
+	sent := process(whatsapp.Message{ID: "wamid.RATE1", Type: "text", Text: "hi"})
+	if got, want := tokens(), 100-float64(sent); sent == 0 || got < want || got > want+0.1 {
+		t.Errorf("%v tokens left after %d replies, want %v", got, sent, want)
+	}
+	before := tokens()
+	if sent := process(whatsapp.Message{ID: "wamid.RATE2", Type: "reaction", ReplyTo: "wamid.OUT1"}); sent != 0 {
+		t.Fatalf("a reaction got %d replies, want none", sent)
+	}
+	if got := tokens(); got < before || got > before+0.1 {
+		t.Errorf("a message with no reply took %v tokens", before-got)
+	}
+}
+
 // One citizen sending far faster than anyone reads gets answers up to the
 // burst, then one "please wait", then nothing until the bucket refills;
 // every message is stored and processed all the same.
