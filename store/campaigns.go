@@ -420,20 +420,16 @@ func parseCampaignCallback(s string) (int64, string, bool) {
 	return id, waID, ok && err == nil && id > 0 && strconv.FormatInt(id, 10) == idText && waID != ""
 }
 
-// applyCampaignStatus moves a campaign message forward by a status, as
-// applyStatus does an outbox row, and takes Meta's pricing.
-func (t Tx) applyCampaignStatus(ctx context.Context, campaignID int64, waID string, st statusArgs) error {
-	_, err := t.tx.Exec(ctx, `UPDATE campaign_messages SET
+// queueCampaignStatus queues what moves a campaign message forward by a
+// status, as queueStatus does an outbox row, and takes Meta's pricing.
+func queueCampaignStatus(b *pgx.Batch, campaignID int64, waID string, st statusArgs) {
+	b.Queue(`UPDATE campaign_messages SET
 			status = CASE WHEN $3 = 'failed' THEN 'failed'
 			              WHEN array_position($8::text[], $3) > COALESCE(array_position($8::text[], status), 0) THEN $3 ELSE status END,
 			wa_message_id = COALESCE(wa_message_id, $4), error_code = COALESCE($5, error_code),
 			category = COALESCE(NULLIF($6, ''), category), billable = COALESCE(billable, false) OR $7
 		WHERE campaign_id = $1 AND wa_id = $2 AND status NOT IN ('failed', 'skipped')`,
 		campaignID, waID, st.status, st.messageID, st.code, st.category, st.billable, statusOrder)
-	if err != nil {
-		return fmt.Errorf("apply status to campaign %d: %w", campaignID, err)
-	}
-	return nil
 }
 
 type statusArgs struct {

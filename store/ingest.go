@@ -42,19 +42,21 @@ const (
 )
 
 // ingestTx stores a batch of deliveries in one transaction: the
-// messages with one statement, their senders' contacts with another and
-// their jobs with a third, then each status and template verdict. A
-// batch it fails is tried again a delivery at a time, so that one bad
-// delivery answers its own error and never takes the others down.
+// messages and their senders' contacts with one statement, the jobs of
+// those that need one with another, then every status and template
+// verdict with the COMMIT. Without jobs (plain messages going to the
+// lane, or statuses alone, most of what Meta posts) that is one round
+// trip, its BEGIN and COMMIT included (tx.go). A batch it fails is tried
+// again a delivery at a time, so that one bad delivery answers its own
+// error and never takes the others down.
 func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) error {
 	// Plain messages go to this process's lane once committed, with no
 	// job (lane.go); the rest, and all of them when no lane runs here,
 	// get their job in the transaction.
 	ln := s.lane.Load()
 	var local []ProcessArgs
-	err := pgx.BeginFunc(ctx, s.ingest, func(ptx pgx.Tx) error {
+	err := inTx(ctx, s.ingest, func(ptx *pipelinedTx) error {
 		local = local[:0]
-		tx := Tx{s, ptx}
 		var in inboundRows
 		for _, call := range batch {
 			call.arg.fresh = 0
@@ -64,7 +66,7 @@ func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) er
 				}
 			}
 		}
-		fresh, err := tx.insertInbound(ctx, &in)
+		fresh, err := insertInbound(ctx, ptx, &in)
 		if err != nil {
 			return err
 		}
@@ -96,17 +98,17 @@ func (s *Store) ingestTx(ctx context.Context, batch []*batchCall[ingestCall]) er
 			statuses = append(statuses, call.arg.ev.Statuses...)
 		}
 		slices.SortStableFunc(statuses, func(a, b whatsapp.Status) int { return strings.Compare(a.MessageID, b.MessageID) })
+		var b pgx.Batch
 		for _, st := range statuses {
-			if err := tx.applyStatus(ctx, st); err != nil {
-				return err
-			}
+			queueStatus(&b, st)
 		}
 		for _, call := range batch {
 			for _, te := range call.arg.ev.Templates {
-				if _, err := applyTemplate(ctx, ptx, te); err != nil {
-					return err
-				}
+				b.Queue(applyTemplateSQL, templateArgs(te)...)
 			}
+		}
+		if err := ptx.commitWith(ctx, &b); err != nil {
+			return fmt.Errorf("statuses of %d deliveries: %w", len(batch), err)
 		}
 		return nil
 	})
@@ -138,47 +140,42 @@ func (r *inboundRows) add(m whatsapp.Message) error {
 }
 
 // insertInbound stores each message once and keeps its sender's profile
-// name (the latest one given, of the messages not seen before); it
-// returns the ids it stored.
-func (t Tx) insertInbound(ctx context.Context, r *inboundRows) (map[string]bool, error) {
+// name (the latest one given, of the messages not seen before), in one
+// statement; it returns the ids it stored.
+func insertInbound(ctx context.Context, tx *pipelinedTx, r *inboundRows) (map[string]bool, error) {
 	fresh := map[string]bool{}
 	if len(r.ids) == 0 {
 		return fresh, nil
 	}
-	rows, err := t.tx.Query(ctx, `INSERT INTO inbound_messages (wa_message_id, wa_from, phone_number_id, type, message, sent_at)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::jsonb[], $6::timestamptz[])
-		ON CONFLICT (wa_message_id) DO NOTHING RETURNING wa_message_id`,
-		r.ids, r.from, r.phoneNumberIDs, r.types, r.records, r.sent)
-	if err != nil {
-		return nil, fmt.Errorf("insert %d inbound: %w", len(r.ids), err)
-	}
-	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("insert %d inbound: %w", len(r.ids), err)
-	}
-	var from, names []string
-	var order []int32
-	for _, id := range stored {
-		fresh[id] = true
-	}
-	for i, id := range r.ids {
-		if fresh[id] {
-			from, names, order = append(from, r.from[i]), append(names, r.names[i]), append(order, int32(i))
+	var b pgx.Batch
+	b.Queue(insertInboundSQL, r.ids, r.from, r.phoneNumberIDs, r.types, r.records, r.sent, r.names).Query(func(rows pgx.Rows) error {
+		stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		for _, id := range stored {
+			fresh[id] = true
 		}
-	}
-	if len(from) == 0 {
-		return fresh, nil
-	}
-	// One row a sender: ON CONFLICT cannot touch a row twice in one
-	// statement. Its latest non-empty name wins, as one message at a time
-	// would have left it.
-	_, err = t.tx.Exec(ctx, `INSERT INTO contacts (wa_id, name)
-		SELECT DISTINCT ON (wa_id) wa_id, name FROM unnest($1::text[], $2::text[], $3::int[]) AS c(wa_id, name, ord)
-		ORDER BY wa_id, name <> '' DESC, ord DESC
-		ON CONFLICT (wa_id) DO UPDATE SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END, updated_at = now()`,
-		from, names, order)
-	if err != nil {
-		return nil, fmt.Errorf("contacts of %d inbound: %w", len(from), err)
+		return err
+	})
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, fmt.Errorf("insert %d inbound: %w", len(r.ids), err)
 	}
 	return fresh, nil
 }
+
+// insertInboundSQL inserts the messages not seen before and their
+// senders' contacts. One row a sender: ON CONFLICT cannot touch a row
+// twice in one statement. Its latest non-empty name wins, as one message
+// at a time would have left it.
+const insertInboundSQL = `WITH input AS (
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::jsonb[], $6::timestamptz[], $7::text[])
+			WITH ORDINALITY AS i(id, wa_from, phone_number_id, type, message, sent_at, name, ord)
+	), stored AS (
+		INSERT INTO inbound_messages (wa_message_id, wa_from, phone_number_id, type, message, sent_at)
+		SELECT id, wa_from, phone_number_id, type, message, sent_at FROM input
+		ON CONFLICT (wa_message_id) DO NOTHING RETURNING wa_message_id
+	), senders AS (
+		INSERT INTO contacts (wa_id, name)
+		SELECT DISTINCT ON (wa_from) wa_from, name FROM input JOIN stored ON stored.wa_message_id = input.id
+		ORDER BY wa_from, name <> '' DESC, ord DESC
+		ON CONFLICT (wa_id) DO UPDATE SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END, updated_at = now()
+	)
+	SELECT wa_message_id FROM stored`

@@ -533,9 +533,9 @@ func (s *Store) SweepInbound(ctx context.Context) (int, error) {
 // one source of the order; the SQL below takes it as a parameter.
 var statusOrder = []string{"sent", "delivered", "read", "played"}
 
-// applyStatus records a delivery status once and moves the outbox row
-// forward (never backward: statuses arrive out of order).
-func (t Tx) applyStatus(ctx context.Context, st whatsapp.Status) error {
+// queueStatus queues what records a delivery status once and moves the
+// outbox row forward (never backward: statuses arrive out of order).
+func queueStatus(b *pgx.Batch, st whatsapp.Status) {
 	var code *int
 	var title *string
 	if len(st.Errors) > 0 {
@@ -544,28 +544,23 @@ func (t Tx) applyStatus(ctx context.Context, st whatsapp.Status) error {
 	// A campaign's message keeps its statuses in its own row (a crore of
 	// them would swamp message_statuses).
 	if id, waID, ok := parseCampaignCallback(st.Callback); ok {
-		return t.applyCampaignStatus(ctx, id, waID, statusArgs{messageID: st.MessageID, status: st.Status, category: st.Category, code: code, billable: st.Billable})
+		queueCampaignStatus(b, id, waID, statusArgs{messageID: st.MessageID, status: st.Status, category: st.Category, code: code, billable: st.Billable})
+		return
 	}
 	var at *time.Time
 	if !st.Time.IsZero() {
 		at = &st.Time
 	}
-	if _, err := t.tx.Exec(ctx, `INSERT INTO message_statuses (wa_message_id, status, status_at, error_code, error_title)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, st.MessageID, st.Status, at, code, title); err != nil {
-		return fmt.Errorf("record status %s of %s: %w", st.Status, st.MessageID, err)
-	}
+	b.Queue(`INSERT INTO message_statuses (wa_message_id, status, status_at, error_code, error_title)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, st.MessageID, st.Status, at, code, title)
 	// array_position is 1-based and NULL for a status outside the order:
 	// "failed" always applies (unless already failed), unknown statuses
 	// (Meta may add some) are recorded above and move nothing.
-	_, err := t.tx.Exec(ctx, `UPDATE outbox SET status = $2, error_code = COALESCE($3, error_code),
+	b.Queue(`UPDATE outbox SET status = $2, error_code = COALESCE($3, error_code),
 		last_error = COALESCE($4, last_error), updated_at = now()
 		WHERE wa_message_id = $1 AND status <> 'failed'
 		AND ($2 = 'failed' OR array_position($5::text[], $2) > COALESCE(array_position($5::text[], status), 0))`,
 		st.MessageID, st.Status, code, title, statusOrder)
-	if err != nil {
-		return fmt.Errorf("apply status %s to %s: %w", st.Status, st.MessageID, err)
-	}
-	return nil
 }
 
 // OutboxIDs lists the outbox rows of one inbound message, in order.

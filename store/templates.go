@@ -107,16 +107,21 @@ type execer interface {
 
 // applyTemplate writes one change of Meta's: empty fields keep their value.
 func applyTemplate(ctx context.Context, db execer, e whatsapp.TemplateEvent) (bool, error) {
-	tag, err := db.Exec(ctx, `UPDATE wa_templates SET
-			status = COALESCE(NULLIF($3, ''), status),
-			meta_category = COALESCE(NULLIF($4, ''), meta_category),
-			meta_id = COALESCE(NULLIF($5, ''), meta_id),
-			reason = CASE WHEN $3 = '' THEN reason ELSE $6 END,
-			updated_at = now()
-		WHERE name = $1 AND lang = $2`,
-		e.Name, e.Language, strings.ToUpper(e.Status), strings.ToLower(e.Category), e.MetaID, e.Reason)
+	tag, err := db.Exec(ctx, applyTemplateSQL, templateArgs(e)...)
 	if err != nil {
 		return false, err
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+const applyTemplateSQL = `UPDATE wa_templates SET
+		status = COALESCE(NULLIF($3, ''), status),
+		meta_category = COALESCE(NULLIF($4, ''), meta_category),
+		meta_id = COALESCE(NULLIF($5, ''), meta_id),
+		reason = CASE WHEN $3 = '' THEN reason ELSE $6 END,
+		updated_at = now()
+	WHERE name = $1 AND lang = $2`
+
+func templateArgs(e whatsapp.TemplateEvent) []any {
+	return []any{e.Name, e.Language, strings.ToUpper(e.Status), strings.ToLower(e.Category), e.MetaID, e.Reason}
 }
