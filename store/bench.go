@@ -193,3 +193,12 @@ func (s *Store) DatabaseSize(ctx context.Context) (int64, error) {
 	err := s.pool.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&n)
 	return n, err
 }
+
+// BackendPID is the process id of the server process of one of the
+// pool's connections: on a local server, its parent is the postmaster,
+// whose processes the webhook bench counts the CPU of.
+func (s *Store) BackendPID(ctx context.Context) (int, error) {
+	var pid int
+	err := s.pool.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid)
+	return pid, err
+}

@@ -69,6 +69,11 @@ type webhookBenchReport struct {
 	RSSNowMB      float64 `json:"rss_after_mb"`
 	ConsoleP99MS  float64 `json:"console_p99_ms,omitempty"`
 	ConsoleFailed int     `json:"console_failed,omitempty"`
+	// CPUMSPerMessage is this process's CPU (server, load generator and
+	// fake Graph API) over the paced load and its drain, a message; and
+	// DBCPUMSPerMessage the database's, when it runs on this machine.
+	CPUMSPerMessage   float64 `json:"cpu_ms_per_message"`
+	DBCPUMSPerMessage float64 `json:"db_cpu_ms_per_message,omitempty"`
 }
 
 // runWebhookBench drives a whole server on loopback with signed webhooks
@@ -217,6 +222,9 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		defer stopProfile()
 	}
+	backend, _ := tg.store.BackendPID(ctx)
+	cpu0 := processCPU()
+	db0, dbLocal := clusterCPU(backend)
 	start := time.Now()
 	var floodSent atomic.Int64
 	var floodWG sync.WaitGroup
@@ -261,6 +269,12 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	report.DrainS = time.Since(drainStart).Seconds()
 	stopProfile()
+	if n := float64(total); n > 0 {
+		report.CPUMSPerMessage = ms(processCPU()-cpu0) / n
+		if db1, ok := clusterCPU(backend); ok && dbLocal {
+			report.DBCPUMSPerMessage = ms(db1-db0) / n
+		}
+	}
 	counts, err := tg.store.Totals(ctx)
 	if err != nil {
 		return err
@@ -320,6 +334,8 @@ func runWebhookBench(ctx context.Context, args []string, stdout, stderr io.Write
 	if report.KilledServe {
 		fmt.Fprintf(stdout, "first server killed (-9) at %.1fs; slowest first reply %.1f s\n", report.KilledAtS, report.ReplyMaxMS/1000)
 	}
+	fmt.Fprintf(stdout, "CPU a message over the load and its drain: %.2f ms in this process (server, load generator, fake Graph API), %.2f ms in PostgreSQL\n",
+		report.CPUMSPerMessage, report.DBCPUMSPerMessage)
 	fmt.Fprintf(stdout, "stored %d (lost %d, unprocessed %d); outbox %d rows, %d unsent; Graph API sends %d, duplicates %d\n",
 		report.Stored, report.Lost, report.Unprocessed, report.OutboxRows, report.OutboxUnsent, report.GraphSends, report.DuplicateSends)
 	if report.Flooders > 0 {
