@@ -113,18 +113,13 @@ func (t *pipelinedTx) Commit(ctx context.Context) error {
 	if t.closed {
 		return pgx.ErrTxClosed
 	}
-	t.closed = true
 	if !t.begun {
+		t.closed = true
 		return nil // nothing was sent
 	}
-	ct, err := t.conn.Exec(ctx, "COMMIT")
-	if err != nil {
-		return err
-	}
-	if ct.String() == "ROLLBACK" {
-		return pgx.ErrTxCommitRollback
-	}
-	return nil
+	// A COMMIT that fails leaves the transaction open for the rollback
+	// that follows, as commitWith does.
+	return t.commitWith(ctx, &pgx.Batch{})
 }
 
 func (t *pipelinedTx) Rollback(ctx context.Context) error {
