@@ -190,21 +190,19 @@ type savepoint struct {
 	done bool
 }
 
-func (s *savepoint) Commit(ctx context.Context) error {
-	if s.done {
-		return pgx.ErrTxClosed
-	}
-	s.done = true
-	_, err := s.conn.Exec(ctx, "RELEASE SAVEPOINT "+s.name)
-	return err
-}
+func (s *savepoint) Commit(ctx context.Context) error { return s.end(ctx, "RELEASE SAVEPOINT ") }
 
 func (s *savepoint) Rollback(ctx context.Context) error {
+	return s.end(ctx, "ROLLBACK TO SAVEPOINT ")
+}
+
+// end releases or rolls back to the savepoint, once.
+func (s *savepoint) end(ctx context.Context, verb string) error {
 	if s.done {
 		return pgx.ErrTxClosed
 	}
 	s.done = true
-	_, err := s.conn.Exec(ctx, "ROLLBACK TO SAVEPOINT "+s.name)
+	_, err := s.conn.Exec(ctx, verb+s.name)
 	return err
 }
 
