@@ -102,21 +102,34 @@ func (m *MemoryIndex) Search(_ context.Context, q []float32, k int) ([]Hit, erro
 	if len(q) != m.dim {
 		return nil, fmt.Errorf("index: query has %d dimensions, want %d", len(q), m.dim)
 	}
-	n := len(m.ids)
 	sc, _ := m.scratch.Get().(*searchScratch)
-	if sc == nil || len(sc.scores) < n {
-		sc = &searchScratch{scores: make([]float32, n)}
+	if sc == nil {
+		sc = &searchScratch{}
 	}
 	defer m.scratch.Put(sc)
-	scores := sc.scores[:n]
-	clear(scores)
 	sc.nz = nonzero(q, sc.nz[:0])
-	for _, d := range sc.nz {
+	sc.scores = m.scoreAll(q, sc.nz, sc.scores)
+	return m.nearest(sc.scores, k), nil
+}
+
+// scoreAll returns q's score with every vector, by position, in out's
+// memory: nz are q's nonzero dimensions, summed in scoreAt's order.
+func (m *MemoryIndex) scoreAll(q []float32, nz []int32, out []float32) []float32 {
+	n := len(m.ids)
+	out = slices.Grow(out[:0], n)[:n]
+	clear(out)
+	for _, d := range nz {
 		col, qd := m.cols[d][:n], q[d]
-		for i := range scores {
-			scores[i] += qd * col[i]
+		for i := range out {
+			out[i] += qd * col[i]
 		}
 	}
+	return out
+}
+
+// nearest returns the k best of scores (scoreAll's), best first, ties by
+// id.
+func (m *MemoryIndex) nearest(scores []float32, k int) []Hit {
 	hits := make([]Hit, 0, k+1)
 	for i, s := range scores {
 		if len(hits) == k && !better(Hit{m.ids[i], s}, hits[k-1]) {
@@ -124,7 +137,7 @@ func (m *MemoryIndex) Search(_ context.Context, q []float32, k int) ([]Hit, erro
 		}
 		hits = insertHit(hits, Hit{m.ids[i], s}, k)
 	}
-	return hits, nil
+	return hits
 }
 
 // scoreAt is the cosine similarity of q with the i-th vector added,

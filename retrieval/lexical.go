@@ -25,7 +25,7 @@ type lexicon struct {
 	// number of services that use it.
 	docWeight   []float32 // by doc: the sum of its tokens' idf
 	docServices lists     // doc -> the services using it, ascending
-	svcDocs     lists     // service -> its docs
+	svcDocs     docBlocks // service -> its docs
 	services    int
 	// deletes maps each single-letter deletion of a vocabulary key (and
 	// the key itself) to the keys it came from: a symmetric-delete index for
@@ -61,6 +61,35 @@ func newLists(nested [][]int32) lists {
 }
 
 func (l *lists) of(i int32) []int32 { return l.items[l.start[i]:l.start[i+1]] }
+
+// docBlocks holds each service's docs as a bitmap in blocks of 64 doc
+// ids: a message touches a few of a service's forty-odd names and
+// aliases, and a block ANDed with the message's bitmap of touched docs
+// finds them without reading the rest. A service's docs were numbered
+// together, so they fill one or two blocks; a national catalogue's copies
+// share their original's.
+type docBlocks struct {
+	start []int32  // owner i's blocks are word[start[i]:start[i+1]]
+	word  []int32  // a block's index in the bitmap: doc ids word*64 to word*64+63
+	mask  []uint64 // the owner's docs in that block
+}
+
+func newDocBlocks(nested [][]int32) docBlocks {
+	b := docBlocks{start: make([]int32, 1, len(nested)+1)}
+	for _, docs := range nested {
+		sorted := slices.Sorted(slices.Values(docs))
+		for _, d := range sorted {
+			w, bit := d>>6, uint64(1)<<(d&63)
+			if n := len(b.word); n > int(b.start[len(b.start)-1]) && b.word[n-1] == w {
+				b.mask[n-1] |= bit
+				continue
+			}
+			b.word, b.mask = append(b.word, w), append(b.mask, bit)
+		}
+		b.start = append(b.start, int32(len(b.word)))
+	}
+	return b
+}
 
 const prefixLen = 4
 
@@ -117,7 +146,7 @@ func newLexicon(services []*catalog.Service) *lexicon {
 			docServices[d] = append(docServices[d], int32(si))
 		}
 	}
-	lx.docServices, lx.svcDocs = newLists(docServices), newLists(svcDocs)
+	lx.docServices, lx.svcDocs = newLists(docServices), newDocBlocks(svcDocs)
 	lx.idf = make([]float32, len(lx.keys))
 	lx.df = df
 	postings := make([][]int32, len(lx.keys))
@@ -381,31 +410,64 @@ type lexQuery struct {
 	lx       *lexicon
 	qWeights []float32 // by word
 	qTotal   float32
-	// ratio bounds how far a service's explained weight may exceed
-	// qTotal (a long message's total counts only its weightiest words).
-	ratio    float32
-	docScore []float32 // by doc; zero outside a message
-	cover    []float32 // by doc: the share of the doc the message covers
-	docs     []int32   // the docs with a score
-	order    []int32   // docs by buckets of coverage, the best first
-	next     int       // the next of order to visit
+	// reachable is the most weight a service's words may explain: every
+	// word the catalogue matches, at its best match's quality. It may
+	// exceed qTotal (a long message's total counts only its weightiest
+	// words) and falls short of it by the words nothing matches.
+	reachable float32
+	hits      []docHit // by doc; zero outside a message
+	docs      []int32  // the docs with a score
+	order     []int32  // docs by buckets of coverage, the best first
+	next      int      // the next of order to visit
 	// bucketEnd is where each coverage bucket ends in order; bucket is
 	// the one next to visit.
 	bucketEnd [coverBuckets]int32
 	bucket    int
 	seen      []bool // by service: visited
 	visited   []int32
-	// docWords marks, by doc, the message's words that match it, and
-	// docSims holds (docs x maxQueryWords) the best match's quality level.
-	docWords []uint32
-	docSims  []uint8
-	best     []uint8 // by word, score's working row
-	sorted   []float32
-	matchBuf []tokenMatch
+	touched   []uint64 // a bit by doc: the docs with a score
+	best      []uint8  // by word, score's working row
+	sorted    []float32
+	matchBuf  []tokenMatch
 }
 
-// simLevels are the match qualities in increasing order; docSims holds an
-// index into it.
+// docHit is what a message makes of one doc, kept together because a
+// posting updates all of it at once.
+type docHit struct {
+	score float32 // the idf of the doc's matched tokens times the match's quality
+	cover float32 // score over the doc's weight, at most 1
+	words uint32  // the message's words that match the doc
+	// level holds each word's best match quality in the doc, an index
+	// into simLevels, in three bit planes of a bit a word.
+	level [3]uint32
+}
+
+func (h *docHit) levelOf(w int) uint8 {
+	return uint8(h.level[0]>>w&1 | (h.level[1]>>w&1)<<1 | (h.level[2]>>w&1)<<2)
+}
+
+// raise marks word w as matching the doc with quality level, unless it
+// already matches it better.
+func (h *docHit) raise(w int, level uint8) {
+	bit := uint32(1) << w
+	if h.words&bit != 0 {
+		if h.levelOf(w) >= level {
+			return
+		}
+		for p := range h.level {
+			h.level[p] &^= bit
+		}
+	}
+	h.words |= bit
+	for p := range h.level {
+		if level>>p&1 != 0 {
+			h.level[p] |= bit
+		}
+	}
+}
+
+// simLevels are the match qualities in increasing order; a docHit holds
+// indexes into it.
 var simLevels = [...]float32{0, simPrefix, simTypo, simSuffix, simExact}
 
 func simLevel(sim float32) uint8 {
@@ -418,9 +480,8 @@ func simLevel(sim float32) uint8 {
 }
 
 func (lx *lexicon) newQuery() *lexQuery {
-	return &lexQuery{lx: lx, docScore: make([]float32, len(lx.docWeight)), cover: make([]float32, len(lx.docWeight)),
-		seen: make([]bool, lx.services), docWords: make([]uint32, len(lx.docWeight)),
-		docSims: make([]uint8, len(lx.docWeight)*maxQueryWords)}
+	return &lexQuery{lx: lx, hits: make([]docHit, len(lx.docWeight)), seen: make([]bool, lx.services),
+		touched: make([]uint64, (len(lx.docWeight)+63)/64)}
 }
 
 // start scores the docs for a message's keys, forgetting the last message.
@@ -451,24 +512,28 @@ func (q *lexQuery) start(keys []string) {
 		}
 		q.qWeights = append(q.qWeights, w)
 		q.qTotal += w
+		var top uint8
 		for _, m := range q.matchBuf {
 			level := simLevel(m.sim)
+			top = max(top, level)
 			// Two message words matching one token would count it
 			// twice; the keys are deduped and the coverage is capped
 			// at 1 below.
 			contrib := lx.idf[m.token] * m.sim
 			for _, d := range lx.postings.of(m.token) {
-				if q.docScore[d] == 0 {
+				h := &q.hits[d]
+				if h.words == 0 {
 					q.docs = append(q.docs, d)
+					q.touched[d>>6] |= 1 << (d & 63)
 				}
-				q.docScore[d] += contrib
-				q.docWords[d] |= 1 << qi
-				cell := &q.docSims[int(d)*maxQueryWords+qi]
-				*cell = max(*cell, level)
+				h.score += contrib
+				h.raise(qi, level)
 			}
 		}
+		// Summed in word order, as score sums what a service explains,
+		// so that the bound holds to the last bit.
+		q.reachable += simLevels[top] * w
 	}
-	all := q.qTotal
 	// A long message is judged by its weightiest words: a citizen who
 	// tells their whole story explains more than any one service needs,
 	// and the rest must not dilute what does match.
@@ -482,17 +547,14 @@ func (q *lexQuery) start(keys []string) {
 		q.sorted = ws
 		q.qTotal = min(q.qTotal, top)
 	}
-	q.ratio = 1
-	if q.qTotal > 0 {
-		q.ratio = max(1, all/q.qTotal)
-	}
 	// Docs in order of coverage, by buckets of it: visiting them best
 	// first needs no more order than that, and a sort of every doc a
 	// common word touches costs more than the rest of the match.
 	var counts [coverBuckets + 1]int32
 	for _, d := range q.docs {
-		c := min(1, q.docScore[d]/lx.docWeight[d])
-		q.cover[d] = c
+		h := &q.hits[d]
+		c := min(1, h.score/lx.docWeight[d])
+		h.cover = c
 		counts[coverBucket(c)]++
 	}
 	var at [coverBuckets]int32 // where each bucket starts, the best bucket first
@@ -502,7 +564,7 @@ func (q *lexQuery) start(keys []string) {
 	}
 	q.order = slices.Grow(q.order[:0], len(q.docs))[:len(q.docs)]
 	for _, d := range q.docs {
-		b := coverBucket(q.cover[d])
+		b := coverBucket(q.hits[d].cover)
 		q.order[at[b]] = d
 		at[b]++
 	}
@@ -520,14 +582,14 @@ func coverBucket(cover float32) int {
 // reset clears what the last message wrote, and only that.
 func (q *lexQuery) reset() {
 	for _, d := range q.docs {
-		q.docScore[d], q.docWords[d] = 0, 0
-		clear(q.docSims[int(d)*maxQueryWords : int(d+1)*maxQueryWords])
+		q.hits[d] = docHit{}
+		q.touched[d>>6] = 0
 	}
 	for _, s := range q.visited {
 		q.seen[s] = false
 	}
 	q.docs, q.visited, q.qWeights = q.docs[:0], q.visited[:0], q.qWeights[:0]
-	q.qTotal, q.next = 0, 0
+	q.qTotal, q.reachable, q.next = 0, 0, 0
 }
 
 // peek returns the most a doc not yet visited may cover of itself: the
@@ -546,7 +608,10 @@ func (q *lexQuery) peek() (cover float32, ok bool) {
 // bound is the highest lexical score a service not yet visited may have,
 // when the best doc left covers cover of itself.
 func (q *lexQuery) bound(cover float32) float32 {
-	return float32(math.Sqrt(float64(cover * q.ratio)))
+	if q.qTotal == 0 {
+		return 0
+	}
+	return float32(math.Sqrt(float64(cover * q.reachable / q.qTotal)))
 }
 
 // visit gives each service of the next bucket's docs not yet visited its
@@ -582,16 +647,17 @@ func (q *lexQuery) score(s int32) float32 {
 	}
 	q.best = best
 	var cover float32
-	for _, d := range q.lx.svcDocs.of(s) {
-		words := q.docWords[d]
-		if words == 0 {
-			continue
-		}
-		cover = max(cover, q.cover[d])
-		row := q.docSims[int(d)*maxQueryWords:]
-		for ; words != 0; words &= words - 1 {
-			w := bits.TrailingZeros32(words)
-			best[w] = max(best[w], row[w])
+	blocks := &q.lx.svcDocs
+	for b := blocks.start[s]; b < blocks.start[s+1]; b++ {
+		base := blocks.word[b]
+		for hit := q.touched[base] & blocks.mask[b]; hit != 0; hit &= hit - 1 {
+			d := base<<6 | int32(bits.TrailingZeros64(hit))
+			h := &q.hits[d]
+			cover = max(cover, h.cover)
+			for words := h.words; words != 0; words &= words - 1 {
+				w := bits.TrailingZeros32(words)
+				best[w] = max(best[w], h.levelOf(w))
+			}
 		}
 	}
 	if cover == 0 {

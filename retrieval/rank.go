@@ -16,9 +16,20 @@ type matchScratch struct {
 	lexq  *lexQuery
 	cands []Candidate
 	nz    []int32 // the query vector's nonzero dimensions
-	hits  []Hit   // the nearest vectors, when they were searched
+	vecs  []float32
+	hits  []Hit // the nearest vectors, when they were searched
 	ids   []string
 }
+
+// scoreAllWork is how many of a query's dimensions times vectors rank
+// scores up front: every service's exact vector score costs about as much
+// as the few dozen services a visit would score one at a time, and the
+// best of them bounds the vector score of the services left unvisited far
+// more tightly than each dimension's extreme (which nearly always sums to
+// 1), so the visit stops after a handful of services instead of a
+// hundred. Past it (a national catalogue) the scan costs more than the
+// visits it saves.
+const scoreAllWork = 1 << 15
 
 // vectorEpsilon absorbs float32 rounding when a bound is compared with a
 // score summed in another order.
@@ -57,9 +68,22 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 	// afterwards, for the few that can still reach the top.
 	vecBound := float32(1)
 	exact := e.memory != nil
+	var vecs []float32 // every service's vector score, when scored up front
 	if exact {
 		sc.nz = nonzero(qvec, sc.nz[:0])
-		vecBound = e.memory.bound(qvec, sc.nz)
+		if n := e.memory.Len(); n > 0 && n*len(sc.nz) <= scoreAllWork {
+			sc.vecs = e.memory.scoreAll(qvec, sc.nz, sc.vecs)
+			vecs = sc.vecs
+			vecBound = max(0, slices.Max(vecs))
+		} else {
+			vecBound = e.memory.bound(qvec, sc.nz)
+		}
+	}
+	vector := func(s int) float32 {
+		if vecs != nil {
+			return vecs[s]
+		}
+		return e.memory.scoreAt(qvec, sc.nz, s)
 	}
 	// The most a vector score and the boosts add: a kind's cue (the status
 	// one is the larger) and the menu prior.
@@ -76,7 +100,7 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 			if l > 0 {
 				c := e.candidate(int(s), l, 0, cued)
 				if exact && c.Score+e.vectorWeight*vecBound >= best.kth() {
-					c = e.candidate(int(s), l, e.memory.scoreAt(qvec, sc.nz, int(s)), cued)
+					c = e.candidate(int(s), l, vector(int(s)), cued)
 				}
 				best.add(c.Score)
 				cands = append(cands, c)
@@ -101,11 +125,16 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 		}
 	}
 	if above < MaxCandidates {
-		hits, err := e.index.Search(ctx, qvec, vectorCandidates)
-		if err != nil {
-			return nil, fmt.Errorf("search index: %w", err)
+		if vecs != nil {
+			sc.hits = append(sc.hits[:0], e.memory.nearest(vecs, vectorCandidates)...)
+		} else {
+			hits, err := e.index.Search(ctx, qvec, vectorCandidates)
+			if err != nil {
+				return nil, fmt.Errorf("search index: %w", err)
+			}
+			sc.hits = append(sc.hits[:0], hits...)
 		}
-		sc.hits = append(sc.hits[:0], hits...)
+		hits := sc.hits
 		for _, h := range hits {
 			// A lexical candidate is already in, or cannot reach the top.
 			if i, ok := e.byID[h.ID]; ok && q.score(int32(i)) == 0 {
