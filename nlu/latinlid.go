@@ -196,19 +196,23 @@ type LatinScores struct {
 func (m *LatinModel) Identify(text string, indicOnly bool) LatinScores {
 	words := latinWords(text)
 	var total [numLatinLangs]float64
+	// The mixture's weights, the same for every word.
+	english, indicInEnglish := math.Log(1-m.IndicInEnglish), math.Log(m.IndicInEnglish/2)
+	indic, englishInIndic := math.Log(m.IndicShare), math.Log(1-m.IndicShare)
+	functionWord := math.Log(functionWordMixing)
 	for _, w := range words {
 		lp := m.wordLogProbs(w)
-		total[slotEN] += logSumExp(math.Log(1-m.IndicInEnglish)+lp[slotEN], math.Log(m.IndicInEnglish/2)+logSumExp(lp[slotTE], lp[slotHI]))
+		total[slotEN] += logSumExp(english+lp[slotEN], indicInEnglish+logSumExp(lp[slotTE], lp[slotHI]))
 		// People mix English nouns into Telugu and Hindi, not English
 		// grammar: "naaku income certificate kavali", never "for my
 		// certificate kavali". So English function words are rare in an
 		// Indic message.
-		mixed := math.Log(1 - m.IndicShare)
+		mixed := englishInIndic
 		if englishFunctionWords[w] {
-			mixed += math.Log(functionWordMixing)
+			mixed += functionWord
 		}
-		total[slotTE] += logSumExp(math.Log(m.IndicShare)+lp[slotTE], mixed+lp[slotEN])
-		total[slotHI] += logSumExp(math.Log(m.IndicShare)+lp[slotHI], mixed+lp[slotEN])
+		total[slotTE] += logSumExp(indic+lp[slotTE], mixed+lp[slotEN])
+		total[slotHI] += logSumExp(indic+lp[slotHI], mixed+lp[slotEN])
 	}
 	if indicOnly {
 		total[slotEN] = math.Inf(-1)

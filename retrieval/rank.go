@@ -79,12 +79,6 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 			vecBound = e.memory.bound(qvec, sc.nz)
 		}
 	}
-	vector := func(s int) float32 {
-		if vecs != nil {
-			return vecs[s]
-		}
-		return e.memory.scoreAt(qvec, sc.nz, s)
-	}
 	// The most a vector score and the boosts add: a kind's cue (the status
 	// one is the larger) and the menu prior.
 	extra := e.vectorWeight*vecBound + priorWeight + vectorEpsilon
@@ -98,12 +92,24 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 		}
 		q.visit(func(s int32, l float32) bool {
 			if l > 0 {
-				c := e.candidate(int(s), l, 0, cued)
-				if exact && c.Score+e.vectorWeight*vecBound >= best.kth() {
-					c = e.candidate(int(s), l, vector(int(s)), cued)
+				var c Candidate
+				switch {
+				case vecs != nil:
+					c = e.candidate(int(s), l, vecs[s], cued)
+				case exact:
+					c = e.candidate(int(s), l, 0, cued)
+					if c.Score+e.vectorWeight*vecBound >= best.kth() {
+						c = e.candidate(int(s), l, e.memory.scoreAt(qvec, sc.nz, int(s)), cued)
+					}
+				default:
+					c = e.candidate(int(s), l, 0, cued)
+				}
+				// With exact scores, one below the best few so far is
+				// below them at the end too.
+				if !exact || c.Score >= best.kth()-vectorEpsilon {
+					cands = append(cands, c)
 				}
 				best.add(c.Score)
-				cands = append(cands, c)
 			}
 			return !best.full() || len(q.visited) < visitBudget
 		})
