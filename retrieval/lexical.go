@@ -25,8 +25,10 @@ type lexicon struct {
 	// number of services that use it.
 	docWeight   []float32 // by doc: the sum of its tokens' idf
 	docServices lists     // doc -> the services using it, ascending
-	svcDocs     docBlocks // service -> its docs
-	services    int
+	// tokenServices lists, by token, the services using it, ascending.
+	tokenServices lists
+	svcDocs       docBlocks // service -> its docs
+	services      int
 	// deletes maps each single-letter deletion of a vocabulary key (and
 	// the key itself) to the keys it came from: a symmetric-delete index for
 	// edit distance one.
@@ -102,6 +104,7 @@ func newLexicon(services []*catalog.Service) *lexicon {
 	// Services come one at a time: a token's count of services grows
 	// when it is first seen in a new one.
 	var df, lastService []int32
+	var tokenServices [][]int32
 	docOf := map[string]int32{} // a doc's sorted tokens -> doc id
 	var sig []byte
 	for si, s := range services {
@@ -121,10 +124,12 @@ func newLexicon(services []*catalog.Service) *lexicon {
 				}
 				if int(id) == len(df) {
 					df, lastService = append(df, 0), append(lastService, -1)
+					tokenServices = append(tokenServices, nil)
 				}
 				if lastService[id] != int32(si) {
 					lastService[id] = int32(si)
 					df[id]++
+					tokenServices[id] = append(tokenServices[id], int32(si))
 				}
 			}
 			slices.Sort(tokens)
@@ -162,6 +167,7 @@ func newLexicon(services []*catalog.Service) *lexicon {
 		}
 	}
 	lx.postings = newLists(postings)
+	lx.tokenServices = newLists(tokenServices)
 	// A concept's token is written as each of its words: "pention" is a
 	// typo of "pension", and so of the concept.
 	lx.conceptSpellings = map[int32][]string{}
@@ -415,10 +421,15 @@ type lexQuery struct {
 	// exceed qTotal (a long message's total counts only its weightiest
 	// words) and falls short of it by the words nothing matches.
 	reachable float32
-	hits      []docHit // by doc; zero outside a message
-	docs      []int32  // the docs with a score
-	order     []int32  // docs by buckets of coverage, the best first
-	next      int      // the next of order to visit
+	// rare lists the message's rare tokens, and reachableCommon is
+	// reachable with only the common tokens' matches: the most a service
+	// that has no rare token may explain (see visitRare).
+	rare            []int32
+	reachableCommon float32
+	hits            []docHit // by doc; zero outside a message
+	docs            []int32  // the docs with a score
+	order           []int32  // docs by buckets of coverage, the best first
+	next            int      // the next of order to visit
 	// bucketEnd is where each coverage bucket ends in order; bucket is
 	// the one next to visit.
 	bucketEnd [coverBuckets]int32
@@ -518,10 +529,15 @@ func (q *lexQuery) start(keys []string) {
 		}
 		q.qWeights = append(q.qWeights, w)
 		q.qTotal += w
-		var top uint8
+		var top, topCommon uint8
 		for _, m := range q.matchBuf {
 			level := simLevel(m.sim)
 			top = max(top, level)
+			if len(lx.tokenServices.of(m.token)) <= rareServices {
+				q.rare = append(q.rare, m.token)
+			} else {
+				topCommon = max(topCommon, level)
+			}
 			// Two message words matching one token would count it
 			// twice; the keys are deduped and the coverage is capped
 			// at 1 below.
@@ -539,6 +555,7 @@ func (q *lexQuery) start(keys []string) {
 		// Summed in word order, as score sums what a service explains,
 		// so that the bound holds to the last bit.
 		q.reachable += simLevels[top] * w
+		q.reachableCommon += simLevels[topCommon] * w
 	}
 	// A long message is judged by its weightiest words: a citizen who
 	// tells their whole story explains more than any one service needs,
@@ -594,8 +611,8 @@ func (q *lexQuery) reset() {
 	for _, s := range q.visited {
 		q.seen[s] = false
 	}
-	q.docs, q.visited, q.qWeights = q.docs[:0], q.visited[:0], q.qWeights[:0]
-	q.qTotal, q.reachable, q.next = 0, 0, 0
+	q.docs, q.visited, q.qWeights, q.rare = q.docs[:0], q.visited[:0], q.qWeights[:0], q.rare[:0]
+	q.qTotal, q.reachable, q.reachableCommon, q.next = 0, 0, 0, 0
 }
 
 // peek returns the most a doc not yet visited may cover of itself: the
@@ -618,6 +635,32 @@ func (q *lexQuery) bound(cover float32) float32 {
 		return 0
 	}
 	return float32(math.Sqrt(float64(cover * q.reachable / q.qTotal)))
+}
+
+// rareServices is how many services may use a token that is rare: a word
+// that names a few services, unlike "card" or "certificate".
+const rareServices = 32
+
+// visitRare gives each service that has a rare token of the message its
+// lexical score, until yield returns false. The services left then
+// explain no more than the common tokens do, which bounds them far more
+// tightly when the message's weightiest words are its rare ones ("income"
+// in "income certificate"): the covers visit must come down to are those
+// of the services that miss them.
+func (q *lexQuery) visitRare(yield func(service int32, score float32) bool) {
+	for _, t := range q.rare {
+		for _, s := range q.lx.tokenServices.of(t) {
+			if q.seen[s] {
+				continue
+			}
+			q.seen[s] = true
+			q.visited = append(q.visited, s)
+			if !yield(s, q.score(s)) {
+				return
+			}
+		}
+	}
+	q.reachable = q.reachableCommon
 }
 
 // visit gives each service of the next bucket's docs not yet visited its

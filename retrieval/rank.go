@@ -85,34 +85,36 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 	if len(cued) > 0 {
 		extra += statusBoost
 	}
+	take := func(s int32, l float32) bool {
+		if l > 0 {
+			var c Candidate
+			switch {
+			case vecs != nil:
+				c = e.candidate(int(s), l, vecs[s], cued)
+			case exact:
+				c = e.candidate(int(s), l, 0, cued)
+				if c.Score+e.vectorWeight*vecBound >= best.kth() {
+					c = e.candidate(int(s), l, e.memory.scoreAt(qvec, sc.nz, int(s)), cued)
+				}
+			default:
+				c = e.candidate(int(s), l, 0, cued)
+			}
+			// With exact scores, one below the best few so far is
+			// below them at the end too.
+			if !exact || c.Score >= best.kth()-vectorEpsilon {
+				cands = append(cands, c)
+			}
+			best.add(c.Score)
+		}
+		return !best.full() || len(q.visited) < visitBudget
+	}
+	q.visitRare(take)
 	for {
 		cover, ok := q.peek()
 		if !ok || best.full() && ((1-e.vectorWeight)*q.bound(cover)+extra < best.kth() || len(q.visited) >= visitBudget) {
 			break
 		}
-		q.visit(func(s int32, l float32) bool {
-			if l > 0 {
-				var c Candidate
-				switch {
-				case vecs != nil:
-					c = e.candidate(int(s), l, vecs[s], cued)
-				case exact:
-					c = e.candidate(int(s), l, 0, cued)
-					if c.Score+e.vectorWeight*vecBound >= best.kth() {
-						c = e.candidate(int(s), l, e.memory.scoreAt(qvec, sc.nz, int(s)), cued)
-					}
-				default:
-					c = e.candidate(int(s), l, 0, cued)
-				}
-				// With exact scores, one below the best few so far is
-				// below them at the end too.
-				if !exact || c.Score >= best.kth()-vectorEpsilon {
-					cands = append(cands, c)
-				}
-				best.add(c.Score)
-			}
-			return !best.full() || len(q.visited) < visitBudget
-		})
+		q.visit(take)
 	}
 	if exact {
 		floor := best.kth() - vectorEpsilon
