@@ -25,7 +25,8 @@ type lexicon struct {
 	// number of services that use it.
 	docWeight   []float32 // by doc: the sum of its tokens' idf
 	docServices lists     // doc -> the services using it, ascending
-	// tokenServices lists, by token, the services using it, ascending.
+	// tokenServices lists, by rare token, the services using it,
+	// ascending; it is empty for the others.
 	tokenServices lists
 	svcDocs       docBlocks // service -> its docs
 	services      int
@@ -167,6 +168,13 @@ func newLexicon(services []*catalog.Service) *lexicon {
 		}
 	}
 	lx.postings = newLists(postings)
+	// Only a rare token's services are looked up (visitRare); a common
+	// token's list would be most of the memory a national catalogue takes.
+	for id := range tokenServices {
+		if df[id] > rareServices {
+			tokenServices[id] = nil
+		}
+	}
 	lx.tokenServices = newLists(tokenServices)
 	// A concept's token is written as each of its words: "pention" is a
 	// typo of "pension", and so of the concept.
@@ -533,7 +541,7 @@ func (q *lexQuery) start(keys []string) {
 		for _, m := range q.matchBuf {
 			level := simLevel(m.sim)
 			top = max(top, level)
-			if len(lx.tokenServices.of(m.token)) <= rareServices {
+			if lx.df[m.token] <= rareServices {
 				q.rare = append(q.rare, m.token)
 			} else {
 				topCommon = max(topCommon, level)
