@@ -682,10 +682,16 @@ func (s *Store) recordSent(ctx context.Context, batch []*batchCall[sentRecord]) 
 	for i, call := range batch {
 		ids[i], wamids[i], at[i] = call.arg.id, call.arg.waMessageID, call.arg.at
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE outbox o SET status = 'sent', wa_message_id = r.wamid, sent_at = r.at, last_error = NULL, updated_at = now()
+	// The commit need not wait for the disk: a database crash in the next
+	// moment can only leave these replies unsent on record, and the outbox
+	// sweep sends them again, as a lost Answer commit makes the message's
+	// replies go out again (Answer). Waiting cost a disk flush a batch.
+	var b pgx.Batch
+	b.Queue(asyncCommit)
+	b.Queue(`UPDATE outbox o SET status = 'sent', wa_message_id = r.wamid, sent_at = r.at, last_error = NULL, updated_at = now()
 		FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS r(id, wamid, at)
 		WHERE o.id = r.id AND o.status IN ('pending', 'sending')`, ids, wamids, at)
-	return err
+	return s.pool.SendBatch(ctx, &b).Close()
 }
 
 // OutboxGiveUp fails the replies to an inbound message still unsent: its
