@@ -129,9 +129,9 @@ func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool,
 // they wrote (the 24-hour window and the idle timeout run from it).
 const noteHeld = "UPDATE handovers SET last_at = now(), citizen_at = now() WHERE wa_id = $1 AND status <> 'closed' RETURNING id"
 
-// markProcessed marks a message processed and, with $2, forgets its
-// words in the same write (redactedMessage).
-const markProcessed = "UPDATE inbound_messages SET processed_at = now(), message = CASE WHEN $2 THEN " + redactedMessage + " ELSE message END WHERE wa_message_id = $1"
+// markProcessedCTE marks a message ($5 of answerSQL) processed and, with
+// $14, forgets its words in the same write (redactedMessage).
+const markProcessedCTE = "UPDATE inbound_messages SET processed_at = now(), message = CASE WHEN $14 THEN " + redactedMessage + " ELSE message END WHERE wa_message_id = $5"
 
 // Locked is a message ready to be answered: the message, whether it was
 // processed already, the citizen's conversation (locked) and, when a turn
@@ -281,9 +281,10 @@ func saveConversation(user string, st dialog.State) (string, []any, error) {
 	if st.Draft != nil {
 		touched, reminded = &st.Draft.Touched, st.Draft.Reminded
 	}
-	return "UPDATE conversations SET state = $2, updated_at = now(), draft_touched_at = $3, draft_reminded = $4 WHERE wa_id = $1",
-		[]any{user, raw, touched, reminded}, nil
+	return updateConversation, []any{user, raw, touched, reminded}, nil
 }
+
+const updateConversation = "UPDATE conversations SET state = $2, updated_at = now(), draft_touched_at = $3, draft_reminded = $4 WHERE wa_id = $1"
 
 // Outbox row kinds: a Cloud API message ready to send, or text that the
 // sender speaks into a voice note just before sending it.
@@ -321,15 +322,9 @@ const insertOutbox = `INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload,
 // outboxArgs are insertOutbox's arguments. A claimed row is born
 // "sending", its first attempt counted: the caller sends it at once.
 func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing, claimed bool) ([]any, error) {
-	kind, payload := kindMessage, any(item.Message)
-	if item.Speech != nil {
-		kind, payload = kindSpeech, speechRecord{Text: item.Speech.Text, Lang: item.Speech.Lang}
-	} else if item.Message == nil {
-		return nil, fmt.Errorf("outbox %s/%d: nothing to send", inboundID, seq)
-	}
-	raw, err := json.Marshal(payload)
+	kind, raw, err := outboxPayload(inboundID, seq, item)
 	if err != nil {
-		return nil, fmt.Errorf("encode outbox %s/%d: %w", inboundID, seq, err)
+		return nil, err
 	}
 	status, attempts := "pending", 0
 	if claimed {
@@ -337,6 +332,37 @@ func outboxArgs(inboundID string, seq int, to string, item whatsapp.Outgoing, cl
 	}
 	return []any{inboundID, seq, to, kind, raw, status, attempts}, nil
 }
+
+// outboxPayload is how a reply is kept in the outbox: its kind and payload.
+func outboxPayload(inboundID string, seq int, item whatsapp.Outgoing) (kind string, raw []byte, err error) {
+	kind, payload := kindMessage, any(item.Message)
+	if item.Speech != nil {
+		kind, payload = kindSpeech, speechRecord{Text: item.Speech.Text, Lang: item.Speech.Lang}
+	} else if item.Message == nil {
+		return "", nil, fmt.Errorf("outbox %s/%d: nothing to send", inboundID, seq)
+	}
+	if raw, err = json.Marshal(payload); err != nil {
+		return "", nil, fmt.Errorf("encode outbox %s/%d: %w", inboundID, seq, err)
+	}
+	return kind, raw, nil
+}
+
+// answerSQL writes what answering a message changed, in one statement: the
+// conversation ($1 to $4, as updateConversation), the analysis (the
+// message $5, the reading $6 to $13), the message processed (forgetting
+// its words with $14) and the replies ($15 their places, $16 kinds, $17
+// payloads), each born "sending" with its first attempt counted, since the
+// caller sends it at once. It returns the replies inserted, in order; one
+// already there (the message answered before) is left as it is. A
+// statement's parts see one snapshot, so the analysis reads the message
+// as it was before it was marked.
+const answerSQL = `WITH conversation AS (` + updateConversation + `),
+	analysis AS (` + analysisCTE + `),
+	processed AS (` + markProcessedCTE + `),
+	replies AS (INSERT INTO outbox (inbound_id, seq, wa_to, kind, payload, status, attempts)
+		SELECT $5, r.seq, $1, r.kind, r.payload, 'sending', 1 FROM unnest($15::int[], $16::text[], $17::text[]::jsonb[]) AS r(seq, kind, payload)
+		ON CONFLICT (inbound_id, seq) DO NOTHING RETURNING id, seq)
+	SELECT id, seq FROM replies ORDER BY seq`
 
 // Answer records what processing a message produced and commits, in one
 // round trip rather than one a statement, with the transaction's COMMIT:
@@ -368,26 +394,30 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 		b.Queue("SET LOCAL synchronous_commit = off")
 	}
 	var answered Answered
-	for seq, item := range items {
-		args, err := outboxArgs(inboundID, seq, user, item, true)
-		if err != nil {
-			return answered, err
-		}
-		b.Queue(insertOutbox, args...).Query(func(rows pgx.Rows) error {
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			for _, id := range ids {
-				answered.Outbox = append(answered.Outbox, OutboxRow{ID: id, To: user, Item: item, Status: "sending", Attempts: 1})
-			}
-			return err
-		})
-	}
-	sql, args, err := saveConversation(user, st)
+	_, args, err := saveConversation(user, st)
 	if err != nil {
 		return answered, err
 	}
-	b.Queue(sql, args...)
-	b.Queue(insertAnalysis, analysisArgs(inboundID, st)...)
-	b.Queue(markProcessed, inboundID, st.Effects.Forget)
+	seqs, kinds, payloads := make([]int32, len(items)), make([]string, len(items)), make([]string, len(items))
+	for seq, item := range items {
+		kind, raw, err := outboxPayload(inboundID, seq, item)
+		if err != nil {
+			return answered, err
+		}
+		seqs[seq], kinds[seq], payloads[seq] = int32(seq), kind, string(raw)
+	}
+	args = append(append(append(args, inboundID), analysisArgs(st)...), st.Effects.Forget, seqs, kinds, payloads)
+	b.Queue(answerSQL, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var id int64
+			var seq int32
+			if err := rows.Scan(&id, &seq); err != nil {
+				return err
+			}
+			answered.Outbox = append(answered.Outbox, OutboxRow{ID: id, To: user, Item: items[seq], Status: "sending", Attempts: 1})
+		}
+		return rows.Err()
+	})
 	if st.Effects.Forget {
 		b.Queue(forgetName, user)
 	}

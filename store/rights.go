@@ -23,7 +23,7 @@ const redactedMessage = `jsonb_build_object('id', message->'id', 'from', message
 // redactReply is what is left of a reply's payload once its words go.
 const redactReply = "payload = jsonb_build_object('redacted', true), last_error = NULL"
 
-// forgetName is queued in Answer's batch, with markProcessed forgetting
+// forgetName is queued in Answer's batch, with markProcessedCTE forgetting
 // the message's words, for a citizen who has not agreed to the notice:
 // the words were needed to answer, and are not kept.
 const forgetName = "UPDATE contacts SET name = '' WHERE wa_id = $1 AND name <> ''"
