@@ -649,13 +649,14 @@ func (q *lexQuery) bound(cover float32) float32 {
 // that names a few services, unlike "card" or "certificate".
 const rareServices = 32
 
-// visitRare gives each service that has a rare token of the message its
-// lexical score, until yield returns false. The services left then
+// visitRare gives each service that has a rare token of the message to
+// yield, with the most its docs may cover (1: they were not ranked), until
+// yield returns false. The services left then
 // explain no more than the common tokens do, which bounds them far more
 // tightly when the message's weightiest words are its rare ones ("income"
 // in "income certificate"): the covers visit must come down to are those
 // of the services that miss them.
-func (q *lexQuery) visitRare(yield func(service int32, score float32) bool) {
+func (q *lexQuery) visitRare(yield func(service int32, cover float32) bool) {
 	for _, t := range q.rare {
 		for _, s := range q.lx.tokenServices.of(t) {
 			if q.seen[s] {
@@ -663,7 +664,7 @@ func (q *lexQuery) visitRare(yield func(service int32, score float32) bool) {
 			}
 			q.seen[s] = true
 			q.visited = append(q.visited, s)
-			if !yield(s, q.score(s)) {
+			if !yield(s, 1) {
 				return
 			}
 		}
@@ -671,10 +672,14 @@ func (q *lexQuery) visitRare(yield func(service int32, score float32) bool) {
 	q.reachable = q.reachableCommon
 }
 
-// visit gives each service of the next bucket's docs not yet visited its
-// lexical score, until yield returns false.
-func (q *lexQuery) visit(yield func(service int32, score float32) bool) {
+// visit gives each service of the next bucket's docs not yet visited to
+// yield, with the most its docs may cover (the bucket's top: none of them
+// was in a better bucket, or it would have been visited), until yield
+// returns false. The caller scores it (score), or not, when the bound
+// says it cannot reach the best few.
+func (q *lexQuery) visit(yield func(service int32, cover float32) bool) {
 	end := int(q.bucketEnd[q.bucket])
+	cover := float32(q.bucket+1) / coverBuckets
 	for ; q.next < end; q.next++ {
 		for _, s := range q.lx.docServices.of(q.order[q.next]) {
 			if q.seen[s] {
@@ -682,7 +687,7 @@ func (q *lexQuery) visit(yield func(service int32, score float32) bool) {
 			}
 			q.seen[s] = true
 			q.visited = append(q.visited, s)
-			if !yield(s, q.score(s)) {
+			if !yield(s, cover) {
 				q.next++ // the doc's other services stay unvisited
 				return
 			}

@@ -81,12 +81,19 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 	}
 	// The most a vector score and the boosts add: a kind's cue (the status
 	// one is the larger) and the menu prior.
-	extra := e.vectorWeight*vecBound + priorWeight + vectorEpsilon
+	boosts := float32(priorWeight + vectorEpsilon)
 	if len(cued) > 0 {
-		extra += statusBoost
+		boosts += statusBoost
 	}
-	take := func(s int32, l float32) bool {
-		if l > 0 {
+	extra := e.vectorWeight*vecBound + boosts
+	take := func(s int32, cover float32) bool {
+		// With every vector scored, a service whose own vector score
+		// leaves it below the best few whatever its words cover is not
+		// scored at all.
+		if vecs != nil && best.full() && (1-e.vectorWeight)*q.bound(cover)+e.vectorWeight*max(0, vecs[s])+boosts < best.kth() {
+			return len(q.visited) < visitBudget
+		}
+		if l := q.score(s); l > 0 {
 			var c Candidate
 			switch {
 			case vecs != nil:
