@@ -145,6 +145,16 @@ func LintConcepts(cat *catalog.Catalog) []catalog.Problem {
 // stop words dropped, concept words (and two-word concept phrases) read
 // as their concept, and a word said twice running ("certificate
 // certificate", as a voice note repeats) counted once.
+// phraseOf is the concept two keys make together, if any. The pair is
+// looked up through a buffer, which the compiler does without a string
+// of its own: every pair of a message's words is tried.
+func (c *conceptLayer) phraseOf(a, b string) (string, bool) {
+	var buf [64]byte
+	pair := append(append(append(buf[:0], a...), ' '), b...)
+	id, ok := c.phrase[string(pair)]
+	return id, ok
+}
+
 func (c *conceptLayer) read(words, keys []string) []string {
 	out := make([]string, 0, len(keys))
 	for i := 0; i < len(keys); i++ {
@@ -153,7 +163,7 @@ func (c *conceptLayer) read(words, keys []string) []string {
 			continue
 		}
 		if i+1 < len(keys) {
-			if id, ok := c.phrase[k+" "+keys[i+1]]; ok {
+			if id, ok := c.phraseOf(k, keys[i+1]); ok {
 				out = appendOnce(out, id)
 				i++
 				continue
@@ -175,7 +185,7 @@ func (c *conceptLayer) read(words, keys []string) []string {
 func (c *conceptLayer) unphrased(words, keys []string) ([]string, []string) {
 	var w2, k2 []string
 	for i := 0; i+1 < len(keys); i++ {
-		if _, ok := c.phrase[keys[i]+" "+keys[i+1]]; ok {
+		if _, ok := c.phraseOf(keys[i], keys[i+1]); ok {
 			if w2 == nil {
 				w2, k2 = slices.Clone(words), slices.Clone(keys)
 			}
@@ -204,6 +214,11 @@ func lifeStage(words, keys, out []string) []string {
 	for i, w := range words {
 		if spouseWords.stop(w, keys[i]) {
 			spouse = true
+		}
+		// Numbers are rare among words, and Atoi allocates the error
+		// of each word that is none.
+		if !allDigits(w) {
+			continue
 		}
 		if n, err := strconv.Atoi(w); err == nil && n >= 60 && n <= 110 {
 			for _, j := range []int{i - 1, i + 1} {

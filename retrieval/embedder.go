@@ -6,7 +6,6 @@ package retrieval
 
 import (
 	"context"
-	"hash/fnv"
 	"math"
 
 	"github.com/mitra-gov/mitra/nlu"
@@ -50,9 +49,11 @@ func (h *HashEmbedder) Embed(_ context.Context, texts []string) ([][]float32, er
 // analysing a message twice.
 func (h *HashEmbedder) EmbedKeys(keys []string) []float32 {
 	v := make([]float32, h.dim)
+	var buf [64]byte
 	for _, k := range keys {
-		h.add(v, "w\x00"+k, 1)
-		padded := "<" + k + ">"
+		// The word itself, as the feature "w\x00"+k.
+		h.add(v, fnv1a(fnv1a(fnvOffset, "w\x00"), k), 1)
+		padded := append(append(append(buf[:0], '<'), k...), '>')
 		if len(padded) < 4 {
 			continue
 		}
@@ -61,17 +62,31 @@ func (h *HashEmbedder) EmbedKeys(keys []string) []float32 {
 		n := len(padded) - 2
 		w := float32(1 / math.Sqrt(float64(n)))
 		for i := 0; i+3 <= len(padded); i++ {
-			h.add(v, padded[i:i+3], w)
+			h.add(v, fnv1a(fnvOffset, padded[i:i+3]), w)
 		}
 	}
 	normalize(v)
 	return v
 }
 
-func (h *HashEmbedder) add(v []float32, feature string, w float32) {
-	f := fnv.New64a()
-	f.Write([]byte(feature))
-	x := f.Sum64()
+// FNV-1a, 64 bits, as hash/fnv's New64a computes it, over bytes the
+// caller need not gather into one string: a match hashes a few hundred
+// features.
+const (
+	fnvOffset uint64 = 14695981039346656037
+	fnvPrime  uint64 = 1099511628211
+)
+
+func fnv1a[T string | []byte](h uint64, b T) uint64 {
+	for i := 0; i < len(b); i++ {
+		h ^= uint64(b[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// add adds w to the dimension feature hash x falls in.
+func (h *HashEmbedder) add(v []float32, x uint64, w float32) {
 	idx := int(x % uint64(h.dim))
 	if x>>63 == 1 { // a sign bit keeps collisions from only ever adding up
 		w = -w

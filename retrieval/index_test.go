@@ -2,9 +2,11 @@ package retrieval
 
 import (
 	"context"
+	"hash/fnv"
 	"math"
 	"math/rand"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -75,6 +77,21 @@ func TestEditDistanceAtMostOne(t *testing.T) {
 	for _, tt := range tests {
 		if got := editDistanceAtMostOne(tt.a, tt.b); got != tt.want {
 			t.Errorf("editDistanceAtMostOne(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}
+
+// The built-in embedder's hash must stay hash/fnv's FNV-1a: the vectors
+// stored in PostgreSQL were made with it.
+func TestFNV1aIsHashFNV(t *testing.T) {
+	for _, s := range []string{"", "a", "w\x00kard", "<ka", "rd>", "ఆదాయ", strings.Repeat("x", 300)} {
+		f := fnv.New64a()
+		f.Write([]byte(s))
+		if got, want := fnv1a(fnvOffset, s), f.Sum64(); got != want {
+			t.Errorf("%q: %x, want %x", s, got, want)
+		}
+		if got := fnv1a(fnv1a(fnvOffset, s[:len(s)/2]), []byte(s[len(s)/2:])); got != f.Sum64() {
+			t.Errorf("%q in two parts: %x, want %x", s, got, f.Sum64())
 		}
 	}
 }
