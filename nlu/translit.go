@@ -73,6 +73,9 @@ type syllable struct {
 // inherent vowel where Hindi speech drops it (जोड़ना -> jodnaa). Other
 // characters pass through unchanged.
 func Romanize(word string) string {
+	if isASCII(word) {
+		return word // nothing to transliterate: most words of most messages
+	}
 	var out strings.Builder
 	var syl []syllable
 	deva := false
@@ -279,4 +282,13 @@ func foldLatin(w string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
