@@ -141,10 +141,6 @@ func LintConcepts(cat *catalog.Catalog) []catalog.Problem {
 	return out
 }
 
-// read turns a text's keyed words into the keys matching uses: noise and
-// stop words dropped, concept words (and two-word concept phrases) read
-// as their concept, and a word said twice running ("certificate
-// certificate", as a voice note repeats) counted once.
 // phraseOf is the concept two keys make together, if any. The pair is
 // looked up through a buffer, which the compiler does without a string
 // of its own: every pair of a message's words is tried.
@@ -155,6 +151,10 @@ func (c *conceptLayer) phraseOf(a, b string) (string, bool) {
 	return id, ok
 }
 
+// read turns a text's keyed words into the keys matching uses: noise and
+// stop words dropped, concept words (and two-word concept phrases) read
+// as their concept, and a word said twice running ("certificate
+// certificate", as a voice note repeats) counted once.
 func (c *conceptLayer) read(words, keys []string) []string {
 	out := make([]string, 0, len(keys))
 	for i := 0; i < len(keys); i++ {

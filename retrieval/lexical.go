@@ -451,9 +451,9 @@ type lexQuery struct {
 }
 
 // docHit is what a message makes of one doc, kept together because a
-// posting updates all of it at once.
-// Sixteen bytes: a message touches hundreds of docs, and their hits
-// staying in cache is much of a match's speed.
+// posting updates all of it at once, in sixteen bytes: a message touches
+// hundreds of docs, and their hits staying in cache is much of a match's
+// speed.
 type docHit struct {
 	// score is first the idf of the doc's matched tokens times the
 	// match's quality; once every word is in, the share of the doc's
@@ -651,11 +651,11 @@ const rareServices = 32
 
 // visitRare gives each service that has a rare token of the message to
 // yield, with the most its docs may cover (1: they were not ranked), until
-// yield returns false. The services left then
-// explain no more than the common tokens do, which bounds them far more
-// tightly when the message's weightiest words are its rare ones ("income"
-// in "income certificate"): the covers visit must come down to are those
-// of the services that miss them.
+// yield returns false. The services left then explain no more than the
+// common tokens do, which bounds them far more tightly when the message's
+// weightiest words are its rare ones ("income" in "income certificate"):
+// the covers visit must come down to are those of the services that miss
+// them.
 func (q *lexQuery) visitRare(yield func(service int32, cover float32) bool) {
 	for _, t := range q.rare {
 		for _, s := range q.lx.tokenServices.of(t) {

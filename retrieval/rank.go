@@ -45,11 +45,16 @@ const visitBudget = 256
 
 // rank returns the candidates that can be among the best MaxCandidates,
 // with their fused scores, best first (ties by id). Within visitBudget the
-// result equals scoring every service and sorting them all. Three bounds
-// keep the work to a few services whatever the catalogue's size:
-//   - services are visited best-covered doc first, and the visit stops
+// result equals scoring every service and sorting them all
+// (TestRankEqualsScoringEveryService). Bounds keep the work to a few
+// services whatever the catalogue's size:
+//   - the services of the message's rare tokens are visited first; the
+//     rest are then visited best-covered doc first, and the visit stops
 //     when no service left can reach the MaxCandidates-th best score, even
-//     with a perfect vector score and every boost;
+//     with the best vector score (scoreAllWork) and every boost, counting
+//     only the words the common tokens explain;
+//   - a visited service whose own vector score keeps it below the
+//     MaxCandidates-th best is not scored;
 //   - through an index other than the engine's own, a vector score
 //     raises a fused score by at most vectorWeight, so a lexical candidate
 //     that far below the MaxCandidates-th best is never looked up;
@@ -149,8 +154,7 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 			}
 			sc.hits = append(sc.hits[:0], hits...)
 		}
-		hits := sc.hits
-		for _, h := range hits {
+		for _, h := range sc.hits {
 			// A lexical candidate is already in, or cannot reach the top.
 			if i, ok := e.byID[h.ID]; ok && q.score(int32(i)) == 0 {
 				cands = append(cands, e.candidate(i, 0, h.Score, cued))

@@ -259,20 +259,21 @@ func loadConversation(ctx context.Context, q querier, user string, lock bool) (d
 
 // SaveConversation writes a citizen's new conversation state.
 func (t Tx) SaveConversation(ctx context.Context, user string, st dialog.State) error {
-	sql, args, err := saveConversation(user, st)
+	args, err := conversationArgs(user, st)
 	if err != nil {
 		return err
 	}
-	if _, err = t.tx.Exec(ctx, sql, args...); err != nil {
+	if _, err = t.tx.Exec(ctx, updateConversation, args...); err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}
 	return nil
 }
 
-func saveConversation(user string, st dialog.State) (string, []any, error) {
+// conversationArgs are updateConversation's arguments.
+func conversationArgs(user string, st dialog.State) ([]any, error) {
 	raw, err := json.Marshal(st)
 	if err != nil {
-		return "", nil, fmt.Errorf("encode conversation: %w", err)
+		return nil, fmt.Errorf("encode conversation: %w", err)
 	}
 	// A draft's last answer is kept in columns too, so that the sweep
 	// finds idle drafts by index.
@@ -281,7 +282,7 @@ func saveConversation(user string, st dialog.State) (string, []any, error) {
 	if st.Draft != nil {
 		touched, reminded = &st.Draft.Touched, st.Draft.Reminded
 	}
-	return updateConversation, []any{user, raw, touched, reminded}, nil
+	return []any{user, raw, touched, reminded}, nil
 }
 
 const updateConversation = "UPDATE conversations SET state = $2, updated_at = now(), draft_touched_at = $3, draft_reminded = $4 WHERE wa_id = $1"
@@ -394,7 +395,7 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 		b.Queue("SET LOCAL synchronous_commit = off")
 	}
 	var answered Answered
-	_, args, err := saveConversation(user, st)
+	args, err := conversationArgs(user, st)
 	if err != nil {
 		return answered, err
 	}
