@@ -51,9 +51,12 @@ type lane struct {
 }
 
 // laneCapacity is how many messages a lane holds waiting, unless
-// WorkConfig says: at a thousand messages a second, 16 seconds of backlog.
-// Past it, messages wait as jobs instead, which any process may run.
-const laneCapacity = 16384
+// WorkConfig says: a minute of backlog at a thousand messages a second,
+// which is LaneFallback, since a message waiting longer than that gets a
+// job from the sweep anyway. Past it, messages wait as jobs instead,
+// which any process may run, each at the cost of a River insert. A held
+// message is about 150 bytes: 10 MB full.
+const laneCapacity = 1 << 16
 
 // LaneFallback is how old an inbound message still unprocessed must be
 // before SweepInbound queues its job: longer than a message waits in a

@@ -138,8 +138,8 @@ type WorkConfig struct {
 	RetainEvery time.Duration
 	// Local answers the plain messages this process ingests, in its own
 	// lane without a job each (lane.go); nil: every message gets a job.
-	// LaneCapacity is how many the lane holds waiting (default 16,384: at
-	// a thousand messages a second, 16 s); past it they wait as jobs.
+	// LaneCapacity is how many the lane holds waiting (default 65,536: a
+	// minute at a thousand messages a second); past it they wait as jobs.
 	Local        Processor
 	LaneCapacity int
 	Log          *slog.Logger

@@ -28,47 +28,105 @@ type SimulatedMessage struct {
 	FlowResponse string
 }
 
-// SimulatedWebhook returns the webhook body Meta would POST for m.
+// SimulatedWebhook returns the webhook body Meta would POST for m. It
+// marshals structs of its own rather than payload's, which decode and
+// so have no omitempty: Meta leaves out what a message does not carry.
 func SimulatedWebhook(m SimulatedMessage) ([]byte, error) {
-	msg := map[string]any{
-		"from":      m.From,
-		"id":        m.ID,
-		"timestamp": strconv.FormatInt(m.Time.Unix(), 10),
-	}
+	msg := simMessage{From: m.From, ID: m.ID, Timestamp: strconv.FormatInt(m.Time.Unix(), 10)}
 	switch {
 	case m.OptionID != "" && m.OptionKind == "button":
-		msg["type"] = "interactive"
-		msg["interactive"] = map[string]any{"type": "button_reply", "button_reply": map[string]string{"id": m.OptionID, "title": m.OptionTitle}}
+		msg.Type, msg.Interactive = "interactive", &simInteractive{Type: "button_reply", ButtonReply: &simOption{ID: m.OptionID, Title: m.OptionTitle}}
 	case m.OptionID != "":
-		msg["type"] = "interactive"
-		msg["interactive"] = map[string]any{"type": "list_reply", "list_reply": map[string]string{"id": m.OptionID, "title": m.OptionTitle}}
+		msg.Type, msg.Interactive = "interactive", &simInteractive{Type: "list_reply", ListReply: &simOption{ID: m.OptionID, Title: m.OptionTitle}}
 	case m.ImageID != "":
-		msg["type"] = "image"
-		msg["image"] = map[string]string{"id": m.ImageID, "mime_type": m.ImageMIME, "sha256": "fake", "caption": m.Text}
+		msg.Type, msg.Image = "image", &simMedia{ID: m.ImageID, MIMEType: m.ImageMIME, SHA256: "fake", Caption: m.Text}
 	case m.Location != nil:
-		msg["type"] = "location"
-		msg["location"] = map[string]any{"latitude": m.Location.Latitude, "longitude": m.Location.Longitude, "name": m.Location.Name, "address": m.Location.Address}
+		msg.Type, msg.Location = "location", &simLocation{Latitude: m.Location.Latitude, Longitude: m.Location.Longitude, Name: m.Location.Name, Address: m.Location.Address}
 	case m.FlowResponse != "":
-		msg["type"] = "interactive"
-		msg["interactive"] = map[string]any{"type": "nfm_reply", "nfm_reply": map[string]string{"name": "flow", "body": "Sent", "response_json": m.FlowResponse}}
+		msg.Type, msg.Interactive = "interactive", &simInteractive{Type: "nfm_reply", NFMReply: &simFlowReply{Name: "flow", Body: "Sent", ResponseJSON: m.FlowResponse}}
 	default:
-		msg["type"] = "text"
-		msg["text"] = map[string]string{"body": m.Text}
+		msg.Type, msg.Text = "text", &simText{Body: m.Text}
 	}
-	body := map[string]any{
-		"object": "whatsapp_business_account",
-		"entry": []any{map[string]any{
-			"id": "102290129340398",
-			"changes": []any{map[string]any{
-				"field": "messages",
-				"value": map[string]any{
-					"messaging_product": "whatsapp",
-					"metadata":          map[string]string{"display_phone_number": "15550783881", "phone_number_id": m.PhoneNumberID},
-					"contacts":          []any{map[string]any{"profile": map[string]string{"name": m.Name}, "wa_id": m.From}},
-					"messages":          []any{msg},
-				},
-			}},
-		}},
-	}
-	return json.Marshal(body)
+	var body simPayload
+	body.Object = "whatsapp_business_account"
+	body.Entry[0].ID = "102290129340398"
+	ch := &body.Entry[0].Changes[0]
+	ch.Field = "messages"
+	ch.Value.MessagingProduct = "whatsapp"
+	ch.Value.Metadata.DisplayPhoneNumber, ch.Value.Metadata.PhoneNumberID = "15550783881", m.PhoneNumberID
+	ch.Value.Contacts[0].Profile.Name, ch.Value.Contacts[0].WaID = m.Name, m.From
+	ch.Value.Messages[0] = msg
+	return json.Marshal(&body)
+}
+
+// A simulated webhook carries one message of one change of one entry.
+type simPayload struct {
+	Object string `json:"object"`
+	Entry  [1]struct {
+		ID      string `json:"id"`
+		Changes [1]struct {
+			Field string `json:"field"`
+			Value struct {
+				MessagingProduct string `json:"messaging_product"`
+				Metadata         struct {
+					DisplayPhoneNumber string `json:"display_phone_number"`
+					PhoneNumberID      string `json:"phone_number_id"`
+				} `json:"metadata"`
+				Contacts [1]struct {
+					Profile struct {
+						Name string `json:"name"`
+					} `json:"profile"`
+					WaID string `json:"wa_id"`
+				} `json:"contacts"`
+				Messages [1]simMessage `json:"messages"`
+			} `json:"value"`
+		} `json:"changes"`
+	} `json:"entry"`
+}
+
+type simMessage struct {
+	From        string          `json:"from"`
+	ID          string          `json:"id"`
+	Timestamp   string          `json:"timestamp"`
+	Type        string          `json:"type"`
+	Text        *simText        `json:"text,omitempty"`
+	Interactive *simInteractive `json:"interactive,omitempty"`
+	Image       *simMedia       `json:"image,omitempty"`
+	Location    *simLocation    `json:"location,omitempty"`
+}
+
+type simText struct {
+	Body string `json:"body"`
+}
+
+type simInteractive struct {
+	Type        string        `json:"type"`
+	ListReply   *simOption    `json:"list_reply,omitempty"`
+	ButtonReply *simOption    `json:"button_reply,omitempty"`
+	NFMReply    *simFlowReply `json:"nfm_reply,omitempty"`
+}
+
+type simOption struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+type simFlowReply struct {
+	Name         string `json:"name"`
+	Body         string `json:"body"`
+	ResponseJSON string `json:"response_json"`
+}
+
+type simMedia struct {
+	ID       string `json:"id"`
+	MIMEType string `json:"mime_type"`
+	SHA256   string `json:"sha256"`
+	Caption  string `json:"caption"`
+}
+
+type simLocation struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Name      string  `json:"name"`
+	Address   string  `json:"address"`
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"slices"
 	"sort"
@@ -225,8 +224,7 @@ func newApplicationsBench(cat *catalog.Catalog, tg *benchTarget, c *serveConfig)
 	base := strings.TrimSuffix(tg.webhooks[0], "/webhook")
 	b := &applicationsBench{cat: cat, tg: tg, endpoint: base + "/flows/endpoint", appKey: tg.secret, flowJSON: map[string][]byte{},
 		confirmations: map[string]int{},
-		poster: &webhookPoster{urls: tg.webhooks, secret: tg.secret, phoneNumberID: c.phoneNumberID,
-			client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}}
+		poster:        newWebhookPoster(tg.webhooks, tg.secret, c.phoneNumberID, 256)}
 	if c.flowKey == nil {
 		return nil, errors.New("bench applications: the simulator made no Flows key")
 	}

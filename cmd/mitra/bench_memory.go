@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -94,8 +93,7 @@ func runMemoryBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	poster := &webhookPoster{urls: []string{base + "/webhook"}, secret: simAppSecret, phoneNumberID: simPhoneNumberID,
-		client: &http.Client{Timeout: 10 * time.Second}}
+	poster := newWebhookPoster([]string{base + "/webhook"}, simAppSecret, simPhoneNumberID, 32)
 	total := int(*rate * duration.Seconds())
 	var wg sync.WaitGroup
 	inFlight := make(chan struct{}, 32)
