@@ -3,11 +3,12 @@ package store
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/mitra-gov/mitra/internal/testenv"
 )
 
 // onePool is a pool of one connection with a temporary table of its own:
@@ -15,14 +16,7 @@ import (
 // them only while the connection does.
 func onePool(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	url := os.Getenv("MITRA_TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MITRA_TEST_DATABASE_URL is not set: CI must run the store tests")
-		}
-		t.Skip("MITRA_TEST_DATABASE_URL not set (run scripts/pg start)")
-	}
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

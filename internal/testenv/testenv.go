@@ -1,5 +1,6 @@
 // Package testenv holds what tests share: tools from Debian's packages
-// that scripts/test installs, and the engine over the shipped catalogue.
+// that scripts/test installs, the test PostgreSQL's address, and the
+// engine over the shipped catalogue.
 package testenv
 
 import (
@@ -13,6 +14,22 @@ import (
 	"github.com/mitra-gov/mitra/nlu"
 	"github.com/mitra-gov/mitra/retrieval"
 )
+
+// DatabaseURL is the test PostgreSQL's admin URL
+// (MITRA_TEST_DATABASE_URL, which scripts/pg start prints). Without it
+// the test skips on a laptop and fails in CI, where skipping would hide
+// the store.
+func DatabaseURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("MITRA_TEST_DATABASE_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("MITRA_TEST_DATABASE_URL is not set: CI must run the store tests (scripts/test starts PostgreSQL)")
+		}
+		t.Skip("MITRA_TEST_DATABASE_URL not set (run scripts/pg start)")
+	}
+	return url
+}
 
 // NeedTools skips the test on a laptop without the tools, and fails it in
 // CI, where scripts/test installs them and skipping would hide a gap.

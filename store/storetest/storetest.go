@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/mitra-gov/mitra/internal/testenv"
 	"github.com/mitra-gov/mitra/store"
 )
 
@@ -27,14 +28,7 @@ var counter atomic.Int64
 // none is configured.
 func URL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv("MITRA_TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MITRA_TEST_DATABASE_URL is not set: CI must run the store tests (scripts/test starts PostgreSQL)")
-		}
-		t.Skip("MITRA_TEST_DATABASE_URL not set (run scripts/pg start)")
-	}
-	return url
+	return testenv.DatabaseURL(t)
 }
 
 func uniqueName(prefix string) string {
