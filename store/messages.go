@@ -368,28 +368,25 @@ const answerSQL = `WITH conversation AS (` + updateConversation + `),
 // Answer records what processing a message produced and commits, in one
 // round trip rather than one a statement, with the transaction's COMMIT:
 // its replies in the outbox, claimed for the caller to send, the
-// citizen's new conversation state, the message marked processed, and the
-// replies' places in the send rate, reserved together (ReserveSends in the
-// same batch: the rate's row is locked only from there to the COMMIT,
-// where a round trip of its own cost one more a message). It is the
-// transaction's last statement. When certificates were held for this
-// reply (Locked.Awaiting), their delivery jobs are queued after the batch,
-// in the same transaction, which InTx then commits.
+// citizen's new conversation state and the message marked processed. It
+// is the transaction's last statement. When certificates were held for
+// this reply (Locked.Awaiting), their delivery jobs are queued after the
+// batch, in the same transaction, which InTx then commits.
 //
-// The caller sends the replies itself once the transaction commits
-// (Answered). If it dies first, or gives up (SendLater), a send job
-// takes the rows over: the recovery sweep (SweepOutbox) queues one for
-// replies still unsent SendFallback after they were written. That costs
-// nothing a message, where a fallback job of each answer's own cost an
-// insert and a delete.
+// The caller sends the replies itself once the transaction commits, at
+// their places in the send rate (SendLease). If it dies first, or gives
+// up (SendLater), a send job takes the rows over: the recovery sweep
+// (SweepOutbox) queues one for replies still unsent SendFallback after
+// they were written. That costs nothing a message, where a fallback job
+// of each answer's own cost an insert and a delete.
 //
 // Unless lasting, the commit does not wait for the disk: a database
 // crash in the next fraction of a second can only make the message be
 // processed again from its stored copy (the webhook's commit always
-// waits), and its replies go out twice. A step that stores what a
+// waits), and its replies go out again. A step that stores what a
 // citizen was told is kept (a submission and its reference number, a
 // consent, a file, an answer, a rating, a Flow's token) is lasting.
-func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State, lasting bool, awaiting []string, rate SendRate) (Answered, error) {
+func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp.Outgoing, st dialog.State, lasting bool, awaiting []string) (Answered, error) {
 	var b pgx.Batch
 	if !lasting {
 		b.Queue("SET LOCAL synchronous_commit = off")
@@ -422,16 +419,6 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 	if st.Effects.Forget {
 		b.Queue(forgetName, user)
 	}
-	if len(items) > 0 {
-		// Last before the COMMIT: every reply of every message writes
-		// this one row, locked from here to the commit.
-		b.Queue(reserveSend, rate.Key, rate.Limit.Rate, rate.Limit.Burst, len(items)).QueryRow(func(r pgx.Row) error {
-			var tokens float64
-			err := r.Scan(&tokens)
-			answered.Wait = rate.Limit.wait(tokens)
-			return err
-		})
-	}
 	if ptx, ok := t.tx.(*pipelinedTx); ok && len(awaiting) == 0 {
 		if err := ptx.commitWith(ctx, &b); err != nil {
 			return Answered{}, fmt.Errorf("answer %s: %w", inboundID, err)
@@ -450,18 +437,9 @@ func (t Tx) Answer(ctx context.Context, inboundID, user string, items []whatsapp
 }
 
 // Answered is what Answer stored: the outbox rows to send, in order, each
-// claimed, and how long to wait before the last of them is due under the
-// send rate, their places reserved together (Limit.Spread spaces them).
+// claimed.
 type Answered struct {
 	Outbox []OutboxRow
-	Wait   time.Duration
-}
-
-// SendRate is the rate a message's replies are sent under, shared by
-// every process: the business number's (key).
-type SendRate struct {
-	Key   string
-	Limit Limit
 }
 
 // SendFallback is how long after they were written unsent replies wait

@@ -92,7 +92,7 @@ func New(d Deps) (*river.Workers, store.Processor) {
 	d = withDefaults(d)
 	rw := river.NewWorkers()
 	send := &SendWorker{deps: d, outbox: d.Store}
-	process := &ProcessWorker{deps: d, send: send}
+	process := newProcessWorker(d, send)
 	river.AddWorker(rw, process)
 	river.AddWorker(rw, send)
 	river.AddWorker(rw, &DeliverWorker{deps: d})
@@ -152,8 +152,13 @@ var DefaultCitizenLimit = store.Limit{Rate: 20.0 / 60, Burst: 10}
 // ProcessWorker answers an inbound message.
 type ProcessWorker struct {
 	river.WorkerDefaults[store.ProcessArgs]
-	deps Deps
-	send *SendWorker // sends the replies once they are stored
+	deps  Deps
+	send  *SendWorker      // sends the replies once they are stored
+	lease *store.SendLease // their places in the business number's send rate
+}
+
+func newProcessWorker(d Deps, send *SendWorker) *ProcessWorker {
+	return &ProcessWorker{deps: d, send: send, lease: d.Store.SendLease(d.SenderKey, d.SendLimit)}
 }
 
 // Work runs the dialog on one stored message. In one transaction it locks
@@ -240,7 +245,7 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 		items = append(extra, items...)
 		ef := next.Effects
 		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil || ef.Subscribe != nil
-		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting, locked.Awaiting, store.SendRate{Key: w.deps.SenderKey, Limit: w.deps.SendLimit})
+		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting, locked.Awaiting)
 		return err
 	})
 	if err != nil {
@@ -268,12 +273,28 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 // for whatever is left if this process dies first.
 const inlineSendWindow = 15 * time.Second
 
-// sendInline sends an answer's replies in order, at the places in the
-// send rate that Answer reserved for them together. When a send must be
-// retried, or the rate would hold a reply past the window, the message's
-// send job is queued at once and takes over from the first reply not
-// sent.
+// sendInline sends an answer's replies in order, at places in the send
+// rate reserved for them together. When a send must be retried, or the
+// rate would hold a reply past the window, the message's send job is
+// queued at once and takes over from the first reply not sent.
 func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a store.Answered) {
+	if err := w.sendInOrder(ctx, a); err == nil {
+		return
+	}
+	if err := w.deps.Store.SendLater(context.WithoutCancel(ctx), inboundID); err != nil {
+		// The outbox sweep still queues it.
+		w.deps.Log.Warn("send job not queued", "wa_message_id", inboundID, "error", err)
+	}
+}
+
+// sendInOrder sends the replies one after another, each at its place,
+// until one fails; the send job then reserves places of its own.
+func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered) error {
+	n := len(a.Outbox)
+	last, err := w.lease.Reserve(ctx, n)
+	if err != nil {
+		return err
+	}
 	reserved := time.Now()
 	deadline := reserved.Add(inlineSendWindow)
 	if d, ok := ctx.Deadline(); ok {
@@ -282,9 +303,7 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 			deadline = limit
 		}
 	}
-	n := len(a.Outbox)
-	var err error
-	waits := w.deps.SendLimit.Spread(a.Wait, n)
+	waits := w.deps.SendLimit.Spread(last, n)
 	for i, row := range a.Outbox {
 		if err = w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
 			// The places of the replies not sent go back to the rate:
@@ -298,16 +317,10 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 					w.deps.Log.Debug("send rate not refunded", "error", rerr)
 				}
 			}
-			break
+			return err
 		}
 	}
-	if err == nil {
-		return
-	}
-	if err := w.deps.Store.SendLater(context.WithoutCancel(ctx), inboundID); err != nil {
-		// The outbox sweep still queues it.
-		w.deps.Log.Warn("send job not queued", "wa_message_id", inboundID, "error", err)
-	}
+	return nil
 }
 
 // prepare reads a message that carries something to fetch first, outside

@@ -147,7 +147,7 @@ func newFixture(t *testing.T, m dialog.Matcher, v *Voice) *fixture {
 		Log: slog.New(slog.DiscardHandler), SenderKey: "106540352242922", SendLimit: store.Limit{Rate: 1000, Burst: 1000}, Voice: v, Media: g}
 	d = withDefaults(d)
 	send := &SendWorker{deps: d, outbox: st}
-	return &fixture{t: t, store: st, graph: g, process: &ProcessWorker{deps: d, send: send}, send: send, dbURL: dbURL}
+	return &fixture{t: t, store: st, graph: g, process: newProcessWorker(d, send), send: send, dbURL: dbURL}
 }
 
 func job[T river.JobArgs](args T) *river.Job[T] {
@@ -381,13 +381,14 @@ func TestRepliesSentInlineFallbackOnFailure(t *testing.T) {
 }
 
 // A message's replies take their places in the business number's send
-// rate together, in the transaction that wrote them: as many tokens as
-// replies, and none for a message that gets no reply.
+// rate together: as many tokens as replies (a rate this slow leases one
+// place at a time), and none for a message that gets no reply.
 func TestInlineRepliesReserveTheirPlacesInTheRate(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil, nil)
 	f.process.deps.SendLimit = store.Limit{Rate: 0.001, Burst: 100}
 	f.send.deps.SendLimit = f.process.deps.SendLimit
+	f.process.lease = f.store.SendLease(f.process.deps.SenderKey, f.process.deps.SendLimit)
 	ctx := context.Background()
 	conn := storetest.Conn(t, f.dbURL)
 	tokens := func() float64 {

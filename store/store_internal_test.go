@@ -11,15 +11,13 @@ import (
 	"github.com/mitra-gov/mitra/internal/testenv"
 )
 
-// Recording replies sent must look each one up by its id, never scan
-// outbox_pending: every reply passes through that index, which keeps the
-// entries of rows long sent until VACUUM, and statistics that count a few
-// live rows there make the scan look cheap (recordSentSQL). The plan is
-// the generic one a prepared statement settles on, over an outbox of many
-// sent replies and a few still sending.
-func TestRecordSentLooksEachReplyUp(t *testing.T) {
+// freshStore opens a migrated Store on a database of its own, dropped
+// when the test ends (storetest.New, which tests inside the package
+// cannot import).
+func freshStore(t *testing.T, name string) *Store {
+	t.Helper()
 	ctx := context.Background()
-	url, drop, err := CreateDatabase(ctx, testenv.DatabaseURL(t), fmt.Sprintf("mitra_plan_%d", os.Getpid()))
+	url, drop, err := CreateDatabase(ctx, testenv.DatabaseURL(t), fmt.Sprintf("mitra_%s_%d", name, os.Getpid()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +27,18 @@ func TestRecordSentLooksEachReplyUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
+	return s
+}
+
+// Recording replies sent must look each one up by its id, never scan
+// outbox_pending: every reply passes through that index, which keeps the
+// entries of rows long sent until VACUUM, and statistics that count a few
+// live rows there make the scan look cheap (recordSentSQL). The plan is
+// the generic one a prepared statement settles on, over an outbox of many
+// sent replies and a few still sending.
+func TestRecordSentLooksEachReplyUp(t *testing.T) {
+	ctx := context.Background()
+	s := freshStore(t, "plan")
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
