@@ -129,6 +129,20 @@ func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool,
 // they wrote (the 24-hour window and the idle timeout run from it).
 const noteHeld = "UPDATE handovers SET last_at = now(), citizen_at = now() WHERE wa_id = $1 AND status <> 'closed' RETURNING id"
 
+// lockTurnSQL and lockNoTurnSQL are Lock's second statement, on the
+// conversation its first locked: with or without a turn taken
+// (turnCTEs), the message noted on the citizen's open handovers and their
+// certificates awaiting a reply read, returning allowed, notify, the
+// handovers' ids and the certificates'. One statement where there were
+// three (two without a turn), each an executor's start and finish for
+// PostgreSQL.
+const (
+	heldCTE       = "held AS (" + noteHeld + ")"
+	heldAwaiting  = "ARRAY(SELECT id FROM held), ARRAY(" + certificatesAwaiting + ")"
+	lockTurnSQL   = "WITH " + turnCTEs + ", " + heldCTE + " SELECT allowed, notify, " + heldAwaiting + " FROM turn"
+	lockNoTurnSQL = "WITH " + heldCTE + " SELECT true, false, " + heldAwaiting
+)
+
 // markProcessedCTE marks a message ($5 of answerSQL) processed and, with
 // $14, forgets its words in the same write (redactedMessage).
 const markProcessedCTE = "UPDATE inbound_messages SET processed_at = now(), message = CASE WHEN $14 THEN " + redactedMessage + " ELSE message END WHERE wa_message_id = $5"
@@ -172,25 +186,20 @@ func (t Tx) Lock(ctx context.Context, id, from string, turn bool, l Limit, windo
 		}
 		return nil
 	})
-	b.Queue(noteHeld, from).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			if err := rows.Scan(&out.Handover); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
-	b.Queue(certificatesAwaiting, from).Query(func(rows pgx.Rows) error {
-		var err error
-		out.Awaiting, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
-	out.Allowed = true
+	sql, args := lockNoTurnSQL, []any{from}
 	if turn {
-		b.Queue(takeTurn, from, l.Rate, l.Burst, window.Seconds()).QueryRow(func(r pgx.Row) error {
-			return r.Scan(&out.Allowed, &out.Notify)
-		})
+		sql, args = lockTurnSQL, []any{from, l.Rate, l.Burst, window.Seconds()}
 	}
+	b.Queue(sql, args...).QueryRow(func(r pgx.Row) error {
+		var held []int64
+		if err := r.Scan(&out.Allowed, &out.Notify, &held, &out.Awaiting); err != nil {
+			return err
+		}
+		if len(held) > 0 {
+			out.Handover = held[len(held)-1]
+		}
+		return nil
+	})
 	if err := t.tx.SendBatch(ctx, &b).Close(); err != nil {
 		return out, fmt.Errorf("lock %s: %w", id, err)
 	}

@@ -29,17 +29,22 @@ func (t Tx) TakeTurn(ctx context.Context, user string, l Limit, window time.Dura
 	return allowed, notify, nil
 }
 
-const takeTurn = `WITH b AS (
+// turnCTEs take one token from a citizen's bucket ($1 the citizen, $2
+// the rate, $3 the burst, $4 the notice window in seconds): b is the
+// bucket as it stands, turn the update, returning allowed and notify.
+const turnCTEs = `b AS (
 			SELECT LEAST($3::float8, COALESCE(bucket_tokens, $3::float8)
 					+ GREATEST(0, EXTRACT(epoch FROM clock_timestamp() - COALESCE(bucket_at, clock_timestamp()))) * $2::float8) AS tokens,
-				throttle_notice_at AS noticed FROM conversations WHERE wa_id = $1)
-		UPDATE conversations c SET
+				throttle_notice_at AS noticed FROM conversations WHERE wa_id = $1),
+		turn AS (UPDATE conversations c SET
 			bucket_tokens = CASE WHEN b.tokens >= 1 THEN b.tokens - 1 ELSE b.tokens END,
 			bucket_at = GREATEST(clock_timestamp(), c.bucket_at),
 			throttle_notice_at = CASE WHEN b.tokens < 1 AND (b.noticed IS NULL OR b.noticed < clock_timestamp() - $4::float8 * interval '1 second')
 				THEN clock_timestamp() ELSE b.noticed END
 		FROM b WHERE c.wa_id = $1
-		RETURNING b.tokens >= 1, c.throttle_notice_at IS DISTINCT FROM b.noticed`
+		RETURNING b.tokens >= 1 AS allowed, c.throttle_notice_at IS DISTINCT FROM b.noticed AS notify)`
+
+const takeTurn = "WITH " + turnCTEs + " SELECT allowed, notify FROM turn"
 
 // ReserveSend reserves a send under a limit shared by every process (key:
 // the business number) and returns how long to wait before sending: zero
