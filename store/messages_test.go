@@ -244,3 +244,40 @@ func TestReserveSend(t *testing.T) {
 		}
 	}
 }
+
+// Lock notes a message on the citizen's open handover and finds their
+// certificates held for a reply, with a turn taken or without.
+func TestLockNotesHandoverAndAwaitingCertificates(t *testing.T) {
+	t.Parallel()
+	s, url := storetest.New(t)
+	ctx := context.Background()
+	const from = "919000000232"
+	in := text("wamid.LOCK1", from, "ఎవరైనా మనిషితో మాట్లాడాలి")
+	if _, err := s.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{in}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InTx(ctx, func(tx store.Tx) error { return tx.OpenHandover(ctx, from, "revenue", "te") }); err != nil {
+		t.Fatal(err)
+	}
+	conn := storetest.Conn(t, url)
+	if _, err := conn.Exec(ctx, `INSERT INTO certificates (id, department, service_id, wa_id, holder_name, lang, fields, issued_on, office, key_id, qr_text, pdf, idempotency_key, awaiting_reply)
+		VALUES ('CERT-HELD', 'revenue', 'income-certificate', $1, 'Ravi', 'te', '{}', current_date, 'Tahsildar', 'k1', 'qr', '', 'idem-1', true)`, from); err != nil {
+		t.Fatal(err)
+	}
+	for _, turn := range []bool{true, false} {
+		var locked store.Locked
+		err := s.InTx(ctx, func(tx store.Tx) (err error) {
+			locked, err = tx.Lock(ctx, in.ID, from, turn, store.Limit{Rate: 1, Burst: 5}, time.Minute)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if locked.Handover == 0 || !locked.Allowed || locked.Notify || len(locked.Awaiting) != 1 || locked.Awaiting[0] != "CERT-HELD" || locked.Message.ID != in.ID {
+			t.Errorf("turn %v: locked %+v, want the handover, the held certificate and an allowed turn", turn, locked)
+		}
+	}
+	if n := storetest.Int(t, conn, "SELECT count(*) FROM handovers WHERE wa_id = $1 AND citizen_at IS NOT NULL", from); n != 1 {
+		t.Errorf("%d handovers noted the message, want 1", n)
+	}
+}
