@@ -12,6 +12,7 @@ import (
 	"github.com/transparency-dev/merkle/compact"
 
 	"github.com/mitra-gov/mitra/certs"
+	"github.com/mitra-gov/mitra/internal/testenv"
 )
 
 // legacyDatabase is a fresh database migrated only up to version upTo, as
@@ -19,15 +20,8 @@ import (
 // when the test ends.
 func legacyDatabase(t *testing.T, upTo int) (string, *pgx.Conn) {
 	t.Helper()
-	admin := os.Getenv("MITRA_TEST_DATABASE_URL")
-	if admin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MITRA_TEST_DATABASE_URL is not set")
-		}
-		t.Skip("MITRA_TEST_DATABASE_URL not set")
-	}
 	ctx := context.Background()
-	url, drop, err := CreateDatabase(ctx, admin, fmt.Sprintf("mitra_legacy_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9))
+	url, drop, err := CreateDatabase(ctx, testenv.DatabaseURL(t), fmt.Sprintf("mitra_legacy_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9))
 	if err != nil {
 		t.Fatal(err)
 	}
