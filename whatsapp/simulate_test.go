@@ -18,13 +18,19 @@ func TestSimulatedWebhookParsesBack(t *testing.T) {
 		want func(*Message)
 	}{
 		{"text", func(*SimulatedMessage) {}, func(w *Message) { w.Type, w.Text = "text", "ఆదాయ ధృవీకరణ పత్రం" }},
-		{"button", func(m *SimulatedMessage) { m.OptionID, m.OptionTitle, m.OptionKind = "yes", "అవును", "button" },
+		{"button", func(m *SimulatedMessage) {
+			m.OptionID, m.OptionTitle, m.OptionKind = "yes", "అవును", "button"
+		},
 			func(w *Message) { w.Type, w.OptionID, w.Text = "interactive", "yes", "అవును" }},
 		{"list", func(m *SimulatedMessage) { m.OptionID, m.OptionTitle = "dept:revenue", "Revenue" },
 			func(w *Message) { w.Type, w.OptionID, w.Text = "interactive", "dept:revenue", "Revenue" }},
 		{"image", func(m *SimulatedMessage) { m.ImageID, m.ImageMIME, m.Text = "media-1", "image/jpeg", "" },
-			func(w *Message) { w.Type, w.Media = "image", &Media{ID: "media-1", MIMEType: "image/jpeg", SHA256: "fake"} }},
-		{"location", func(m *SimulatedMessage) { m.Location = &Location{Latitude: 16.5, Longitude: 80.6, Name: "Office", Address: "Vijayawada"} },
+			func(w *Message) {
+				w.Type, w.Media = "image", &Media{ID: "media-1", MIMEType: "image/jpeg", SHA256: "fake"}
+			}},
+		{"location", func(m *SimulatedMessage) {
+			m.Location = &Location{Latitude: 16.5, Longitude: 80.6, Name: "Office", Address: "Vijayawada"}
+		},
 			func(w *Message) {
 				w.Type, w.Location = "location", &Location{Latitude: 16.5, Longitude: 80.6, Name: "Office", Address: "Vijayawada"}
 			}},
