@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -30,7 +29,7 @@ func freshStore(t *testing.T, name string) *Store {
 	return s
 }
 
-// Recording replies sent must look each one up by its id, never scan
+// Recording a reply sent must look it up by its id, never scan
 // outbox_pending: every reply passes through that index, which keeps the
 // entries of rows long sent until VACUUM, and statistics that count a few
 // live rows there make the scan look cheap (recordSentSQL). The plan is
@@ -51,13 +50,13 @@ func TestRecordSentLooksEachReplyUp(t *testing.T) {
 		"UPDATE outbox SET status = 'sent', wa_message_id = 'wamid.OUT' || id, sent_at = now() WHERE id <= 4990",
 		"ANALYZE outbox",
 		"SET plan_cache_mode = force_generic_plan",
-		"PREPARE record_sent(bigint[], text[], timestamptz[]) AS " + recordSentSQL,
+		"PREPARE record_sent(bigint, text, timestamptz) AS " + recordSentSQL,
 	} {
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			t.Fatalf("%.60s: %v", sql, err)
 		}
 	}
-	rows, err := conn.Query(ctx, "EXPLAIN EXECUTE record_sent('{4991,4992,4993}', '{a,b,c}', ARRAY[now(), now(), now()])")
+	rows, err := conn.Query(ctx, "EXPLAIN EXECUTE record_sent(4991, 'wamid.OUT4991', now())")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,15 +76,4 @@ func TestRecordSentLooksEachReplyUp(t *testing.T) {
 		t.Fatalf("recording replies sent does not look them up by id:\n%s", text)
 	}
 
-	// The guard names the statuses past sending: every status the table
-	// allows is one of those or unsent, so a new one cannot slip past it.
-	var check string
-	if err := conn.QueryRow(ctx, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'outbox_status_check'").Scan(&check); err != nil {
-		t.Fatal(err)
-	}
-	for _, quoted := range regexp.MustCompile(`'[a-z_]+'`).FindAllString(check, -1) {
-		if quoted != "'pending'" && quoted != "'sending'" && !strings.Contains(recordSentSQL, quoted) {
-			t.Errorf("outbox status %s is neither unsent nor in recordSentSQL's guard", quoted)
-		}
-	}
 }
