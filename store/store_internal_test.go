@@ -6,14 +6,17 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/mitra-gov/mitra/dialog"
 	"github.com/mitra-gov/mitra/internal/testenv"
+	"github.com/mitra-gov/mitra/whatsapp"
 )
 
 // freshStore opens a migrated Store on a database of its own, dropped
 // when the test ends (storetest.New, which tests inside the package
 // cannot import).
-func freshStore(t *testing.T, name string) *Store {
+func freshStore(t *testing.T, name string, params ...string) *Store {
 	t.Helper()
 	ctx := context.Background()
 	url, drop, err := CreateDatabase(ctx, testenv.DatabaseURL(t), fmt.Sprintf("mitra_%s_%d", name, os.Getpid()))
@@ -21,6 +24,13 @@ func freshStore(t *testing.T, name string) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { drop() })
+	for _, p := range params {
+		if strings.Contains(url, "?") {
+			url += "&" + p
+		} else {
+			url += "?" + p
+		}
+	}
 	s, err := Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -76,4 +86,66 @@ func TestRecordSentLooksEachReplyUp(t *testing.T) {
 		t.Fatalf("recording replies sent does not look them up by id:\n%s", text)
 	}
 
+}
+
+// The statements a message's processing runs settle on their generic
+// plans, as a prepared statement should: one that does not (a custom
+// plan costed cheaper at every execution, as an UPDATE joined to arrays
+// was) is planned again each time, for every message. One connection, so
+// that its prepared statements are all of them.
+func TestMessageStatementsSettleOnGenericPlans(t *testing.T) {
+	s := freshStore(t, "plans", "pool_max_conns=1")
+	ctx := context.Background()
+	// An outbox of some size, analysed: on an empty one every plan is cheap.
+	for _, sql := range []string{
+		`INSERT INTO outbox (inbound_id, seq, wa_to, payload, status, attempts, wa_message_id, sent_at)
+			SELECT 'wamid.OLD' || g, 0, '919000000300', '{"type":"text","text":{"body":"hi"}}', 'sent', 1, 'wamid.SENT' || g, now() FROM generate_series(1, 5000) g`,
+		"ANALYZE outbox",
+	} {
+		if _, err := s.pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reply, err := whatsapp.TextMessages("919000000301", "ఆదాయ ధృవీకరణ పత్రం కోసం ఈ పత్రాలు కావాలి")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		from := fmt.Sprintf("9190000003%02d", i%3)
+		id := fmt.Sprintf("wamid.PLAN%d", i)
+		in := whatsapp.Message{ID: id, From: from, Type: "text", Text: "income certificate", Time: time.Now()}
+		if _, err := s.IngestWebhook(ctx, whatsapp.Events{Messages: []whatsapp.Message{in}}); err != nil {
+			t.Fatal(err)
+		}
+		var answered Answered
+		err := s.InTx(ctx, func(tx Tx) error {
+			if _, err := tx.Lock(ctx, id, from, true, Limit{Rate: 1, Burst: 100}, time.Minute); err != nil {
+				return err
+			}
+			answered, err = tx.Answer(ctx, id, from, []whatsapp.Outgoing{{Message: &reply[0]}}, dialog.State{Lang: "te"}, false, nil)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.OutboxSent(ctx, answered.Outbox[0].ID, fmt.Sprintf("wamid.OUT%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := s.pool.Query(ctx, "SELECT statement, custom_plans FROM pg_prepared_statements WHERE custom_plans > 5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sql string
+		var custom int64
+		if err := rows.Scan(&sql, &custom); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("planned anew at each of %d executions: %.120s", custom, strings.Join(strings.Fields(sql), " "))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
