@@ -52,8 +52,11 @@ type lane struct {
 
 // laneCapacity is how many messages a lane holds waiting, unless
 // WorkConfig says: a minute of backlog at a thousand messages a second,
-// which is LaneFallback, since a message waiting longer than that gets a
-// job from the sweep anyway. Past it, messages wait as jobs instead,
+// LaneFallback, past which a message still waiting gets a job from the
+// sweep anyway. A process answering fewer a second holds more than a
+// minute when full, and the sweep queues jobs for its oldest: extra work
+// in an overload, never a second answer (the second to lock a message
+// finds it processed). Past the capacity, messages wait as jobs instead,
 // which any process may run, each at the cost of a River insert. A held
 // message is about 150 bytes: 10 MB full.
 const laneCapacity = 1 << 16

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -667,7 +669,7 @@ func scanOutbox(row pgx.Row, id int64) (OutboxRow, error) {
 }
 
 // OutboxSent records a successful send. Records that arrive together are
-// written by one statement and one commit (sentQueue): each reply sent
+// written in one round trip and one commit (sentQueue): each reply sent
 // would otherwise cost a commit of its own. It returns once its record
 // committed. The time sent is the call's, right after the Graph API
 // accepted the message, not the batch's.
@@ -691,8 +693,10 @@ const (
 	maxSentBatch = 256
 )
 
-// recordSent writes a batch of sent records with one statement (a batch
-// it fails is written again a record at a time). It never shares a row
+// recordSent writes a batch of sent records in one implicit transaction,
+// a statement a record in the order of their ids, so that two batches
+// never lock rows in turn against each other (a batch it fails is
+// written again a record at a time). It never shares a row
 // with the statuses the webhook applies: those match sends already
 // recorded, and these only rows not recorded yet.
 func (s *Store) recordSent(ctx context.Context, batch []*batchCall[sentRecord]) error {
@@ -702,7 +706,7 @@ func (s *Store) recordSent(ctx context.Context, batch []*batchCall[sentRecord]) 
 	// replies go out again (Answer). Waiting cost a disk flush a batch.
 	var b pgx.Batch
 	b.Queue(asyncCommit)
-	for _, call := range batch {
+	for _, call := range slices.SortedFunc(slices.Values(batch), func(x, y *batchCall[sentRecord]) int { return cmp.Compare(x.arg.id, y.arg.id) }) {
 		b.Queue(recordSentSQL, call.arg.id, call.arg.waMessageID, call.arg.at)
 	}
 	return s.pool.SendBatch(ctx, &b).Close()

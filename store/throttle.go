@@ -135,6 +135,9 @@ func (le *SendLease) Reserve(ctx context.Context, n int) (time.Duration, error) 
 		if err != nil {
 			return 0, err
 		}
+		// The wait counts from when the database reserved the block, not
+		// from before a pool connection was free.
+		now = time.Now()
 		le.left += more
 		le.last = now.Add(wait)
 		le.until = le.last.Add(le.ttl)

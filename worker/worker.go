@@ -195,6 +195,8 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 	}
 	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
 	var answered store.Answered
+	var reserved time.Time // when the replies' places in the send rate were reserved
+	var last time.Duration // and the wait from then for the last of them
 	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		locked, err := tx.Lock(ctx, id, from, !silent, w.deps.CitizenLimit, w.deps.NoticeWindow)
 		if errors.Is(err, store.ErrNotFound) {
@@ -245,6 +247,13 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 		items = append(extra, items...)
 		ef := next.Effects
 		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil || ef.Subscribe != nil
+		// The places are taken while the conversation is locked, so that
+		// a citizen's next message takes later ones; from the lease, that
+		// seldom costs a round trip.
+		if last, err = w.lease.Reserve(ctx, len(items)); err != nil {
+			return err
+		}
+		reserved = time.Now()
 		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting, locked.Awaiting)
 		return err
 	})
@@ -259,7 +268,7 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 		if err := w.deps.Sender.MarkRead(ctx, id, true); err != nil {
 			w.deps.Log.Debug("mark read failed", "wa_message_id", id, "error", err)
 		}
-		w.sendInline(ctx, id, answered)
+		w.sendInline(ctx, id, answered, reserved, last)
 	}
 	w.deps.Log.Info("inbound processed", "wa_message_id", id, "replies", replies, "duration", time.Since(start))
 	return nil
@@ -273,12 +282,13 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 // for whatever is left if this process dies first.
 const inlineSendWindow = 15 * time.Second
 
-// sendInline sends an answer's replies in order, at places in the send
-// rate reserved for them together. When a send must be retried, or the
-// rate would hold a reply past the window, the message's send job is
-// queued at once and takes over from the first reply not sent.
-func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a store.Answered) {
-	if err := w.sendInOrder(ctx, a); err == nil {
+// sendInline sends an answer's replies in order, at the places in the
+// send rate reserved for them together (the last due last after
+// reserved). When a send must be retried, or the rate would hold a reply
+// past the window, the message's send job is queued at once and takes
+// over from the first reply not sent.
+func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a store.Answered, reserved time.Time, last time.Duration) {
+	if err := w.sendInOrder(ctx, a, reserved, last); err == nil {
 		return
 	}
 	if err := w.deps.Store.SendLater(context.WithoutCancel(ctx), inboundID); err != nil {
@@ -289,13 +299,8 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 
 // sendInOrder sends the replies one after another, each at its place,
 // until one fails; the send job then reserves places of its own.
-func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered) error {
+func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered, reserved time.Time, last time.Duration) error {
 	n := len(a.Outbox)
-	last, err := w.lease.Reserve(ctx, n)
-	if err != nil {
-		return err
-	}
-	reserved := time.Now()
 	deadline := reserved.Add(inlineSendWindow)
 	if d, ok := ctx.Deadline(); ok {
 		// Within the job's own timeout too, with room for the last send.
@@ -305,7 +310,7 @@ func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered) error
 	}
 	waits := w.deps.SendLimit.Spread(last, n)
 	for i, row := range a.Outbox {
-		if err = w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
+		if err := w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
 			// The places of the replies not sent go back to the rate:
 			// the send job reserves its own.
 			unsent := n - i - 1

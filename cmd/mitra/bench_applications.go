@@ -224,7 +224,7 @@ func newApplicationsBench(cat *catalog.Catalog, tg *benchTarget, c *serveConfig)
 	base := strings.TrimSuffix(tg.webhooks[0], "/webhook")
 	b := &applicationsBench{cat: cat, tg: tg, endpoint: base + "/flows/endpoint", appKey: tg.secret, flowJSON: map[string][]byte{},
 		confirmations: map[string]int{},
-		poster:        newWebhookPoster(tg.webhooks, tg.secret, c.phoneNumberID, 256)}
+		poster:        newWebhookPoster(tg.webhooks, tg.secret, c.phoneNumberID)}
 	if c.flowKey == nil {
 		return nil, errors.New("bench applications: the simulator made no Flows key")
 	}

@@ -239,7 +239,7 @@ func newBroadcastRun(ctx context.Context, c *serveConfig, recipients int64) (*br
 	b := &broadcastRun{c: c, exe: exe, secret: secret, seed: seed, count: make([]uint8, recipients+1),
 		fake: &whatsapp.FakeGraph{Token: "bench-token", AutoApprove: true}}
 	b.graph = httptest.NewServer(b.fake)
-	b.poster = newWebhookPoster(nil, b.secret, c.phoneNumberID, 16)
+	b.poster = newWebhookPoster(nil, b.secret, c.phoneNumberID)
 	b.statuses = newStatusPoster(ctx, b)
 	b.fake.Watch(func(cp whatsapp.Captured) {
 		if cp.Type == "template" && strings.HasPrefix(cp.To, "917") {

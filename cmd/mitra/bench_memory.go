@@ -93,7 +93,7 @@ func runMemoryBench(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	poster := newWebhookPoster([]string{base + "/webhook"}, simAppSecret, simPhoneNumberID, 32)
+	poster := newWebhookPoster([]string{base + "/webhook"}, simAppSecret, simPhoneNumberID)
 	total := int(*rate * duration.Seconds())
 	var wg sync.WaitGroup
 	inFlight := make(chan struct{}, 32)
