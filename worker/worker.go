@@ -195,8 +195,6 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 	}
 	speak := w.deps.Voice != nil && w.deps.Voice.Synthesizer != nil
 	var answered store.Answered
-	var reserved time.Time // when the replies' places in the send rate were reserved
-	var last time.Duration // and the wait from then for the last of them
 	err = w.deps.Store.InTx(ctx, func(tx store.Tx) error {
 		locked, err := tx.Lock(ctx, id, from, !silent, w.deps.CitizenLimit, w.deps.NoticeWindow)
 		if errors.Is(err, store.ErrNotFound) {
@@ -247,13 +245,6 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 		items = append(extra, items...)
 		ef := next.Effects
 		lasting := ef.Submit != nil || ef.Consent != nil || ef.KeepFile || ef.Info != nil || ef.Rate != nil || ef.Reopen != "" || ef.StartFlow != "" || ef.Rights != nil || ef.Subscribe != nil
-		// The places are taken while the conversation is locked, so that
-		// a citizen's next message takes later ones; from the lease, that
-		// seldom costs a round trip.
-		if last, err = w.lease.Reserve(ctx, len(items)); err != nil {
-			return err
-		}
-		reserved = time.Now()
 		answered, err = tx.Answer(ctx, id, msg.From, items, next, lasting, locked.Awaiting)
 		return err
 	})
@@ -268,7 +259,7 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 		if err := w.deps.Sender.MarkRead(ctx, id, true); err != nil {
 			w.deps.Log.Debug("mark read failed", "wa_message_id", id, "error", err)
 		}
-		w.sendInline(ctx, id, answered, reserved, last)
+		w.sendInline(ctx, id, answered)
 	}
 	w.deps.Log.Info("inbound processed", "wa_message_id", id, "replies", replies, "duration", time.Since(start))
 	return nil
@@ -282,13 +273,12 @@ func (w *ProcessWorker) process(ctx context.Context, args store.ProcessArgs, las
 // for whatever is left if this process dies first.
 const inlineSendWindow = 15 * time.Second
 
-// sendInline sends an answer's replies in order, at the places in the
-// send rate reserved for them together (the last due last after
-// reserved). When a send must be retried, or the rate would hold a reply
-// past the window, the message's send job is queued at once and takes
-// over from the first reply not sent.
-func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a store.Answered, reserved time.Time, last time.Duration) {
-	if err := w.sendInOrder(ctx, a, reserved, last); err == nil {
+// sendInline sends an answer's replies in order, at places in the send
+// rate reserved for them together. When a send must be retried, or the
+// rate would hold a reply past the window, the message's send job is
+// queued at once and takes over from the first reply not sent.
+func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a store.Answered) {
+	if err := w.sendInOrder(ctx, a); err == nil {
 		return
 	}
 	if err := w.deps.Store.SendLater(context.WithoutCancel(ctx), inboundID); err != nil {
@@ -298,9 +288,22 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 }
 
 // sendInOrder sends the replies one after another, each at its place,
-// until one fails; the send job then reserves places of its own.
-func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered, reserved time.Time, last time.Duration) error {
+// until one fails; the send job then reserves places of its own. The
+// places are taken after the commit, from this process's lease: a
+// citizen's messages in one lane are answered one at a time, sends
+// included, but two of their messages answered in two processes may take
+// places in either order, as their sends, both starting after their own
+// commits, always could. Taking them in the transaction, under the
+// conversation's lock, held that lock through the lease's refills: in
+// paired runs at 1,000 messages a second, p99 3.2 and 9.8 s against 1.0
+// and 2.9 s.
+func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered) error {
 	n := len(a.Outbox)
+	last, err := w.lease.Reserve(ctx, n)
+	if err != nil {
+		return err
+	}
+	reserved := time.Now()
 	deadline := reserved.Add(inlineSendWindow)
 	if d, ok := ctx.Deadline(); ok {
 		// Within the job's own timeout too, with room for the last send.
@@ -310,7 +313,7 @@ func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered, reser
 	}
 	waits := w.deps.SendLimit.Spread(last, n)
 	for i, row := range a.Outbox {
-		if err := w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
+		if err = w.send.deliver(ctx, row, reserved.Add(waits[i]), deadline); err != nil {
 			// The places of the replies not sent go back to the rate:
 			// the send job reserves its own.
 			unsent := n - i - 1
