@@ -294,9 +294,9 @@ func (w *ProcessWorker) sendInline(ctx context.Context, inboundID string, a stor
 // included, but two of their messages answered in two processes may take
 // places in either order, as their sends, both starting after their own
 // commits, always could. Taking them in the transaction, under the
-// conversation's lock, held that lock through the lease's refills: in
-// paired runs at 1,000 messages a second, p99 3.2 and 9.8 s against 1.0
-// and 2.9 s.
+// conversation's lock, would hold that lock (and every other answer
+// waiting on the lease) through each refill's round trip; it measured no
+// better, on a machine too noisy to say more.
 func (w *ProcessWorker) sendInOrder(ctx context.Context, a store.Answered) error {
 	n := len(a.Outbox)
 	last, err := w.lease.Reserve(ctx, n)
