@@ -11,7 +11,7 @@ import (
 var fuzzSeeds = []string{
 	"naaku income certificate kavali", "నాకు ఆదాయ ధృవీకరణ పత్రం కావాలి", "मुझे आय प्रमाण पत्र चाहिए",
 	"పాస్\u200cబుక్", "क़\u093c", "\xff\xfe", "", " ", "🙏", "1", "ok", "A\u0301", "ऑफिस", "ృ", "्", "ఁం",
-	strings.Repeat("a", 2000),
+	strings.Repeat("a", 2000), strings.Repeat("a ", 600), " Income\tCERTIFICATE \x01 kavali\r\n", "a\x7f b",
 }
 
 func FuzzNormalizeAndKey(f *testing.F) {
@@ -20,6 +20,9 @@ func FuzzNormalizeAndKey(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		if isASCII(s) && n != normalizeOnce(s) {
+			t.Fatalf("Normalize(%q) = %q by the ASCII path, %q by the general one", s, n, normalizeOnce(s))
+		}
 		if !utf8.ValidString(n) {
 			t.Fatalf("Normalize(%q) is not valid UTF-8", s)
 		}

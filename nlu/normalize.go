@@ -25,6 +25,9 @@ const (
 // Indic letters are never case-folded: they have no case, and folding
 // tables must not touch them.
 func Normalize(s string) string {
+	if isASCII(s) {
+		return normalizeASCII(s)
+	}
 	out := normalizeOnce(s)
 	// Dropping a format character can leave a base letter next to a
 	// combining mark that NFC would join ("e", ZWSP, U+0301); one more
@@ -78,6 +81,58 @@ func normalizeOnce(s string) string {
 	}
 	return b.String()
 }
+
+// normalizeASCII is normalizeOnce for text of ASCII bytes alone, which is
+// valid, in NFC and free of format characters as it stands: most
+// romanized messages, normalised without decoding a rune or copying the
+// text when it is already normal.
+func normalizeASCII(s string) string {
+	if asciiNormal(s) {
+		return s
+	}
+	b := make([]byte, 0, min(len(s), MaxRunes))
+	space := false
+	for i := 0; i < len(s) && len(b) < MaxRunes; i++ {
+		c := s[i]
+		switch {
+		case asciiSpace(c):
+			space = len(b) > 0
+		case c < 0x20 || c == 0x7F: // control characters
+		default:
+			if space {
+				if len(b)+1 >= MaxRunes {
+					return string(b)
+				}
+				b = append(b, ' ')
+				space = false
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// asciiNormal reports whether ASCII text is already what normalizeASCII
+// makes of it: no capitals or control characters, single spaces between
+// words only, and short enough.
+func asciiNormal(s string) bool {
+	if len(s) > MaxRunes || len(s) > 0 && (s[0] == ' ' || s[len(s)-1] == ' ') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7F || 'A' <= c && c <= 'Z' || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiSpace is unicode.IsSpace for an ASCII byte.
+func asciiSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
 
 // Words splits normalised text into words: runs of letters, combining
 // marks, digits and the joiners. Everything else separates words.

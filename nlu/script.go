@@ -30,6 +30,10 @@ func CountScripts(s string) ScriptCounts {
 	var c ScriptCounts
 	for _, r := range s {
 		switch {
+		case r < 0x80: // ASCII: only its letters are of a script
+			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+				c.Latin++
+			}
 		case r >= 0x0C00 && r <= 0x0C7F:
 			if !unicode.IsDigit(r) {
 				c.Telugu++

@@ -223,12 +223,14 @@ func grammarLang(words []string) (catalog.Lang, bool) {
 				break
 			}
 		}
-		switch {
-		case ending:
+		if ending {
 			te++
-		case shorthandLang(w) == catalog.Telugu:
+			continue
+		}
+		switch shorthandLang(w) {
+		case catalog.Telugu:
 			te++
-		case shorthandLang(w) == catalog.Hindi:
+		case catalog.Hindi:
 			hi++
 		}
 	}

@@ -77,7 +77,11 @@ func Romanize(word string) string {
 		return word // nothing to transliterate: most words of most messages
 	}
 	var out strings.Builder
-	var syl []syllable
+	out.Grow(len(word)) // a Latin letter or two for each three-byte Indic one
+	// Words of a dozen syllables or fewer, nearly all, keep them on the
+	// stack.
+	var room [12]syllable
+	syl := room[:0]
 	deva := false
 	flush := func() {
 		if len(syl) > 0 {

@@ -2,12 +2,14 @@ package retrieval_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/evals"
 	"github.com/mitra-gov/mitra/internal/testenv"
+	"github.com/mitra-gov/mitra/nlu"
 	"github.com/mitra-gov/mitra/retrieval"
 )
 
@@ -103,16 +105,48 @@ func TestGenericWordsOfferAChoice(t *testing.T) {
 	}
 }
 
+// BenchmarkMatch matches the eval suites' texts one at a time, over the
+// shipped catalogue and over one synthesised to the state's 738 services
+// (as `mitra bench --services 738` does), where copies of a service share
+// its words.
 func BenchmarkMatch(b *testing.B) {
-	e, cases := benchEngine(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := e.Match(ctx, cases[i%len(cases)].Text, ""); err != nil {
-			b.Fatal(err)
-		}
+	shipped, cases := benchEngine(b)
+	for _, n := range []int{len(shipped.Catalog().Services), 738} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			e := shipped
+			if n != len(shipped.Catalog().Services) {
+				e = synthesizedEngine(b, n)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := e.Match(ctx, cases[i%len(cases)].Text, ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
+}
+
+// synthesizedEngine is an engine like testenv.Engine's over the shipped
+// catalogue synthesised to n services.
+func synthesizedEngine(b *testing.B, n int) *retrieval.Engine {
+	cat, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		b.Fatal(err)
+	}
+	latin, err := nlu.LoadLatinModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := retrieval.NewEngine(context.Background(), retrieval.Config{
+		Catalog: cat.Synthesize(n, 1), Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
 }
 
 // BenchmarkMatchConcurrent matches from 8 goroutines a core, as a

@@ -445,7 +445,6 @@ type lexQuery struct {
 	seen      []bool // by service: visited
 	visited   []int32
 	touched   []uint64 // a bit by doc: the docs with a score
-	best      []uint8  // by word, score's working row
 	sorted    []float32
 	matchBuf  []tokenMatch
 }
@@ -491,9 +490,25 @@ func (h *docHit) raise(w int, level uint8) {
 	}
 }
 
-// simLevels are the match qualities in increasing order; a docHit holds
-// indexes into it.
-var simLevels = [...]float32{0, simPrefix, simTypo, simSuffix, simExact}
+// levelPlanes is word w's bit in each bit plane of level.
+func levelPlanes(w int, level uint8) (planes [3]uint32) {
+	for p := range planes {
+		planes[p] = uint32(level>>p&1) << w
+	}
+	return planes
+}
+
+// The levels of match quality, in increasing order, as a docHit holds
+// them; no match is level 0.
+const (
+	levelPrefix uint8 = iota + 1
+	levelTypo
+	levelSuffix
+	levelExact
+)
+
+// simLevels are the match qualities by level.
+var simLevels = [...]float32{0, levelPrefix: simPrefix, levelTypo: simTypo, levelSuffix: simSuffix, levelExact: simExact}
 
 func simLevel(sim float32) uint8 {
 	for i := len(simLevels) - 1; i > 0; i-- {
@@ -538,7 +553,7 @@ func (q *lexQuery) start(keys []string) {
 		q.qWeights = append(q.qWeights, w)
 		q.qTotal += w
 		var top, topCommon uint8
-		for _, m := range q.matchBuf {
+		for mi, m := range q.matchBuf {
 			level := simLevel(m.sim)
 			top = max(top, level)
 			if lx.df[m.token] <= rareServices {
@@ -550,14 +565,24 @@ func (q *lexQuery) start(keys []string) {
 			// twice; the keys are deduped and the coverage is capped
 			// at 1 below.
 			contrib := lx.idf[m.token] * m.sim
-			for _, d := range lx.postings.of(m.token) {
-				h := &q.hits[d]
-				if h.score == 0 {
-					q.docs = append(q.docs, d)
-					q.touched[d>>6] |= 1 << (d & 63)
+			postings := lx.postings.of(m.token)
+			if mi > 0 {
+				for _, d := range postings {
+					h := q.hit(d)
+					h.score += contrib
+					h.raise(qi, level)
 				}
+				continue
+			}
+			// The word's first match finds it in no doc yet: its
+			// level's bit planes are set without reading them.
+			planes := levelPlanes(qi, level)
+			for _, d := range postings {
+				h := q.hit(d)
 				h.score += contrib
-				h.raise(qi, level)
+				h.level[0] |= planes[0]
+				h.level[1] |= planes[1]
+				h.level[2] |= planes[2]
 			}
 		}
 		// Summed in word order, as score sums what a service explains,
@@ -608,6 +633,17 @@ const coverBuckets = 32
 
 func coverBucket(cover float32) int {
 	return min(coverBuckets-1, int(cover*coverBuckets))
+}
+
+// hit is doc d's hit, noted among the message's docs the first time a
+// posting reaches it.
+func (q *lexQuery) hit(d int32) *docHit {
+	h := &q.hits[d]
+	if h.score == 0 {
+		q.docs = append(q.docs, d)
+		q.touched[d>>6] |= 1 << (d & 63)
+	}
+	return h
 }
 
 // reset clears what the last message wrote, and only that.
@@ -703,31 +739,43 @@ func (q *lexQuery) score(s int32) float32 {
 	if q.qTotal == 0 {
 		return 0
 	}
-	best := q.best[:0]
-	for range q.qWeights {
-		best = append(best, 0)
-	}
-	q.best = best
 	var cover float32
+	// The words at each level in some doc. In three bit planes the
+	// levels are 001 to 100, so the exact ones are the third plane's and
+	// the others tell apart by the first two: the best level of a word is
+	// then the highest of these that has its bit.
+	var exact, suffix, typo, prefix uint32
 	blocks := &q.lx.svcDocs
 	for b := blocks.start[s]; b < blocks.start[s+1]; b++ {
 		base := blocks.word[b]
 		for hit := q.touched[base] & blocks.mask[b]; hit != 0; hit &= hit - 1 {
-			d := base<<6 | int32(bits.TrailingZeros64(hit))
-			h := &q.hits[d]
+			h := &q.hits[base<<6|int32(bits.TrailingZeros64(hit))]
 			cover = max(cover, h.score)
-			for words := h.words(); words != 0; words &= words - 1 {
-				w := bits.TrailingZeros32(words)
-				best[w] = max(best[w], h.levelOf(w))
-			}
+			p0, p1 := h.level[0], h.level[1]
+			exact |= h.level[2]
+			suffix |= p0 & p1
+			typo |= p1 &^ p0
+			prefix |= p0 &^ p1
 		}
 	}
 	if cover == 0 {
 		return 0
 	}
 	var explained float32
-	for w, level := range best {
-		explained += simLevels[level] * q.qWeights[w]
+	for w, weight := range q.qWeights {
+		bit := uint32(1) << w
+		var level uint8
+		switch {
+		case exact&bit != 0:
+			level = levelExact
+		case suffix&bit != 0:
+			level = levelSuffix
+		case typo&bit != 0:
+			level = levelTypo
+		case prefix&bit != 0:
+			level = levelPrefix
+		}
+		explained += simLevels[level] * weight
 	}
 	return float32(math.Sqrt(float64(cover * explained / q.qTotal)))
 }
