@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/mitra-gov/mitra/catalog"
@@ -110,16 +111,15 @@ const teluguNegative = "aled"
 
 // cuedKinds returns the kinds the message's words point to: those of its
 // first intent in the order above (see intentOf).
-func cuedKinds(words, keys []string) map[catalog.Kind]bool {
+func cuedKinds(words, keys []string) kindSet {
 	_, kinds := intentOf(words, keys)
 	return kinds
 }
 
 // intentOf reads what the message wants to do from its cue words, and the
 // kinds of service that intent points to. A message with no cue has no
-// intent ("" ); a question with none is IntentInfo. The kinds are shared:
-// callers only read them.
-func intentOf(words, keys []string) (catalog.Intent, map[catalog.Kind]bool) {
+// intent ("" ); a question with none is IntentInfo.
+func intentOf(words, keys []string) (catalog.Intent, kindSet) {
 	words, keys = concepts.unphrased(words, keys)
 	first := len(cueKinds)
 	for i, w := range words {
@@ -142,10 +142,10 @@ func intentOf(words, keys []string) (catalog.Intent, map[catalog.Kind]bool) {
 	if first == len(cueKinds) {
 		for _, w := range words {
 			if strings.HasSuffix(w, "?") {
-				return catalog.IntentInfo, nil
+				return catalog.IntentInfo, 0
 			}
 		}
-		return "", nil
+		return "", 0
 	}
 	intent := cueKinds[first].intent
 	return intent, intentKinds[intent]
@@ -193,18 +193,32 @@ func (c cueWords) of(word, key string) uint16 {
 
 // intentKinds are the kinds each intent points to: those of every cue
 // group of that intent.
-var intentKinds = func() map[catalog.Intent]map[catalog.Kind]bool {
-	out := map[catalog.Intent]map[catalog.Kind]bool{}
+var intentKinds = func() map[catalog.Intent]kindSet {
+	out := map[catalog.Intent]kindSet{}
 	for _, c := range cueKinds {
-		if out[c.intent] == nil {
-			out[c.intent] = map[catalog.Kind]bool{}
-		}
 		for _, k := range c.kinds {
-			out[c.intent][k] = true
+			out[c.intent] |= kindOf(k)
 		}
 	}
 	return out
 }()
+
+// kindSet is a set of service kinds, a bit each in catalog.Kinds' order:
+// a match tests the kind of every service it scores against the cued
+// ones, and a bit test costs what a map lookup would not.
+type kindSet uint16
+
+// statusKind is the status check's kind, which a cue lifts the most.
+var statusKind = kindOf("status")
+
+// kindOf is the set of kind k alone (empty for a kind mitra does not
+// know).
+func kindOf(k catalog.Kind) kindSet {
+	if i := slices.Index(catalog.Kinds, k); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
 
 // anyIn reports whether any of the words is in set.
 func anyIn(set stopSet, words, keys []string) bool {

@@ -7,6 +7,7 @@ package retrieval
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/mitra-gov/mitra/nlu"
 )
@@ -48,7 +49,14 @@ func (h *HashEmbedder) Embed(_ context.Context, texts []string) ([][]float32, er
 // EmbedKeys embeds already-keyed words; the engine calls it to avoid
 // analysing a message twice.
 func (h *HashEmbedder) EmbedKeys(keys []string) []float32 {
-	v := make([]float32, h.dim)
+	return h.EmbedKeysInto(nil, keys)
+}
+
+// EmbedKeysInto is EmbedKeys in v's memory, which it grows as needed: a
+// match embeds into its scratch vector rather than allocating one.
+func (h *HashEmbedder) EmbedKeysInto(v []float32, keys []string) []float32 {
+	v = slices.Grow(v[:0], h.dim)[:h.dim]
+	clear(v)
 	var buf [64]byte
 	for _, k := range keys {
 		// The word itself, as the feature "w\x00"+k.

@@ -65,7 +65,7 @@ type Engine struct {
 	prior []float32
 	// kinds is each service's kind, by position: a match reads it for
 	// many services, and one array of them is faster than each service.
-	kinds []catalog.Kind
+	kinds []kindSet
 	// memory is the index when the engine built it itself, in catalogue
 	// order: a service's vector is then found by its position.
 	memory  *MemoryIndex
@@ -75,7 +75,7 @@ type Engine struct {
 // keyEmbedder is implemented by embedders that can take transliteration
 // keys, saving a second analysis of the message.
 type keyEmbedder interface {
-	EmbedKeys(keys []string) []float32
+	EmbedKeysInto(v []float32, keys []string) []float32
 }
 
 // Config assembles an engine. Index may be nil: the engine then builds an
@@ -117,7 +117,7 @@ func NewEngine(ctx context.Context, cfg Config) (*Engine, error) {
 	e.keyed, _ = cfg.Embedder.(keyEmbedder)
 	for i, s := range cfg.Catalog.Services {
 		e.byID[s.ID] = i
-		e.kinds = append(e.kinds, s.Kind)
+		e.kinds = append(e.kinds, kindOf(s.Kind))
 	}
 	e.prior = menuPrior(cfg.Catalog)
 	if e.index == nil {
@@ -211,9 +211,12 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		res.Elapsed = time.Since(start)
 		return res, nil
 	}
+	sc := e.scratch.Get().(*matchScratch)
+	defer e.scratch.Put(sc)
 	var qvec []float32
 	if e.keyed != nil {
-		qvec = e.keyed.EmbedKeys(keys)
+		sc.qvec = e.keyed.EmbedKeysInto(sc.qvec, keys)
+		qvec = sc.qvec
 	} else {
 		vecs, err := e.embedder.Embed(ctx, []string{an.Text})
 		if err != nil {
@@ -221,8 +224,6 @@ func (e *Engine) Match(ctx context.Context, text string, prev catalog.Lang) (Res
 		}
 		qvec = vecs[0]
 	}
-	sc := e.scratch.Get().(*matchScratch)
-	defer e.scratch.Put(sc)
 	sc.lexq.start(keys)
 	intent, cued := intentOf(an.Words, an.Keys)
 	res.Intent = intent
@@ -328,14 +329,14 @@ type idScorer interface {
 	ScoreIDs(ctx context.Context, q []float32, ids []string) ([]float32, error)
 }
 
-func (e *Engine) candidate(i int, lex, vec float32, cued map[catalog.Kind]bool) Candidate {
+func (e *Engine) candidate(i int, lex, vec float32, cued kindSet) Candidate {
 	if vec < 0 {
 		vec = 0
 	}
 	score := (1-e.vectorWeight)*lex + e.vectorWeight*vec
-	if kind := e.kinds[i]; lex > 0 && cued[kind] {
+	if kind := e.kinds[i]; lex > 0 && cued&kind != 0 {
 		score += cueBoost
-		if kind == "status" {
+		if kind == statusKind {
 			score += statusBoost - cueBoost
 		}
 	}

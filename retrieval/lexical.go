@@ -350,8 +350,15 @@ func (lx *lexicon) matches(q string, out []tokenMatch) []tokenMatch {
 		}
 	}
 	if len(q) >= 4 {
-		for _, del := range deletions(q) {
-			for _, id := range lx.deletes[del] {
+		// deletions(q), each built in one buffer: the map lookup of a
+		// converted []byte does not allocate the string.
+		var buf [64]byte
+		for i := -1; i < len(q); i++ {
+			del := append(buf[:0], q...)
+			if i >= 0 {
+				del = append(append(buf[:0], q[:i]...), q[i+1:]...)
+			}
+			for _, id := range lx.deletes[string(del)] {
 				if lx.near(q, id) {
 					note(id, simTypo)
 				}
@@ -447,6 +454,7 @@ type lexQuery struct {
 	touched   []uint64 // a bit by doc: the docs with a score
 	sorted    []float32
 	matchBuf  []tokenMatch
+	keys      []string // the message's keys, each once
 }
 
 // docHit is what a message makes of one doc, kept together because a
@@ -528,7 +536,8 @@ func (lx *lexicon) newQuery() *lexQuery {
 func (q *lexQuery) start(keys []string) {
 	q.reset()
 	lx := q.lx
-	keys = dedupe(keys)
+	q.keys = dedupeInto(q.keys[:0], keys)
+	keys = q.keys
 	if len(keys) > maxQueryWords {
 		keys = keys[:maxQueryWords]
 	}
@@ -761,8 +770,11 @@ func (q *lexQuery) score(s int32) float32 {
 	if cover == 0 {
 		return 0
 	}
+	// Summed over the matched words alone, in word order: a word no doc
+	// matches adds zero, which leaves every bit of the sum as it was.
 	var explained float32
-	for w, weight := range q.qWeights {
+	for words := exact | suffix | typo | prefix; words != 0; words &= words - 1 {
+		w := bits.TrailingZeros32(words)
 		bit := uint32(1) << w
 		var level uint8
 		switch {
@@ -775,13 +787,13 @@ func (q *lexQuery) score(s int32) float32 {
 		case prefix&bit != 0:
 			level = levelPrefix
 		}
-		explained += simLevels[level] * weight
+		explained += simLevels[level] * q.qWeights[w]
 	}
 	return float32(math.Sqrt(float64(cover * explained / q.qTotal)))
 }
 
-func dedupe(keys []string) []string {
-	out := make([]string, 0, len(keys))
+// dedupeInto appends keys to out, each once, in order.
+func dedupeInto(out, keys []string) []string {
 	for i, k := range keys {
 		dup := false
 		for _, p := range keys[:i] {

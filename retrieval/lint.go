@@ -37,7 +37,7 @@ func LintAliases(cat *catalog.Catalog) []catalog.Problem {
 			for i, w := range words {
 				all[i] = nlu.Key(w)
 			}
-			if cuedKinds(words, all)[s.Kind] {
+			if cuedKinds(words, all)&kindOf(s.Kind) != 0 {
 				k += " |" + string(s.Kind)
 			}
 			if o, ok := seen[k]; ok && o.svc != s {

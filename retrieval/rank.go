@@ -14,6 +14,7 @@ import (
 // that the hot path allocates little whatever the catalogue's size.
 type matchScratch struct {
 	lexq  *lexQuery
+	qvec  []float32 // the message's vector, when the engine embeds keys itself
 	cands []Candidate
 	nz    []int32 // the query vector's nonzero dimensions
 	vecs  []float32
@@ -29,7 +30,7 @@ type matchScratch struct {
 // 1), so the visit stops after a handful of services instead of a
 // hundred. Past it (a national catalogue) the scan costs more than the
 // visits it saves.
-const scoreAllWork = 1 << 15
+const scoreAllWork = 1 << 16
 
 // vectorEpsilon absorbs float32 rounding when a bound is compared with a
 // score summed in another order.
@@ -62,7 +63,7 @@ const visitBudget = 256
 //     vectorWeight times the vector bound, so the nearest vectors are
 //     searched only when fewer than MaxCandidates candidates score above
 //     that.
-func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cued map[catalog.Kind]bool) ([]Candidate, error) {
+func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cued kindSet) ([]Candidate, error) {
 	q := sc.lexq
 	cands := sc.cands[:0]
 	sc.hits = sc.hits[:0]
@@ -79,7 +80,7 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 		if n := e.memory.Len(); n > 0 && n*len(sc.nz) <= scoreAllWork {
 			sc.vecs = e.memory.scoreAll(qvec, sc.nz, sc.vecs)
 			vecs = sc.vecs
-			vecBound = max(0, slices.Max(vecs))
+			vecBound = highest(vecs)
 		} else {
 			vecBound = e.memory.bound(qvec, sc.nz)
 		}
@@ -87,7 +88,7 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 	// The most a vector score and the boosts add: a kind's cue (the status
 	// one is the larger) and the menu prior.
 	boosts := float32(priorWeight + vectorEpsilon)
-	if len(cued) > 0 {
+	if cued != 0 {
 		boosts += statusBoost
 	}
 	extra := e.vectorWeight*vecBound + boosts
@@ -166,6 +167,19 @@ func (e *Engine) rank(ctx context.Context, sc *matchScratch, qvec []float32, cue
 	return cands, nil
 }
 
+// highest is the highest of scores, or 0 if none is above it. Vector
+// scores are never NaN, so a plain comparison does what slices.Max's
+// NaN-aware one does at a fraction of its cost.
+func highest(scores []float32) float32 {
+	var m float32
+	for _, s := range scores {
+		if s > m {
+			m = s
+		}
+	}
+	return m
+}
+
 // topScores keeps the MaxCandidates highest scores seen.
 type topScores struct {
 	top [MaxCandidates]float32
@@ -209,7 +223,7 @@ func rankOrder(a, b Candidate) int {
 // scoreVectors gives lexical candidates their vector score and fused
 // score: from the engine's own index by position, or through the index's
 // ScoreIDs (one round trip for a remote index).
-func (e *Engine) scoreVectors(ctx context.Context, sc *matchScratch, qvec []float32, cands []Candidate, cued map[catalog.Kind]bool) error {
+func (e *Engine) scoreVectors(ctx context.Context, sc *matchScratch, qvec []float32, cands []Candidate, cued kindSet) error {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -249,7 +263,7 @@ func (e *Engine) scoreVectors(ctx context.Context, sc *matchScratch, qvec []floa
 // one. The application's own words name the application, and only the
 // intent says it is its status the citizen wants. Members are scored
 // here, since rank keeps only the candidates that can reach the top.
-func (e *Engine) familyFirst(ctx context.Context, sc *matchScratch, cands []Candidate, intent catalog.Intent, qvec []float32, cued map[catalog.Kind]bool) ([]Candidate, error) {
+func (e *Engine) familyFirst(ctx context.Context, sc *matchScratch, cands []Candidate, intent catalog.Intent, qvec []float32, cued kindSet) ([]Candidate, error) {
 	top := cands[0]
 	families := e.cat.FamiliesOf(top.Service.ID)
 	for _, f := range families {
@@ -287,7 +301,7 @@ func (e *Engine) familyFirst(ctx context.Context, sc *matchScratch, cands []Cand
 
 // memberCandidate is service id as a candidate, if it is one: a service
 // some word of the message matches, or one of the nearest vectors found.
-func (e *Engine) memberCandidate(ctx context.Context, sc *matchScratch, id string, qvec []float32, cued map[catalog.Kind]bool) (Candidate, bool, error) {
+func (e *Engine) memberCandidate(ctx context.Context, sc *matchScratch, id string, qvec []float32, cued kindSet) (Candidate, bool, error) {
 	i, ok := e.byID[id]
 	if !ok {
 		return Candidate{}, false, nil

@@ -42,7 +42,7 @@ func TestRankEqualsScoringEveryService(t *testing.T) {
 			if an.SmallTalk != "" || len(keys) == 0 {
 				continue
 			}
-			qvec := e.keyed.EmbedKeys(keys)
+			qvec := e.keyed.EmbedKeysInto(nil, keys)
 			sc := &matchScratch{lexq: e.lex.newQuery()}
 			sc.lexq.start(keys)
 			_, cued := intentOf(an.Words, an.Keys)
@@ -76,7 +76,7 @@ func TestRankEqualsScoringEveryService(t *testing.T) {
 
 // scoreEveryService is rank without its bounds: every service scored,
 // lexically and by vector, best first.
-func (e *Engine) scoreEveryService(q *lexQuery, qvec []float32, cued map[catalog.Kind]bool) []Candidate {
+func (e *Engine) scoreEveryService(q *lexQuery, qvec []float32, cued kindSet) []Candidate {
 	nz := nonzero(qvec, nil)
 	var all []Candidate
 	for i := range e.cat.Services {
