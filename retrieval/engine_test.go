@@ -9,7 +9,6 @@ import (
 	"github.com/mitra-gov/mitra/catalog"
 	"github.com/mitra-gov/mitra/evals"
 	"github.com/mitra-gov/mitra/internal/testenv"
-	"github.com/mitra-gov/mitra/nlu"
 	"github.com/mitra-gov/mitra/retrieval"
 )
 
@@ -115,7 +114,7 @@ func BenchmarkMatch(b *testing.B) {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
 			e := shipped
 			if n != len(shipped.Catalog().Services) {
-				e = synthesizedEngine(b, n)
+				e = testenv.SynthesizedEngine(b, n)
 			}
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -127,26 +126,6 @@ func BenchmarkMatch(b *testing.B) {
 			}
 		})
 	}
-}
-
-// synthesizedEngine is an engine like testenv.Engine's over the shipped
-// catalogue synthesised to n services.
-func synthesizedEngine(b *testing.B, n int) *retrieval.Engine {
-	cat, err := catalog.Load(catalog.Embedded())
-	if err != nil {
-		b.Fatal(err)
-	}
-	latin, err := nlu.LoadLatinModel()
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := retrieval.NewEngine(context.Background(), retrieval.Config{
-		Catalog: cat.Synthesize(n, 1), Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return e
 }
 
 // BenchmarkMatchConcurrent matches from 8 goroutines a core, as a

@@ -18,7 +18,7 @@ import (
 // best few), and within its visit budget its best MaxCandidates must be
 // exactly those of scoring every service and sorting them all. Checked on
 // the eval suites' messages, over the shipped catalogue (where every
-// vector is scored up front) and over a synthesised one four times its
+// vector is scored up front) and over a synthesised one sixteen times its
 // size (where the vector side is bounded instead).
 func TestRankEqualsScoringEveryService(t *testing.T) {
 	cat, err := catalog.Load(catalog.Embedded())
@@ -30,12 +30,12 @@ func TestRankEqualsScoringEveryService(t *testing.T) {
 		t.Fatal(err)
 	}
 	texts := suiteTexts(t)
-	for _, c := range []*catalog.Catalog{cat, cat.Synthesize(4*len(cat.Services), 1)} {
+	for _, c := range []*catalog.Catalog{cat, cat.Synthesize(16*len(cat.Services), 1)} {
 		e, err := NewEngine(context.Background(), Config{Catalog: c, Analyzer: nlu.NewAnalyzer(latin), Embedder: NewHashEmbedder(256)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		compared := 0
+		compared, bounded := 0, 0
 		for _, text := range texts {
 			an := e.analyzer.Analyze(text, "")
 			keys := filterKeys(an.Words, an.Keys)
@@ -54,6 +54,9 @@ func TestRankEqualsScoringEveryService(t *testing.T) {
 				continue // past the budget rank is allowed to differ
 			}
 			compared++
+			if len(c.Services)*len(sc.nz) > scoreAllWork {
+				bounded++
+			}
 			want := e.scoreEveryService(sc.lexq, qvec, cued)
 			n := min(MaxCandidates, len(want))
 			if len(got) < n {
@@ -70,6 +73,9 @@ func TestRankEqualsScoringEveryService(t *testing.T) {
 		}
 		if compared < len(texts)/2 {
 			t.Errorf("%d services: only %d of %d messages compared", len(c.Services), compared, len(texts))
+		}
+		if big := c != cat; big && bounded < compared/2 || !big && bounded > compared/10 {
+			t.Errorf("%d services: %d of %d messages took the bounded vector path", len(c.Services), bounded, compared)
 		}
 	}
 }

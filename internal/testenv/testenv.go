@@ -61,17 +61,36 @@ func Engine(t testing.TB) *retrieval.Engine {
 			engineErr = err
 			return
 		}
-		latin, err := nlu.LoadLatinModel()
-		if err != nil {
-			engineErr = err
-			return
-		}
-		engine, engineErr = retrieval.NewEngine(context.Background(), retrieval.Config{
-			Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256),
-		})
+		engine, engineErr = newEngine(cat)
 	})
 	if engineErr != nil {
 		t.Fatal(engineErr)
 	}
 	return engine
+}
+
+// SynthesizedEngine is Engine's over the shipped catalogue synthesised to
+// n services (catalog.Synthesize, as `mitra bench --services n` makes it),
+// built anew each call.
+func SynthesizedEngine(t testing.TB, n int) *retrieval.Engine {
+	t.Helper()
+	cat, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := newEngine(cat.Synthesize(n, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func newEngine(cat *catalog.Catalog) (*retrieval.Engine, error) {
+	latin, err := nlu.LoadLatinModel()
+	if err != nil {
+		return nil, err
+	}
+	return retrieval.NewEngine(context.Background(), retrieval.Config{
+		Catalog: cat, Analyzer: nlu.NewAnalyzer(latin), Embedder: retrieval.NewHashEmbedder(256),
+	})
 }
