@@ -449,6 +449,11 @@ type lexQuery struct {
 	// the one next to visit.
 	bucketEnd [coverBuckets]int32
 	bucket    int
+	// bucketOf is each of docs' bucket; order holds the buckets from
+	// placedFrom up (place).
+	bucketOf   []uint8
+	placedFrom int
+	fill       [coverBuckets]int32 // where place puts a bucket's next doc
 	seen      []bool // by service: visited
 	visited   []int32
 	touched   []uint64 // a bit by doc: the docs with a score
@@ -615,26 +620,50 @@ func (q *lexQuery) start(keys []string) {
 	// Docs in order of coverage, by buckets of it: visiting them best
 	// first needs no more order than that, and a sort of every doc a
 	// common word touches costs more than the rest of the match.
-	var counts [coverBuckets + 1]int32
-	for _, d := range q.docs {
+	var counts [coverBuckets]int32
+	q.bucketOf = slices.Grow(q.bucketOf[:0], len(q.docs))[:len(q.docs)]
+	for i, d := range q.docs {
 		h := &q.hits[d]
 		c := min(1, h.score/lx.docWeight[d])
 		h.score = c
-		counts[coverBucket(c)]++
+		b := coverBucket(c)
+		q.bucketOf[i] = uint8(b)
+		counts[b]++
 	}
-	var at [coverBuckets]int32 // where each bucket starts, the best bucket first
+	// Each bucket's place in order, the best bucket first; the visit
+	// nearly always stops within the best few, so only they are placed
+	// now (eagerDocs), and the rest when the visit first reaches them.
+	eager := -1 // the lowest bucket placed now
 	for b, n := coverBuckets-1, int32(0); b >= 0; b-- {
-		at[b] = n
+		q.fill[b] = n
 		n += counts[b]
+		q.bucketEnd[b] = n
+		if eager < 0 && n >= eagerDocs {
+			eager = b
+		}
 	}
 	q.order = slices.Grow(q.order[:0], len(q.docs))[:len(q.docs)]
-	for _, d := range q.docs {
-		b := coverBucket(q.hits[d].score)
-		q.order[at[b]] = d
-		at[b]++
-	}
-	q.bucketEnd = at // each bucket now ends where it started
+	q.placedFrom = coverBuckets
+	q.place(max(0, eager))
 	q.bucket = coverBuckets - 1
+}
+
+// eagerDocs is how many docs start places at least, best buckets first.
+const eagerDocs = 64
+
+// place puts the docs of the buckets from `from` up to the last placed
+// into order.
+func (q *lexQuery) place(from int) {
+	if from >= q.placedFrom {
+		return
+	}
+	for i, d := range q.docs {
+		if b := int(q.bucketOf[i]); b >= from && b < q.placedFrom {
+			q.order[q.fill[b]] = d
+			q.fill[b]++
+		}
+	}
+	q.placedFrom = from
 }
 
 // coverBuckets is how finely rank's visit orders docs by coverage.
@@ -677,6 +706,9 @@ func (q *lexQuery) peek() (cover float32, ok bool) {
 	}
 	if q.bucket < 0 {
 		return 0, false
+	}
+	if q.bucket < q.placedFrom {
+		q.place(0) // past the docs placed up front: the rest, in one pass
 	}
 	return float32(q.bucket+1) / coverBuckets, true
 }
