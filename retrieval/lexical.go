@@ -454,12 +454,12 @@ type lexQuery struct {
 	bucketOf   []uint8
 	placedFrom int
 	fill       [coverBuckets]int32 // where place puts a bucket's next doc
-	seen      []bool // by service: visited
-	visited   []int32
-	touched   []uint64 // a bit by doc: the docs with a score
-	sorted    []float32
-	matchBuf  []tokenMatch
-	keys      []string // the message's keys, each once
+	seen       []bool              // by service: visited
+	visited    []int32
+	touched    []uint64 // a bit by doc: the docs with a score
+	sorted     []float32
+	matchBuf   []tokenMatch
+	keys       []string // the message's keys, each once
 }
 
 // docHit is what a message makes of one doc, kept together because a
