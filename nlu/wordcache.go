@@ -2,6 +2,7 @@ package nlu
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync"
 )
 
@@ -52,7 +53,9 @@ func (c *wordCache) put(w string, lp [numLatinLangs]float64) {
 	if s.m == nil || len(s.m) >= wordCacheShardCap {
 		s.m = make(map[string][numLatinLangs]float64, 256)
 	}
-	s.m[w] = lp
+	// A word is often a slice of its message: the copy keeps the map
+	// from holding on to every message it saw a word of.
+	s.m[strings.Clone(w)] = lp
 	s.mu.Unlock()
 }
 

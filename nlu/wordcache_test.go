@@ -2,8 +2,10 @@ package nlu
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/mitra-gov/mitra/catalog"
 )
@@ -25,6 +27,16 @@ func TestWordCache(t *testing.T) {
 	m.Add(catalog.Telugu, "kavali kavali kavali")
 	if _, ok := m.words.get("kavali"); ok {
 		t.Fatal("a word's scores survived training")
+	}
+	// A word cut from a message is kept in memory of its own, so that the
+	// cache does not keep the message alive.
+	message := "naaku income certificate kavali " + strings.Repeat("x", 4096)
+	word := message[6:12]
+	m.wordLogProbs(word)
+	for k := range m.words.shard(word).m {
+		if k == word && unsafe.StringData(k) == unsafe.StringData(word) {
+			t.Fatal("the cache holds the word in its message's memory")
+		}
 	}
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {
