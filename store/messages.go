@@ -131,19 +131,12 @@ func (s *Store) Inbound(ctx context.Context, id string) (whatsapp.Message, bool,
 // they wrote (the 24-hour window and the idle timeout run from it).
 const noteHeld = "UPDATE handovers SET last_at = now(), citizen_at = now() WHERE wa_id = $1 AND status <> 'closed' RETURNING id"
 
-// lockTurnSQL and lockNoTurnSQL are Lock's second statement, on the
-// conversation its first locked: with or without a turn taken
-// (turnCTEs), the message noted on the citizen's open handovers and their
-// certificates awaiting a reply read, returning allowed, notify, the
-// handovers' ids and the certificates'. One statement where there were
-// three (two without a turn), each an executor's start and finish for
-// PostgreSQL.
-const (
-	heldCTE       = "held AS (" + noteHeld + ")"
-	heldAwaiting  = "ARRAY(SELECT id FROM held), ARRAY(" + certificatesAwaiting + ")"
-	lockTurnSQL   = "WITH " + turnCTEs + ", " + heldCTE + " SELECT allowed, notify, " + heldAwaiting + " FROM turn"
-	lockNoTurnSQL = "WITH " + heldCTE + " SELECT true, false, " + heldAwaiting
-)
+// lockHeld is Lock's third statement, after the conversation is locked
+// (and the turn taken): the message noted on the citizen's open handovers
+// and their certificates awaiting a reply read, returning the handovers'
+// ids and the certificates'. One statement where there were two, each an
+// executor's start and finish for PostgreSQL.
+const lockHeld = "WITH held AS (" + noteHeld + ") SELECT ARRAY(SELECT id FROM held), ARRAY(" + certificatesAwaiting + ")"
 
 // markProcessedCTE marks a message ($5 of answerSQL) processed and, with
 // $14, forgets its words in the same write (redactedMessage).
@@ -168,9 +161,9 @@ type Locked struct {
 	Awaiting []string
 }
 
-// Lock locks a message and its sender's conversation, notes the message
-// on a handover that holds it and, with turn, takes one of the citizen's
-// turns (Tx.TakeTurn), in one round trip: the
+// Lock locks a message and its sender's conversation, with turn taking
+// one of the citizen's turns in the same write (Tx.TakeTurn), and notes
+// the message on a handover that holds it, in one round trip: the
 // start of every message's transaction. The message is locked first, as
 // everywhere, so that two workers never wait on each other in turn.
 func (t Tx) Lock(ctx context.Context, id, from string, turn bool, l Limit, window time.Duration) (Locked, error) {
@@ -181,20 +174,27 @@ func (t Tx) Lock(ctx context.Context, id, from string, turn bool, l Limit, windo
 		out.Message, out.Processed, msgErr = scanInbound(r, id)
 		return nil
 	})
-	b.Queue(lockConversation, from).QueryRow(func(r pgx.Row) error {
+	// With a turn, the statement that locks the conversation takes it.
+	out.Allowed = true
+	sql, args := lockConversation, []any{from}
+	if turn {
+		sql, args = lockTakingTurn, []any{from, l.Rate, l.Burst, window.Seconds()}
+	}
+	b.Queue(sql, args...).QueryRow(func(r pgx.Row) error {
 		var raw []byte
-		if convErr = r.Scan(&raw); convErr == nil {
+		if turn {
+			convErr = r.Scan(&raw, &out.Allowed, &out.Notify)
+		} else {
+			convErr = r.Scan(&raw)
+		}
+		if convErr == nil {
 			out.State, convErr = decodeConversation(raw)
 		}
 		return nil
 	})
-	sql, args := lockNoTurnSQL, []any{from}
-	if turn {
-		sql, args = lockTurnSQL, []any{from, l.Rate, l.Burst, window.Seconds()}
-	}
-	b.Queue(sql, args...).QueryRow(func(r pgx.Row) error {
+	b.Queue(lockHeld, from).QueryRow(func(r pgx.Row) error {
 		var held []int64
-		if err := r.Scan(&out.Allowed, &out.Notify, &held, &out.Awaiting); err != nil {
+		if err := r.Scan(&held, &out.Awaiting); err != nil {
 			return err
 		}
 		if len(held) > 0 {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -192,25 +193,34 @@ func TestOutboxKindsAndConversation(t *testing.T) {
 }
 
 // The citizen's bucket: the burst is answered, then refusals, of which
-// only the first in a window asks the citizen to wait.
+// only the first in a window asks the citizen to wait; alike for a
+// conversation already locked and for a first message, whose turn makes
+// the row.
 func TestTakeTurn(t *testing.T) {
 	t.Parallel()
-	storetest.Rollback(t, func(ctx context.Context, tx store.Tx) {
-		if _, err := tx.LockConversation(ctx, "919000000231"); err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for range 5 {
-			allowed, notify, err := tx.TakeTurn(ctx, "919000000231", store.Limit{Rate: 0.001, Burst: 3}, time.Minute)
-			if err != nil {
-				t.Fatal(err)
+	for _, locked := range []bool{true, false} {
+		storetest.Rollback(t, func(ctx context.Context, tx store.Tx) {
+			if locked {
+				if _, err := tx.LockConversation(ctx, "919000000231"); err != nil {
+					t.Fatal(err)
+				}
 			}
-			got = append(got, map[[2]bool]string{{true, false}: "yes", {false, true}: "wait", {false, false}: "no"}[[2]bool{allowed, notify}])
-		}
-		if strings.Join(got, " ") != "yes yes yes wait no" {
-			t.Errorf("turns %v", got)
-		}
-	})
+			var got []string
+			for range 5 {
+				allowed, notify, err := tx.TakeTurn(ctx, "919000000231", store.Limit{Rate: 0.001, Burst: 3}, time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, map[[2]bool]string{{true, false}: "yes", {false, true}: "wait", {false, false}: "no"}[[2]bool{allowed, notify}])
+			}
+			if strings.Join(got, " ") != "yes yes yes wait no" {
+				t.Errorf("locked first %v: turns %v", locked, got)
+			}
+			if st, err := tx.LockConversation(ctx, "919000000231"); err != nil || !reflect.DeepEqual(st, dialog.State{}) {
+				t.Errorf("locked first %v: the turns left the state %+v (%v)", locked, st, err)
+			}
+		})
+	}
 }
 
 // Sends reserve slots in a bucket shared by every process: the burst goes

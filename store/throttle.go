@@ -15,36 +15,40 @@ type Limit struct {
 	Burst float64
 }
 
-// TakeTurn takes one token from a citizen's bucket, on the conversation
-// row LockConversation locked. It reads the clock at the call
-// (clock_timestamp), not at the transaction's start, and never lets the
-// bucket's time go backwards. allowed is false above the limit; notify is
-// true for the first refusal in each window, when the citizen should be
-// asked, once, to wait.
+// TakeTurn takes one token from a citizen's bucket, making the
+// conversation row if there is none and locking it (as LockConversation
+// does). It reads the clock at the call (clock_timestamp), not at the
+// transaction's start, and never lets the bucket's time go backwards.
+// allowed is false above the limit; notify is true for the first refusal
+// in each window, when the citizen should be asked, once, to wait.
 func (t Tx) TakeTurn(ctx context.Context, user string, l Limit, window time.Duration) (allowed, notify bool, err error) {
-	err = t.tx.QueryRow(ctx, takeTurn, user, l.Rate, l.Burst, window.Seconds()).Scan(&allowed, &notify)
+	var raw []byte
+	err = t.tx.QueryRow(ctx, lockTakingTurn, user, l.Rate, l.Burst, window.Seconds()).Scan(&raw, &allowed, &notify)
 	if err != nil {
 		return false, false, fmt.Errorf("citizen throttle: %w", err)
 	}
 	return allowed, notify, nil
 }
 
-// turnCTEs take one token from a citizen's bucket ($1 the citizen, $2
-// the rate, $3 the burst, $4 the notice window in seconds): b is the
-// bucket as it stands, turn the update, returning allowed and notify.
-const turnCTEs = `b AS (
-			SELECT LEAST($3::float8, COALESCE(bucket_tokens, $3::float8)
-					+ GREATEST(0, EXTRACT(epoch FROM clock_timestamp() - COALESCE(bucket_at, clock_timestamp()))) * $2::float8) AS tokens,
-				throttle_notice_at AS noticed FROM conversations WHERE wa_id = $1),
-		turn AS (UPDATE conversations c SET
-			bucket_tokens = CASE WHEN b.tokens >= 1 THEN b.tokens - 1 ELSE b.tokens END,
-			bucket_at = GREATEST(clock_timestamp(), c.bucket_at),
-			throttle_notice_at = CASE WHEN b.tokens < 1 AND (b.noticed IS NULL OR b.noticed < clock_timestamp() - $4::float8 * interval '1 second')
-				THEN clock_timestamp() ELSE b.noticed END
-		FROM b WHERE c.wa_id = $1
-		RETURNING b.tokens >= 1 AS allowed, c.throttle_notice_at IS DISTINCT FROM b.noticed AS notify)`
-
-const takeTurn = "WITH " + turnCTEs + " SELECT allowed, notify FROM turn"
+// lockTakingTurn is lockConversation that also takes one token from the
+// citizen's bucket ($1 the citizen, $2 the rate, $3 the burst, $4 the
+// notice window in seconds), in the same write of the row: a new row is
+// a full bucket less the token; an upsert's update works on the row as it
+// stands once locked. It returns the state and the turn's allowed and
+// notify (turn_allowed, turn_notify: see migration 0023).
+const lockTakingTurn = `INSERT INTO conversations AS c (wa_id, state, bucket_tokens, bucket_at, throttle_notice_at, turn_allowed, turn_notify)
+	VALUES ($1, '{}', CASE WHEN $3::float8 >= 1 THEN $3::float8 - 1 ELSE $3::float8 END, clock_timestamp(),
+		CASE WHEN $3::float8 < 1 THEN clock_timestamp() END, $3::float8 >= 1, $3::float8 < 1)
+	ON CONFLICT (wa_id) DO UPDATE SET (bucket_tokens, bucket_at, throttle_notice_at, turn_allowed, turn_notify) = (
+		SELECT CASE WHEN b.tokens >= 1 THEN b.tokens - 1 ELSE b.tokens END,
+			GREATEST(clock_timestamp(), c.bucket_at),
+			CASE WHEN b.notify THEN clock_timestamp() ELSE c.throttle_notice_at END,
+			b.tokens >= 1, b.notify
+		FROM (SELECT tokens, tokens < 1 AND (c.throttle_notice_at IS NULL
+				OR c.throttle_notice_at < clock_timestamp() - $4::float8 * interval '1 second') AS notify
+			FROM (SELECT LEAST($3::float8, COALESCE(c.bucket_tokens, $3::float8)
+				+ GREATEST(0, EXTRACT(epoch FROM clock_timestamp() - COALESCE(c.bucket_at, clock_timestamp()))) * $2::float8) AS tokens) t) b)
+	RETURNING state, turn_allowed, turn_notify`
 
 // ReserveSend reserves a send under a limit shared by every process (key:
 // the business number) and returns how long to wait before sending: zero
