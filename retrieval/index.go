@@ -116,7 +116,9 @@ func (m *MemoryIndex) Search(_ context.Context, q []float32, k int) ([]Hit, erro
 // memory: nz are q's nonzero dimensions, summed in scoreAt's order. Four
 // dimensions go together through each pass over the vectors, so that a
 // score is loaded and stored once for four products rather than for each;
-// the sum's order, and so every bit of it, stays scoreAt's.
+// the sum's order, and so every bit of it, stays scoreAt's. Each product
+// is rounded on its own (the float32 conversions), so that no build fuses
+// one site's multiply-adds and not another's.
 func (m *MemoryIndex) scoreAll(q []float32, nz []int32, out []float32) []float32 {
 	n := len(m.ids)
 	out = slices.Grow(out[:0], n)[:n]
@@ -126,17 +128,17 @@ func (m *MemoryIndex) scoreAll(q []float32, nz []int32, out []float32) []float32
 		c0, c1, c2, c3 := m.cols[nz[0]][:n], m.cols[nz[1]][:n], m.cols[nz[2]][:n], m.cols[nz[3]][:n]
 		for i := range out {
 			s := out[i]
-			s += q0 * c0[i]
-			s += q1 * c1[i]
-			s += q2 * c2[i]
-			s += q3 * c3[i]
+			s += float32(q0 * c0[i])
+			s += float32(q1 * c1[i])
+			s += float32(q2 * c2[i])
+			s += float32(q3 * c3[i])
 			out[i] = s
 		}
 	}
 	for _, d := range nz {
 		col, qd := m.cols[d][:n], q[d]
 		for i := range out {
-			out[i] += qd * col[i]
+			out[i] += float32(qd * col[i])
 		}
 	}
 	return out
@@ -161,7 +163,7 @@ func (m *MemoryIndex) nearest(scores []float32, k int) []Hit {
 func (m *MemoryIndex) scoreAt(q []float32, nz []int32, i int) float32 {
 	var s float32
 	for _, d := range nz {
-		s += q[d] * m.cols[d][i]
+		s += float32(q[d] * m.cols[d][i])
 	}
 	return s
 }

@@ -356,7 +356,7 @@ func (lx *lexicon) matches(q string, out []tokenMatch) []tokenMatch {
 		for i := -1; i < len(q); i++ {
 			del := append(buf[:0], q...)
 			if i >= 0 {
-				del = append(append(buf[:0], q[:i]...), q[i+1:]...)
+				del = append(del[:i], q[i+1:]...)
 			}
 			for _, id := range lx.deletes[string(del)] {
 				if lx.near(q, id) {
